@@ -1,0 +1,14 @@
+// Bundles the CLI into one CommonJS file so `npx trailwatch` starts fast and needs no TypeScript loader.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['lib/cli/main.ts'],
+  outfile: 'dist/trailwatch.cjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
