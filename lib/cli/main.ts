@@ -1,0 +1,75 @@
+import { Command, CommanderError, Option } from 'commander';
+import packageJson from '../../package.json';
+import { runCat } from './cat';
+import type { CliIo } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
+import { collectList } from './options';
+
+function addReadOptions(command: Command): Command {
+  return command
+    .option('--since <time>', 'only records at or after this time (ISO 8601, epoch seconds, or -2h, -7d)')
+    .option('--until <time>', 'only records at or before this time')
+    .option(
+      '--account <ids>',
+      'only these accounts (repeatable, comma-separated); narrows S3 listing',
+      collectList,
+    )
+    .option(
+      '--region <names>',
+      'only these regions (repeatable, comma-separated); narrows S3 listing',
+      collectList,
+    )
+    .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
+    .addOption(
+      new Option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)'),
+    );
+}
+
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('trailwatch')
+    .description('CloudTrail records in, security alerts out.')
+    .version(packageJson.version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  addReadOptions(
+    program
+      .command('cat')
+      .description(
+        'print the CloudTrail records in files, directories, s3://bucket/prefix or - (stdin), one JSON per line',
+      )
+      .argument('<inputs...>', 'files, directories, s3://bucket/prefix, or - for standard input'),
+  )
+    .option('-v, --verbose', 'also report skipped inputs (digests, empty files) and a final count')
+    .action(async (inputs: string[], options) => setExitCode(await runCat(inputs, options, io)));
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 an input failed, 2 a usage error. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const informational = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+      return informational.includes(error.code) ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`trailwatch: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(
+      `trailwatch: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT_INPUT_FAILED;
+  }
+  return exitCode;
+}

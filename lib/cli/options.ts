@@ -1,0 +1,58 @@
+import type { LayoutFilter, S3Settings } from '../ingest';
+import { parseTime, TimeParseError } from '../time';
+import { UsageError } from './io';
+
+/** Options shared by every command that reads records. */
+export interface ReadCliOptions {
+  readonly since?: string;
+  readonly until?: string;
+  readonly account?: readonly string[];
+  readonly region?: readonly string[];
+  readonly endpointUrl?: string;
+  readonly s3Region?: string;
+}
+
+/** Commander collector for repeatable, comma-separable options (`--region a,b --region c`). */
+export function collectList(value: string, previous: readonly string[] | undefined): string[] {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return [...(previous ?? []), ...items];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function toLayoutFilter(options: ReadCliOptions, now: number = Date.now()): LayoutFilter {
+  const filter: { -readonly [K in keyof LayoutFilter]: LayoutFilter[K] } = {};
+  try {
+    if (options.since !== undefined) filter.since = parseTime(options.since, now);
+    if (options.until !== undefined) filter.until = parseTime(options.until, now);
+  } catch (error) {
+    if (error instanceof TimeParseError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
+    throw new UsageError('--since is after --until');
+  }
+  if (options.account && options.account.length > 0) {
+    const bad = options.account.filter((account) => !ACCOUNT_ID.test(account));
+    if (bad.length > 0) throw new UsageError(`--account takes 12-digit account ids; got ${bad.join(', ')}`);
+    filter.accounts = new Set(options.account);
+  }
+  if (options.region && options.region.length > 0) {
+    const bad = options.region.filter((region) => !REGION_NAME.test(region));
+    if (bad.length > 0)
+      throw new UsageError(`--region takes region names such as eu-west-1; got ${bad.join(', ')}`);
+    filter.regions = new Set(options.region);
+  }
+  return filter;
+}
+
+export function toS3Settings(options: ReadCliOptions): S3Settings {
+  return {
+    ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
+    ...(options.s3Region === undefined ? {} : { region: options.s3Region }),
+  };
+}

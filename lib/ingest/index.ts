@@ -1,0 +1,12 @@
+export type { FramedItem, FramerOutput, FramingError } from './json-framer';
+export { JsonFramer, MAX_NESTING_DEPTH, STREAMED_ARRAY_KEYS } from './json-framer';
+export type { LogFileKey, LogFileKind } from './log-file-key';
+export { decodeS3EventKey, isFolderMarker, parseLogFileKey } from './log-file-key';
+export type { Origin } from './origin';
+export { formatOrigin } from './origin';
+export type { Input, ReadOptions, ReadResult } from './read';
+export { DEFAULT_MAX_PROBLEMS_PER_SOURCE, describeError, parseInputArg, readRecords } from './read';
+export type { LayoutFilter, ListedObject, S3Settings } from './s3';
+export { createS3Client, DELIVERY_LAG_MS, daysBetween, keyMayMatch, listLogObjects, walkLayout } from './s3';
+export { DELIVERY_SHAPES } from './shapes/registry';
+export type { DeliveryShape, Expansion, S3ObjectRef } from './shapes/types';

@@ -1,0 +1,451 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CloudTrailRecord } from '../records';
+import { checkRecord } from '../records';
+import { decodeBytes } from './decode';
+import type { FramedItem, FramerOutput } from './json-framer';
+import { JsonFramer } from './json-framer';
+import type { LogFileKey } from './log-file-key';
+import { isFolderMarker, parseLogFileKey } from './log-file-key';
+import type { Origin } from './origin';
+import { joinPointer } from './origin';
+import type { LayoutFilter, S3Settings } from './s3';
+import { createS3Client, keyMayMatch, listLogObjects, openS3Object } from './s3';
+import { DELIVERY_SHAPES } from './shapes/registry';
+import type { Expansion, S3ObjectRef } from './shapes/types';
+import { isObject } from './shapes/types';
+
+export type Input =
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
+  | { readonly kind: 's3-object'; readonly bucket: string; readonly key: string; readonly size?: number }
+  /** An event already in memory, such as the one a Lambda handler receives. */
+  | { readonly kind: 'payload'; readonly name: string; readonly value: unknown }
+  /** Bytes from anywhere (a test, a socket), named for the messages. */
+  | {
+      readonly kind: 'bytes';
+      readonly name: string;
+      readonly chunks: AsyncIterable<Buffer | Uint8Array | string>;
+    };
+
+export type ReadResult =
+  | { readonly kind: 'record'; readonly record: CloudTrailRecord; readonly origin: Origin }
+  | { readonly kind: 'problem'; readonly message: string; readonly origin: Origin }
+  | { readonly kind: 'skipped'; readonly reason: string; readonly origin: Origin };
+
+export interface ReadOptions {
+  readonly s3?: S3Settings;
+  readonly filter?: LayoutFilter;
+  /** Problems reported one by one per source before the rest are only counted. */
+  readonly maxProblemsPerSource?: number;
+  /** Standard input, replaceable for tests. */
+  readonly stdin?: AsyncIterable<Buffer | Uint8Array | string>;
+}
+
+export const DEFAULT_MAX_PROBLEMS_PER_SOURCE = 50;
+/** SNS inside SQS inside a file is three levels; more means a loop or a hostile payload. */
+export const MAX_ENVELOPE_NESTING = 8;
+/** Read buffer for local files: large reads keep the framing loop busy rather than the event loop. */
+export const FILE_READ_CHUNK_BYTES = 1024 * 1024;
+
+/** Turns a command-line argument into an input: `-`, `s3://bucket/prefix`, or a path. */
+export function parseInputArg(arg: string): Input {
+  if (arg === '-') return { kind: 'stdin' };
+  if (arg.startsWith('s3://')) {
+    const rest = arg.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    if (bucket === '') throw new Error(`${arg}: an S3 URL needs a bucket name (s3://bucket/prefix)`);
+    return { kind: 's3', bucket, prefix: slash === -1 ? '' : rest.slice(slash + 1) };
+  }
+  return { kind: 'path', path: arg };
+}
+
+/** Per-source bookkeeping: where we are, and how many records and problems it has produced. */
+interface SourceContext {
+  readonly source: string;
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly logFile?: LogFileKey;
+  recordIndex: number;
+  problems: number;
+}
+
+/**
+ * Reads CloudTrail records from any mix of inputs, one at a time, each with its origin. Nothing
+ * here throws for bad data: every fault becomes a `problem` result and reading goes on with the
+ * next item or the next input. Callers decide what a problem means (exit code, Lambda failure).
+ */
+export async function* readRecords(
+  inputs: Iterable<Input> | AsyncIterable<Input>,
+  options: ReadOptions = {},
+): AsyncGenerator<ReadResult> {
+  const reader = new RecordReader(options);
+  for await (const input of inputs) yield* reader.read(input);
+}
+
+class RecordReader {
+  private s3Client: S3Client | undefined;
+  private readonly filter: LayoutFilter;
+  private readonly maxProblems: number;
+
+  constructor(private readonly options: ReadOptions) {
+    this.filter = options.filter ?? {};
+    this.maxProblems = options.maxProblemsPerSource ?? DEFAULT_MAX_PROBLEMS_PER_SOURCE;
+  }
+
+  async *read(input: Input): AsyncGenerator<ReadResult> {
+    switch (input.kind) {
+      case 'path':
+        yield* this.readPath(input.path);
+        return;
+      case 'stdin':
+        yield* this.readBytes(newContext('-'), async () => this.options.stdin ?? process.stdin);
+        return;
+      case 's3':
+        yield* this.readS3Prefix(input.bucket, input.prefix);
+        return;
+      case 's3-object':
+        yield* this.readS3Object(input.size === undefined ? input : { ...input, size: input.size });
+        return;
+      case 'payload': {
+        const context = newContext(input.name);
+        yield* this.classify(input.value, context, { pointer: '' }, 0);
+        yield* this.closeSource(context);
+        return;
+      }
+      case 'bytes':
+        yield* this.readBytes(newContext(input.name), async () => input.chunks);
+        return;
+    }
+  }
+
+  private get s3(): S3Client {
+    this.s3Client ??= createS3Client(this.options.s3);
+    return this.s3Client;
+  }
+
+  private async *readPath(path: string): AsyncGenerator<ReadResult> {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      yield problemAt(newContext(path), describeError(error), {});
+      return;
+    }
+    if (info.isDirectory()) {
+      yield* this.readDirectory(path);
+      return;
+    }
+    yield* this.readFile(path, info.size);
+  }
+
+  private async *readDirectory(directory: string): AsyncGenerator<ReadResult> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(directory, { withFileTypes: true });
+    } catch (error) {
+      yield problemAt(newContext(directory), describeError(error), {});
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      // Hidden files are editor and OS litter (.DS_Store, .git), never trail data.
+      if (entry.name.startsWith('.')) continue;
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) yield* this.readDirectory(path);
+      else if (entry.isFile() || entry.isSymbolicLink()) yield* this.readPath(path);
+    }
+  }
+
+  private async *readFile(path: string, size: number): AsyncGenerator<ReadResult> {
+    const logFile = parseLogFileKey(path);
+    const context = newContext(path, logFile === undefined ? {} : { logFile });
+    if (logFile?.kind === 'digest') {
+      yield {
+        kind: 'skipped',
+        reason: 'CloudTrail digest file (holds no events)',
+        origin: originOf(context),
+      };
+      return;
+    }
+    if (!keyMayMatch(logFile, this.filter)) return;
+    if (size === 0) {
+      yield { kind: 'skipped', reason: 'empty file', origin: originOf(context) };
+      return;
+    }
+    yield* this.readBytes(context, async () =>
+      createReadStream(path, { highWaterMark: FILE_READ_CHUNK_BYTES }),
+    );
+  }
+
+  private async *readS3Prefix(bucket: string, prefix: string): AsyncGenerator<ReadResult> {
+    const listing = newContext(`s3://${bucket}/${prefix}`, { bucket });
+    try {
+      for await (const object of listLogObjects(this.s3, bucket, prefix, this.filter)) {
+        yield* this.readS3Object({ bucket, key: object.key, size: object.size });
+      }
+    } catch (error) {
+      yield problemAt(listing, `cannot list: ${describeError(error)}`, {});
+    }
+  }
+
+  private async *readS3Object(ref: S3ObjectRef): AsyncGenerator<ReadResult> {
+    const logFile = parseLogFileKey(ref.key);
+    const context = newContext(`s3://${ref.bucket}/${ref.key}`, {
+      bucket: ref.bucket,
+      key: ref.key,
+      ...(logFile === undefined ? {} : { logFile }),
+    });
+    if (isFolderMarker(ref.key)) {
+      yield { kind: 'skipped', reason: 'folder marker', origin: originOf(context) };
+      return;
+    }
+    if (logFile?.kind === 'digest') {
+      yield {
+        kind: 'skipped',
+        reason: 'CloudTrail digest file (holds no events)',
+        origin: originOf(context),
+      };
+      return;
+    }
+    if (ref.size === 0) {
+      yield { kind: 'skipped', reason: 'empty object', origin: originOf(context) };
+      return;
+    }
+    if (!keyMayMatch(logFile, this.filter)) return;
+    yield* this.readBytes(context, () => openS3Object(this.s3, ref.bucket, ref.key));
+  }
+
+  private async *readBytes(
+    context: SourceContext,
+    open: () => Promise<AsyncIterable<Buffer | Uint8Array | string>>,
+  ): AsyncGenerator<ReadResult> {
+    const framer = new JsonFramer();
+    const framed: FramerOutput[] = [];
+    try {
+      const raw = await open();
+      for await (const chunk of decodeBytes(raw)) {
+        framer.push(chunk, framed);
+        if (framed.length > 0) {
+          for (const output of framed) yield* this.onFramed(output, context);
+          framed.length = 0;
+        }
+      }
+      framer.end(framed);
+    } catch (error) {
+      // Items framed before the fault are still delivered, then the fault is reported with where it hit.
+      for (const output of framed) yield* this.onFramed(output, context);
+      framed.length = 0;
+      yield problemAt(context, describeError(error), framer.hasContent ? { offset: framer.bytesSeen } : {});
+      yield* this.closeSource(context);
+      return;
+    }
+    for (const output of framed) yield* this.onFramed(output, context);
+    if (!framer.hasContent) {
+      yield { kind: 'skipped', reason: 'no content', origin: originOf(context) };
+    }
+    yield* this.closeSource(context);
+  }
+
+  private async *onFramed(output: FramerOutput, context: SourceContext): AsyncGenerator<ReadResult> {
+    if (output.kind === 'error') {
+      const suffix = output.recovered ? '; resuming at the next line' : '';
+      yield* this.report(context, `${output.message}${suffix}`, { line: output.line, offset: output.offset });
+      return;
+    }
+    const pointer = itemPointer(output);
+    let value: unknown;
+    try {
+      value = JSON.parse(output.text);
+    } catch (error) {
+      yield* this.report(context, `invalid JSON: ${(error as Error).message}`, {
+        line: output.line,
+        offset: output.offset,
+        pointer,
+      });
+      return;
+    }
+    yield* this.classify(value, context, { pointer, line: output.line, offset: output.offset }, 0);
+  }
+
+  /** Finds the shape of a value and follows what it holds, down to records. */
+  private async *classify(
+    value: unknown,
+    context: SourceContext,
+    at: Position,
+    depth: number,
+  ): AsyncGenerator<ReadResult> {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        yield* this.classify(value[i], context, { ...at, pointer: joinPointer(at.pointer, `[${i}]`) }, depth);
+      }
+      return;
+    }
+    if (!isObject(value)) {
+      yield* this.report(context, `expected a JSON object but found ${describeJson(value)}`, at);
+      return;
+    }
+    const shape = DELIVERY_SHAPES.find((candidate) => candidate.matches(value));
+    if (!shape) {
+      const keys = Object.keys(value).slice(0, 8).join(', ');
+      yield* this.report(
+        context,
+        `not a CloudTrail record or a known delivery format (keys: ${keys || 'none'})`,
+        at,
+      );
+      return;
+    }
+    for (const expansion of shape.expand(value)) {
+      yield* this.follow(
+        expansion,
+        context,
+        { ...at, pointer: joinPointer(at.pointer, expansion.pointer) },
+        depth,
+      );
+    }
+  }
+
+  private async *follow(
+    expansion: Expansion,
+    context: SourceContext,
+    at: Position,
+    depth: number,
+  ): AsyncGenerator<ReadResult> {
+    switch (expansion.kind) {
+      case 'record': {
+        const index = context.recordIndex++;
+        const check = checkRecord(expansion.value);
+        if (!check.ok) {
+          yield* this.report(context, check.reason, { ...at, index });
+          return;
+        }
+        if (recordMatches(check.record, this.filter, context.logFile)) {
+          yield { kind: 'record', record: check.record, origin: originOf(context, { ...at, index }) };
+        }
+        return;
+      }
+      case 'value':
+      case 'json': {
+        if (depth >= MAX_ENVELOPE_NESTING) {
+          yield* this.report(context, `envelopes nested deeper than ${MAX_ENVELOPE_NESTING} levels`, at);
+          return;
+        }
+        let inner: unknown = expansion.kind === 'value' ? expansion.value : undefined;
+        if (expansion.kind === 'json') {
+          try {
+            inner = JSON.parse(expansion.text);
+          } catch (error) {
+            yield* this.report(context, `embedded JSON is invalid: ${(error as Error).message}`, at);
+            return;
+          }
+        }
+        yield* this.classify(inner, context, at, depth + 1);
+        return;
+      }
+      case 's3-object':
+        yield* this.readS3Object(expansion.ref);
+        return;
+      case 'skip':
+        yield { kind: 'skipped', reason: expansion.reason, origin: originOf(context, at) };
+        return;
+      case 'problem':
+        yield* this.report(context, expansion.message, at);
+        return;
+    }
+  }
+
+  private async *report(context: SourceContext, message: string, at: Position): AsyncGenerator<ReadResult> {
+    context.problems++;
+    if (context.problems <= this.maxProblems) yield problemAt(context, message, at);
+  }
+
+  private async *closeSource(context: SourceContext): AsyncGenerator<ReadResult> {
+    const hidden = context.problems - this.maxProblems;
+    if (hidden > 0) {
+      yield problemAt(context, `${hidden} more problem(s) in this input were counted but not shown`, {});
+    }
+  }
+}
+
+interface Position {
+  readonly pointer?: string;
+  readonly line?: number;
+  readonly offset?: number;
+  readonly index?: number;
+}
+
+function newContext(
+  source: string,
+  extra: { bucket?: string; key?: string; logFile?: LogFileKey } = {},
+): SourceContext {
+  return { source, ...extra, recordIndex: 0, problems: 0 };
+}
+
+function originOf(context: SourceContext, at: Position = {}): Origin {
+  const origin: {
+    -readonly [K in keyof Origin]: Origin[K];
+  } = { source: context.source };
+  if (context.bucket !== undefined) origin.bucket = context.bucket;
+  if (context.key !== undefined) origin.key = context.key;
+  if (context.logFile !== undefined) origin.logFile = context.logFile;
+  if (at.index !== undefined) origin.index = at.index;
+  if (at.line !== undefined) origin.line = at.line;
+  if (at.offset !== undefined) origin.offset = at.offset;
+  if (at.pointer) origin.pointer = at.pointer;
+  return origin;
+}
+
+function problemAt(context: SourceContext, message: string, at: Position): ReadResult {
+  return { kind: 'problem', message, origin: originOf(context, at) };
+}
+
+function itemPointer(item: FramedItem): string {
+  if (item.container === 'top') return item.topIndex > 0 ? `value #${item.topIndex}` : '';
+  if (item.container === 'array') return `[${item.index}]`;
+  return `${item.container.slice(4)}[${item.index}]`;
+}
+
+function recordMatches(
+  record: CloudTrailRecord,
+  filter: LayoutFilter,
+  logFile: LogFileKey | undefined,
+): boolean {
+  if (filter.since !== undefined || filter.until !== undefined) {
+    const time = Date.parse(record.eventTime);
+    if (filter.since !== undefined && time < filter.since) return false;
+    if (filter.until !== undefined && time > filter.until) return false;
+  }
+  if (filter.regions && !filter.regions.has(record.awsRegion)) return false;
+  if (filter.accounts) {
+    // The key of a delivered file names the account whose trail logged it: that decides first.
+    const account = logFile?.accountId ?? record.recipientAccountId ?? record.userIdentity?.accountId;
+    if (account === undefined || !filter.accounts.has(account)) return false;
+  }
+  return true;
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return `a string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `a ${typeof value} (${String(value)})`;
+}
+
+/** Turns file system, S3 and SDK errors into one line that says what to do where it can. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  const name = error.name;
+  if (name === 'CredentialsProviderError') {
+    return 'no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY';
+  }
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== undefined) return `${name} (HTTP ${status}): ${error.message}`;
+  return error.message;
+}

@@ -1,0 +1,250 @@
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { isoDay } from '../time';
+import type { LogFileKey } from './log-file-key';
+import { isFolderMarker, parseLogFileKey } from './log-file-key';
+
+export interface S3Settings {
+  /** An S3-compatible endpoint (moto_server, MinIO, …); path-style addressing is used with it. */
+  readonly endpoint?: string;
+  /** The region of the client; a bucket elsewhere is still found through S3's redirects. */
+  readonly region?: string;
+  /** A ready client, for tests and for Lambda handlers that share one. */
+  readonly client?: S3Client;
+}
+
+/** Used when neither the settings nor the environment name a region. */
+export const FALLBACK_REGION = 'us-east-1';
+
+export function createS3Client(settings: S3Settings = {}): S3Client {
+  if (settings.client) return settings.client;
+  const region =
+    settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? FALLBACK_REGION;
+  return new S3Client({
+    region,
+    followRegionRedirects: true,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint, forcePathStyle: true }),
+  });
+}
+
+export async function openS3Object(client: S3Client, bucket: string, key: string): Promise<Readable> {
+  const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  if (!response.Body) throw new Error('S3 returned no body');
+  return response.Body as Readable;
+}
+
+/** Narrowing applied to CloudTrail's key layout so that a listing never walks more than it must. */
+export interface LayoutFilter {
+  readonly accounts?: ReadonlySet<string>;
+  readonly regions?: ReadonlySet<string>;
+  /** Epoch milliseconds; records at or after it. */
+  readonly since?: number;
+  /** Epoch milliseconds; records at or before it. */
+  readonly until?: number;
+}
+
+/**
+ * CloudTrail writes a file within minutes of its events, but a late service can push an event into
+ * a file stamped well after it; files stamped up to this long after `until` are still read.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html
+ */
+export const DELIVERY_LAG_MS = 60 * 60 * 1000;
+
+const DAY_MS = 86_400_000;
+
+/** Whether a file, judged by its key alone, may hold records the filter wants. */
+export function keyMayMatch(logFile: LogFileKey | undefined, filter: LayoutFilter): boolean {
+  if (!logFile) return true;
+  if (filter.accounts && !filter.accounts.has(logFile.accountId)) return false;
+  if (filter.regions && !filter.regions.has(logFile.region)) return false;
+  if (logFile.deliveredAt !== undefined) {
+    if (filter.since !== undefined && logFile.deliveredAt + 60_000 < filter.since) return false;
+    if (filter.until !== undefined && logFile.deliveredAt > filter.until + DELIVERY_LAG_MS) return false;
+  }
+  return true;
+}
+
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+}
+
+type Lister = (
+  prefix: string,
+  delimiter: boolean,
+) => AsyncGenerator<{ prefixes: string[]; objects: ListedObject[] }>;
+
+function s3Lister(client: S3Client, bucket: string): Lister {
+  return async function* list(prefix, delimiter) {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ...(delimiter ? { Delimiter: '/' } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      yield {
+        prefixes: (page.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
+        objects: (page.Contents ?? []).flatMap((o) => (o.Key ? [{ key: o.Key, size: o.Size ?? 0 }] : [])),
+      };
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  };
+}
+
+/**
+ * Lists the objects under `s3://bucket/prefix` that may hold wanted records, walking CloudTrail's
+ * layout level by level (org, account, region, day) where a filter applies at that level and
+ * listing flat below it. With since/until the day folders are generated, never listed.
+ */
+export async function* listLogObjects(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  filter: LayoutFilter,
+): AsyncGenerator<ListedObject> {
+  yield* walkLayout(s3Lister(client, bucket), prefix, filter);
+}
+
+const ACCOUNT_SEGMENT = /^\d{12}$/;
+const ORG_SEGMENT = /^o-[a-z0-9]{10,32}$/;
+const WANTED_LOG_FOLDERS = new Set(['CloudTrail', 'CloudTrail-Insight']);
+
+function hasLayoutFilter(filter: LayoutFilter): boolean {
+  return (
+    filter.accounts !== undefined ||
+    filter.regions !== undefined ||
+    filter.since !== undefined ||
+    filter.until !== undefined
+  );
+}
+
+export async function* walkLayout(
+  list: Lister,
+  prefix: string,
+  filter: LayoutFilter,
+): AsyncGenerator<ListedObject> {
+  const segments = prefix.split('/');
+  const awsLogsIndex = segments.indexOf('AWSLogs');
+  if (!hasLayoutFilter(filter)) {
+    yield* flat(list, prefix, filter);
+    return;
+  }
+  if (awsLogsIndex === -1) {
+    // Above AWSLogs/: find it a few levels down (the trail's own key prefix sits in between).
+    const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    const roots = await findAwsLogsFolders(list, base);
+    if (roots.length === 0) {
+      yield* flat(list, prefix, filter);
+      return;
+    }
+    for (const root of roots) yield* walkLayout(list, root, filter);
+    return;
+  }
+  // Below AWSLogs/: how many layout levels does the prefix already fix?
+  const below = segments.slice(awsLogsIndex + 1).filter((s, i, all) => s !== '' || i < all.length - 1);
+  yield* walkBelowAwsLogs(list, prefix.endsWith('/') ? prefix : `${prefix}/`, below, filter);
+}
+
+/** How many folder levels below the given prefix are searched for `AWSLogs/`. */
+export const AWSLOGS_SEARCH_DEPTH = 3;
+
+async function findAwsLogsFolders(list: Lister, base: string): Promise<string[]> {
+  const found: string[] = [];
+  let level = [base];
+  for (let depth = 0; depth < AWSLOGS_SEARCH_DEPTH && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const folder of level) {
+      for (const child of await childPrefixes(list, folder)) {
+        if (lastSegment(child) === 'AWSLogs') found.push(child);
+        else next.push(child);
+      }
+    }
+    if (found.length > 0) return found;
+    level = next;
+  }
+  return found;
+}
+
+/** Walks from `AWSLogs/…` down: [org?] account / CloudTrail / region / YYYY / MM / DD. */
+async function* walkBelowAwsLogs(
+  list: Lister,
+  base: string,
+  fixed: string[],
+  filter: LayoutFilter,
+): AsyncGenerator<ListedObject> {
+  const [first] = fixed;
+  if (first !== undefined && ORG_SEGMENT.test(first)) {
+    yield* walkBelowAwsLogs(list, base, fixed.slice(1), filter);
+    return;
+  }
+  if (fixed.length === 0) {
+    // Children of AWSLogs/ or of AWSLogs/o-…/: accounts, or organisation folders holding accounts.
+    for (const child of await childPrefixes(list, base)) {
+      const name = lastSegment(child);
+      if (ORG_SEGMENT.test(name)) yield* walkBelowAwsLogs(list, child, [], filter);
+      else if (ACCOUNT_SEGMENT.test(name) && (!filter.accounts || filter.accounts.has(name))) {
+        yield* walkAccount(list, child, filter);
+      }
+    }
+    return;
+  }
+  // The prefix already names the account and maybe more: flat listing with per-key filtering.
+  yield* flat(list, base, filter);
+}
+
+async function* walkAccount(
+  list: Lister,
+  accountPrefix: string,
+  filter: LayoutFilter,
+): AsyncGenerator<ListedObject> {
+  for (const folder of await childPrefixes(list, accountPrefix)) {
+    if (!WANTED_LOG_FOLDERS.has(lastSegment(folder))) continue;
+    for (const regionPrefix of await childPrefixes(list, folder)) {
+      if (filter.regions && !filter.regions.has(lastSegment(regionPrefix))) continue;
+      if (filter.since === undefined) {
+        yield* flat(list, regionPrefix, filter);
+        continue;
+      }
+      for (const day of daysBetween(filter))
+        yield* flat(list, `${regionPrefix}${day.replaceAll('-', '/')}/`, filter);
+    }
+  }
+}
+
+/** The day folders that can hold files for the filter's window (until widened by the delivery lag). */
+export function daysBetween(filter: LayoutFilter, now: number = Date.now()): string[] {
+  const until = (filter.until ?? now) + DELIVERY_LAG_MS;
+  const days: string[] = [];
+  if (filter.since === undefined) return days;
+  for (let t = Date.UTC(...dayParts(filter.since)); t <= until; t += DAY_MS) days.push(isoDay(t));
+  return days;
+}
+
+function dayParts(epochMs: number): [number, number, number] {
+  const d = new Date(epochMs);
+  return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+}
+
+async function childPrefixes(list: Lister, prefix: string): Promise<string[]> {
+  const children: string[] = [];
+  for await (const page of list(prefix, true)) children.push(...page.prefixes);
+  return children;
+}
+
+async function* flat(list: Lister, prefix: string, filter: LayoutFilter): AsyncGenerator<ListedObject> {
+  for await (const page of list(prefix, false)) {
+    for (const object of page.objects) {
+      if (isFolderMarker(object.key)) continue;
+      if (keyMayMatch(parseLogFileKey(object.key), filter)) yield object;
+    }
+  }
+}
+
+function lastSegment(prefix: string): string {
+  const trimmed = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}

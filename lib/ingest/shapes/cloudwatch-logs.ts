@@ -1,0 +1,69 @@
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { DeliveryShape, Expansion } from './types';
+import { parseEnvelope } from './types';
+
+/**
+ * CloudWatch Logs subscription payloads: `{"awslogs":{"data":"<base64 of gzip>"}}` as Lambda receives
+ * them, and the decoded `{"messageType":…,"logEvents":[…]}` as Firehose or a saved file holds them.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
+ */
+const awsLogsEvent = z.object({ awslogs: z.object({ data: z.string().min(1) }) });
+
+const logsPayload = z.object({
+  messageType: z.string(),
+  logGroup: z.string().optional(),
+  logStream: z.string().optional(),
+  logEvents: z.array(z.object({ id: z.string().optional(), message: z.string() })),
+});
+
+export const cloudWatchLogsEventShape: DeliveryShape = {
+  name: 'CloudWatch Logs subscription event',
+  matches: (value) => 'awslogs' in value,
+  expand: (value) => {
+    const parsed = parseEnvelope(awsLogsEvent, value, 'CloudWatch Logs event');
+    if (!parsed.ok) return [parsed.problem];
+    let json: string;
+    try {
+      json = gunzipSync(Buffer.from(parsed.data.awslogs.data, 'base64')).toString('utf8');
+    } catch (error) {
+      return [
+        {
+          kind: 'problem',
+          message: `awslogs.data is not base64 of gzip data (${(error as Error).message})`,
+          pointer: 'awslogs.data',
+        },
+      ];
+    }
+    return [{ kind: 'json', text: json, pointer: 'awslogs.data' }];
+  },
+};
+
+export const cloudWatchLogsPayloadShape: DeliveryShape = {
+  name: 'CloudWatch Logs subscription payload',
+  matches: (value) => 'messageType' in value && 'logEvents' in value,
+  expand: (value) => {
+    const parsed = parseEnvelope(logsPayload, value, 'CloudWatch Logs payload');
+    if (!parsed.ok) return [parsed.problem];
+    const { messageType, logEvents } = parsed.data;
+    if (messageType === 'CONTROL_MESSAGE') {
+      return [{ kind: 'skip', reason: 'CloudWatch Logs control message', pointer: 'messageType' }];
+    }
+    if (messageType !== 'DATA_MESSAGE') {
+      return [
+        {
+          kind: 'problem',
+          message: `unknown CloudWatch Logs messageType ${messageType}`,
+          pointer: 'messageType',
+        },
+      ];
+    }
+    return logEvents.map(
+      (event, index): Expansion => ({
+        kind: 'json',
+        text: event.message,
+        pointer: `logEvents[${index}].message`,
+      }),
+    );
+  },
+};

@@ -1,0 +1,30 @@
+import type { DeliveryShape } from './types';
+
+/**
+ * One entry of LookupEvents output (`aws cloudtrail lookup-events`): the record is a JSON string in
+ * `CloudTrailEvent`. The `{"Events":[…]}` wrapper is split by the framer, so each entry arrives alone.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Event.html
+ */
+export const lookupEventShape: DeliveryShape = {
+  name: 'LookupEvents event',
+  matches: (value) => 'CloudTrailEvent' in value,
+  expand: (value) =>
+    typeof value.CloudTrailEvent === 'string'
+      ? [{ kind: 'json', text: value.CloudTrailEvent, pointer: 'CloudTrailEvent' }]
+      : [{ kind: 'problem', message: 'CloudTrailEvent is not a JSON string', pointer: 'CloudTrailEvent' }],
+};
+
+/** A wrapper (`{"Records":[…]}` or `{"Events":[…]}`) that arrived nested, e.g. inside an SNS message. */
+export const recordListShape: DeliveryShape = {
+  name: 'record list',
+  matches: (value) => Array.isArray(value.Records) || Array.isArray(value.Events),
+  expand: (value) => {
+    const key = Array.isArray(value.Records) ? 'Records' : 'Events';
+    const list = value[key] as unknown[];
+    return list.map((element, index) => ({
+      kind: 'value' as const,
+      value: element,
+      pointer: `${key}[${index}]`,
+    }));
+  },
+};

@@ -1,0 +1,92 @@
+import type { CloudTrailRecord } from './types';
+import { INSIGHT_EVENT_TYPE } from './types';
+
+/** The fields without which a record cannot be placed in time, space and identity. */
+export const REQUIRED_RECORD_FIELDS = [
+  'eventVersion',
+  'eventTime',
+  'eventSource',
+  'eventName',
+  'awsRegion',
+  'eventID',
+] as const;
+
+/** Insights events carry eventSource and eventName inside insightDetails instead. */
+export const REQUIRED_INSIGHT_FIELDS = ['eventVersion', 'eventTime', 'awsRegion', 'eventID'] as const;
+
+/** Fields CloudTrail writes as booleans but some exporters (Cribl, Logstash) turn into strings. */
+const BOOLEAN_FIELDS = ['readOnly', 'managementEvent'] as const;
+
+export type RecordCheck =
+  | { readonly ok: true; readonly record: CloudTrailRecord }
+  | { readonly ok: false; readonly reason: string };
+
+export function isInsightEvent(value: Readonly<Record<string, unknown>>): boolean {
+  return value.eventType === INSIGHT_EVENT_TYPE || value.eventCategory === 'Insight';
+}
+
+/**
+ * Checks the minimal fields by hand rather than with a schema library: it runs on every record of
+ * every file, and a hand-written check costs a fraction of a general validator on that hot path.
+ * The value is returned as the same object (no copy), with string booleans normalised in place.
+ */
+export function checkRecord(value: Record<string, unknown>): RecordCheck {
+  const insight = isInsightEvent(value);
+  const required = insight ? REQUIRED_INSIGHT_FIELDS : REQUIRED_RECORD_FIELDS;
+  const missing: string[] = [];
+  const wrongType: string[] = [];
+  for (const field of required) {
+    const fieldValue = value[field];
+    if (fieldValue === undefined || fieldValue === null || fieldValue === '') missing.push(field);
+    else if (typeof fieldValue !== 'string') wrongType.push(`${field} is ${describeType(fieldValue)}`);
+  }
+  if (insight && (typeof value.insightDetails !== 'object' || value.insightDetails === null)) {
+    missing.push('insightDetails');
+  }
+  if (missing.length > 0 || wrongType.length > 0) {
+    const parts: string[] = [];
+    if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
+    if (wrongType.length > 0) parts.push(`${wrongType.join(', ')} (expected a string)`);
+    return { ok: false, reason: `not a usable CloudTrail record: ${parts.join('; ')}` };
+  }
+  if (Number.isNaN(Date.parse(value.eventTime as string))) {
+    return { ok: false, reason: `eventTime ${JSON.stringify(value.eventTime)} is not an ISO 8601 time` };
+  }
+  const identity = value.userIdentity;
+  if (
+    identity !== undefined &&
+    (typeof identity !== 'object' || identity === null || Array.isArray(identity))
+  ) {
+    return { ok: false, reason: `userIdentity is ${describeType(identity)} (expected an object)` };
+  }
+  for (const field of BOOLEAN_FIELDS) {
+    const flag = value[field];
+    if (flag === 'true') value[field] = true;
+    else if (flag === 'false') value[field] = false;
+  }
+  if (insight) fillInsightIdentity(value);
+  return { ok: true, record: value as CloudTrailRecord };
+}
+
+/**
+ * Gives Insights events the top-level eventSource/eventName every consumer keys on, taken from
+ * insightDetails, so routing and rule indexing need no special case.
+ */
+function fillInsightIdentity(value: Record<string, unknown>): void {
+  const details = value.insightDetails as Record<string, unknown>;
+  if (typeof value.eventSource !== 'string' && typeof details.eventSource === 'string') {
+    value.eventSource = details.eventSource;
+  }
+  if (typeof value.eventName !== 'string' && typeof details.eventName === 'string') {
+    value.eventName = details.eventName;
+  }
+  if (typeof value.eventSource !== 'string') value.eventSource = 'insight.cloudtrail.amazonaws.com';
+  if (typeof value.eventName !== 'string') value.eventName = String(details.insightType ?? 'Insight');
+}
+
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
