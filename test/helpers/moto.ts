@@ -1,0 +1,63 @@
+/**
+ * Starts a private moto_server (the AWS API emulator) on a free loopback port for one test file.
+ * Where moto_server is not installed, `motoAvailable` is false and the suites skip with a message.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export const MOTO_COMMAND = process.env.MOTO_SERVER ?? 'moto_server';
+export const motoAvailable = spawnSync(MOTO_COMMAND, ['--help'], { stdio: 'ignore' }).status === 0;
+export const MOTO_SKIP_MESSAGE = `moto_server not found (set MOTO_SERVER or install moto[server]); S3 integration tests skipped`;
+
+/** Credentials moto accepts; never real ones. */
+export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
+const START_TIMEOUT_MS = 30_000;
+
+export interface Moto {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(MOTO_COMMAND, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok || response.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`moto_server did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
