@@ -209,8 +209,41 @@ async function* walkAccount(
         yield* flat(list, regionPrefix, filter);
         continue;
       }
-      for (const day of daysBetween(filter))
-        yield* flat(list, `${regionPrefix}${day.replaceAll('-', '/')}/`, filter);
+      yield* walkDays(list, regionPrefix, filter);
+    }
+  }
+}
+
+/** A window up to this long lists its day folders directly; a longer one walks year and month folders. */
+export const MAX_GENERATED_DAY_FOLDERS = 62;
+
+/**
+ * Lists the day folders of one region that the filter's window can touch. Short windows name their
+ * days outright (no listing of empty levels); long ones (`--since 2019-01-01`) walk the year and
+ * month folders that exist, so an open-ended window never costs one request per calendar day.
+ */
+async function* walkDays(
+  list: Lister,
+  regionPrefix: string,
+  filter: LayoutFilter,
+): AsyncGenerator<ListedObject> {
+  const days = daysBetween(filter);
+  if (days.length <= MAX_GENERATED_DAY_FOLDERS) {
+    for (const day of days) yield* flat(list, `${regionPrefix}${day.replaceAll('-', '/')}/`, filter);
+    return;
+  }
+  const first = days[0] ?? '';
+  const last = days[days.length - 1] ?? '';
+  for (const year of await childPrefixes(list, regionPrefix)) {
+    const y = lastSegment(year);
+    if (y < first.slice(0, 4) || y > last.slice(0, 4)) continue;
+    for (const month of await childPrefixes(list, year)) {
+      const ym = `${y}-${lastSegment(month)}`;
+      if (ym < first.slice(0, 7) || ym > last.slice(0, 7)) continue;
+      for (const day of await childPrefixes(list, month)) {
+        const ymd = `${ym}-${lastSegment(day)}`;
+        if (ymd >= first && ymd <= last) yield* flat(list, day, filter);
+      }
     }
   }
 }

@@ -79,6 +79,15 @@ describe('listing follows the key layout and never walks the whole bucket', () =
     expect(found).toEqual([KEYS[2]]);
   });
 
+  it('an open-ended window walks the year and month folders that exist instead of naming every day', async () => {
+    const { found, calls } = await walk('trail/AWSLogs/', {
+      regions: new Set(['us-east-1']),
+      since: Date.UTC(2020, 0, 1),
+    });
+    expect(found).toEqual([KEYS[0], KEYS[1], KEYS[3], KEYS[4]]);
+    expect(calls.length).toBeLessThan(30);
+  });
+
   it('day folders cover the delivery lag after until', () => {
     expect(daysBetween({ since: Date.UTC(2024, 4, 1, 22), until: Date.UTC(2024, 4, 2, 23, 30) })).toEqual([
       '2024-05-01',

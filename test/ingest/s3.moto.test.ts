@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOrigin } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
 import { cloudTrailDelivery, logFile, s3Notification, snsLambdaEvent } from '../factories/events';
+import { jsonLines, runCli } from '../helpers/cli';
 import { CRIBL_LOGS, fixtureLogRecords, fixturePath, TRAILSCRAPER_LOG } from '../helpers/fixtures';
 import type { Moto } from '../helpers/moto';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
@@ -129,6 +130,20 @@ describe.skipIf(!motoAvailable)('reading S3 through the real SDK against moto_se
     expect(result.problems.map((p) => `${formatOrigin(p.origin)}: ${p.message}`)).toEqual([
       expect.stringMatching(/^s3:\/\/no-such-bucket-here\/x\/: cannot list: NoSuchBucket \(HTTP 404\)/),
     ]);
+  });
+
+  it('trailwatch cat reads s3://bucket/prefix with --endpoint-url and narrows with --account and --region', async () => {
+    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    const base = ['cat', `s3://${BUCKET}/trails/`, '--endpoint-url', moto.endpoint];
+    const narrowed = await runCli([...base, '--account', '111111111111', '--region', 'eu-central-1']);
+    // The corrupt object sits in this account and region: exit 1, everything else printed.
+    expect(narrowed.code).toBe(1);
+    expect(jsonLines(narrowed.stdout).map((r) => r.eventID)).toEqual(trailscraper.map((r) => r.eventID));
+    expect(narrowed.stderr).toMatch(/T1525Z_u1525\.json\.gz.*truncated gzip data/);
+    const other = await runCli([...base, '--account', '650992545562', '--since', '2022-01-03T19:20:00Z']);
+    expect(other.code).toBe(0);
+    expect(jsonLines(other.stdout)).toHaveLength(crib2.length);
   });
 
   it('reads through an endpoint setting, as the CLI does', async () => {
