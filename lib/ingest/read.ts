@@ -164,19 +164,10 @@ class RecordReader {
   private async *readFile(path: string, size: number): AsyncGenerator<ReadResult> {
     const logFile = parseLogFileKey(path);
     const context = newContext(path, logFile === undefined ? {} : { logFile });
-    if (logFile?.kind === 'digest') {
-      yield {
-        kind: 'skipped',
-        reason: 'CloudTrail digest file (holds no events)',
-        origin: originOf(context),
-      };
-      return;
-    }
-    if (!keyMayMatch(logFile, this.filter)) return;
-    if (size === 0) {
-      yield { kind: 'skipped', reason: 'empty file', origin: originOf(context) };
-      return;
-    }
+    const verdict = beforeOpening(path, logFile, size, this.filter, 'file');
+    if (verdict.action === 'skip')
+      yield { kind: 'skipped', reason: verdict.reason, origin: originOf(context) };
+    if (verdict.action !== 'read') return;
     yield* this.readBytes(context, async () =>
       createReadStream(path, { highWaterMark: FILE_READ_CHUNK_BYTES }),
     );
@@ -200,23 +191,10 @@ class RecordReader {
       key: ref.key,
       ...(logFile === undefined ? {} : { logFile }),
     });
-    if (isFolderMarker(ref.key)) {
-      yield { kind: 'skipped', reason: 'folder marker', origin: originOf(context) };
-      return;
-    }
-    if (logFile?.kind === 'digest') {
-      yield {
-        kind: 'skipped',
-        reason: 'CloudTrail digest file (holds no events)',
-        origin: originOf(context),
-      };
-      return;
-    }
-    if (ref.size === 0) {
-      yield { kind: 'skipped', reason: 'empty object', origin: originOf(context) };
-      return;
-    }
-    if (!keyMayMatch(logFile, this.filter)) return;
+    const verdict = beforeOpening(ref.key, logFile, ref.size, this.filter, 'object');
+    if (verdict.action === 'skip')
+      yield { kind: 'skipped', reason: verdict.reason, origin: originOf(context) };
+    if (verdict.action !== 'read') return;
     yield* this.readBytes(context, () => openS3Object(this.s3, ref.bucket, ref.key));
   }
 
@@ -369,6 +347,28 @@ class RecordReader {
       yield problemAt(context, `${hidden} more problem(s) in this input were counted but not shown`, {});
     }
   }
+}
+
+type OpeningVerdict =
+  | { readonly action: 'read' }
+  | { readonly action: 'skip'; readonly reason: string }
+  /** Outside the filter: dropped without a word, like the records a filter drops. */
+  | { readonly action: 'drop' };
+
+/** Decides from a name and size alone whether a file or object is worth opening. */
+function beforeOpening(
+  name: string,
+  logFile: LogFileKey | undefined,
+  size: number | undefined,
+  filter: LayoutFilter,
+  noun: 'file' | 'object',
+): OpeningVerdict {
+  if (isFolderMarker(name)) return { action: 'skip', reason: 'folder marker' };
+  if (logFile?.kind === 'digest')
+    return { action: 'skip', reason: 'CloudTrail digest file (holds no events)' };
+  if (!keyMayMatch(logFile, filter)) return { action: 'drop' };
+  if (size === 0) return { action: 'skip', reason: `empty ${noun}` };
+  return { action: 'read' };
 }
 
 interface Position {
