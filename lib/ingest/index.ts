@@ -5,7 +5,13 @@ export { decodeS3EventKey, isFolderMarker, parseLogFileKey } from './log-file-ke
 export type { Origin } from './origin';
 export { formatOrigin } from './origin';
 export type { Input, ReadOptions, ReadResult } from './read';
-export { DEFAULT_MAX_PROBLEMS_PER_SOURCE, describeError, parseInputArg, readRecords } from './read';
+export {
+  DEFAULT_MAX_PROBLEMS_PER_SOURCE,
+  describeError,
+  parseInputArg,
+  readRecordBatches,
+  readRecords,
+} from './read';
 export type { LayoutFilter, ListedObject, S3Settings } from './s3';
 export { createS3Client, DELIVERY_LAG_MS, daysBetween, keyMayMatch, listLogObjects, walkLayout } from './s3';
 export { DELIVERY_SHAPES } from './shapes/registry';
