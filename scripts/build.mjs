@@ -11,4 +11,6 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  // The sources are ES modules; in the CommonJS bundle the module's folder is __dirname.
+  define: { 'import.meta.dirname': '__dirname' },
 });

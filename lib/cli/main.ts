@@ -4,6 +4,8 @@ import { runCat } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
 import { collectList } from './options';
+import { runRulesList, runRulesTest, runRulesValidate } from './rules';
+import { runScan, SCAN_FORMATS } from './scan';
 
 function addReadOptions(command: Command): Command {
   return command
@@ -45,6 +47,43 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   )
     .option('-v, --verbose', 'also report skipped inputs (digests, empty files) and a final count')
     .action(async (inputs: string[], options) => setExitCode(await runCat(inputs, options, io)));
+
+  addReadOptions(
+    program
+      .command('scan')
+      .description(
+        'evaluate the rules on records from files, directories, s3://bucket/prefix or - and print findings',
+      )
+      .argument('<inputs...>', 'files, directories, s3://bucket/prefix, or - for standard input'),
+  )
+    .option(
+      '--rules <path>',
+      'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)',
+      collectList,
+    )
+    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+    .option('--format <format>', `output: ${SCAN_FORMATS.join(', ')}`, 'table')
+    .option('--min-level <level>', 'show only findings at or above this level')
+    .option('--fail-on <level>', 'exit 1 when a finding at or above this level was found')
+    .option('-v, --verbose', 'also report skipped inputs and rule warnings')
+    .action(async (inputs: string[], options) => setExitCode(await runScan(inputs, options, io)));
+
+  const rules = program.command('rules').description('validate, test and list detection rules');
+  const ruleCommand = (name: string, description: string) =>
+    rules
+      .command(name)
+      .description(description)
+      .argument('[paths...]', 'rule files or folders (default: the shipped pack plus trailwatch.yml)')
+      .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)');
+  ruleCommand('validate', 'load every rule and list every problem with file:line').action(
+    (paths: string[], options) => setExitCode(runRulesValidate(paths, options, io)),
+  );
+  ruleCommand('test', "run every rule's inline tests and say why a failing one failed")
+    .option('-v, --verbose', 'list passing tests too')
+    .action((paths: string[], options) => setExitCode(runRulesTest(paths, options, io)));
+  ruleCommand('list', 'list the rules with their level and ATT&CK tags')
+    .option('--json', 'print JSON')
+    .action((paths: string[], options) => setExitCode(runRulesList(paths, options, io)));
 
   return program;
 }

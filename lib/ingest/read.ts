@@ -43,6 +43,11 @@ export interface ReadOptions {
   readonly maxProblemsPerSource?: number;
   /** Standard input, replaceable for tests. */
   readonly stdin?: AsyncIterable<Buffer | Uint8Array | string>;
+  /**
+   * Asked with the raw text of each item before it is parsed; false drops the item unparsed. The
+   * scanner uses it to skip records no rule could match; it must answer true when unsure.
+   */
+  readonly mayMatch?: (text: string) => boolean;
 }
 
 export const DEFAULT_MAX_PROBLEMS_PER_SOURCE = 50;
@@ -276,6 +281,7 @@ class RecordReader {
       this.report(context, `${output.message}${suffix}`, { line: output.line, offset: output.offset }, steps);
       return;
     }
+    if (this.options.mayMatch && !this.options.mayMatch(output.text)) return;
     const pointer = itemPointer(output);
     let value: unknown;
     try {

@@ -1,0 +1,41 @@
+import type { TrailwatchConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
+import type { RuleSet } from '../rules';
+import { loadRules, shippedRulesDir } from '../rules';
+import { UsageError } from './io';
+
+export interface RuleCliOptions {
+  readonly rules?: readonly string[];
+  readonly config?: string;
+}
+
+/** Reads trailwatch.yml, turning its problems into a usage error that lists them all. */
+export function readConfig(options: RuleCliOptions): TrailwatchConfig {
+  try {
+    return loadConfig(options.config);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`invalid configuration:\n${error.message}`);
+    throw error;
+  }
+}
+
+/** The rule paths a command uses: `--rules` if given, else the shipped pack plus the configured ones. */
+export function rulePaths(
+  options: RuleCliOptions,
+  config: TrailwatchConfig,
+  positional: readonly string[] = [],
+): string[] {
+  const explicit = [...(options.rules ?? []), ...positional];
+  if (explicit.length > 0) return explicit;
+  return [...(config.shippedRules ? [shippedRulesDir()] : []), ...config.rulePaths];
+}
+
+export function loadRuleSet(
+  options: RuleCliOptions,
+  config: TrailwatchConfig,
+  positional: readonly string[] = [],
+): RuleSet {
+  const set = loadRules(rulePaths(options, config, positional), { placeholders: config.placeholders });
+  if (config.disabledRules.size === 0) return set;
+  return { ...set, detections: set.detections.filter((rule) => !config.disabledRules.has(rule.meta.id)) };
+}

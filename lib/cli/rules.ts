@@ -1,0 +1,92 @@
+import type { RuleSet, RuleTestResult } from '../rules';
+import { formatLocation, runRuleTests } from '../rules';
+import type { CliIo } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
+import type { RuleCliOptions } from './rule-options';
+import { loadRuleSet, readConfig } from './rule-options';
+
+function printLoadProblems(set: RuleSet, io: CliIo): void {
+  for (const error of set.errors) io.stderr.write(`${error.toString()}\n`);
+  for (const warning of set.warnings)
+    io.stderr.write(`${formatLocation(warning.location)}: warning: ${warning.message}\n`);
+}
+
+/** `trailwatch rules validate`: every problem in every rule, at once. */
+export function runRulesValidate(paths: readonly string[], options: RuleCliOptions, io: CliIo): number {
+  const config = readConfig(options);
+  const set = loadRuleSet(options, config, paths);
+  printLoadProblems(set, io);
+  io.stdout.write(
+    `${set.detections.length} detection rule(s) and ${set.correlations.length} correlation rule(s) loaded from ${set.files} file(s); ${set.errors.length} error(s), ${set.warnings.length} warning(s)\n`,
+  );
+  return set.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+/** `trailwatch rules test`: runs every inline test and says why a failing one failed. */
+export function runRulesTest(
+  paths: readonly string[],
+  options: RuleCliOptions & { verbose?: boolean },
+  io: CliIo,
+): number {
+  const config = readConfig(options);
+  const set = loadRuleSet(options, config, paths);
+  printLoadProblems(set, io);
+  const results: RuleTestResult[] = [];
+  let untested = 0;
+  for (const rule of set.detections) {
+    const ruleResults = runRuleTests(rule, config.placeholders);
+    results.push(...ruleResults);
+    const hasPositive = rule.tests.some((t) => t.expect);
+    const hasNegative = rule.tests.some((t) => !t.expect);
+    if (!hasPositive || !hasNegative) {
+      untested++;
+      const missing = [!hasPositive && 'positive', !hasNegative && 'negative'].filter(Boolean).join(' and ');
+      io.stderr.write(
+        `${formatLocation(rule.location)}: warning: '${rule.meta.title}' has no ${missing} test\n`,
+      );
+    }
+    for (const result of ruleResults) {
+      if (result.passed && !options.verbose) continue;
+      const mark = result.passed ? 'PASS' : 'FAIL';
+      const why = result.why ? `\n    ${result.why}` : '';
+      io.stdout.write(
+        `${mark} ${rule.meta.title} > ${result.name} (expect ${result.expect ? 'match' : 'no match'})${why}\n`,
+      );
+    }
+  }
+  const failed = results.filter((r) => !r.passed).length;
+  io.stdout.write(
+    `${results.length - failed} passed, ${failed} failed, across ${set.detections.length} rule(s); ${untested} rule(s) lack a positive or negative test\n`,
+  );
+  return failed > 0 || set.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+/** `trailwatch rules list`: what is loaded, with level and ATT&CK tags. */
+export function runRulesList(
+  paths: readonly string[],
+  options: RuleCliOptions & { json?: boolean },
+  io: CliIo,
+): number {
+  const config = readConfig(options);
+  const set = loadRuleSet(options, config, paths);
+  printLoadProblems(set, io);
+  const rows = [...set.detections, ...set.correlations].map((rule) => ({
+    id: rule.meta.id,
+    kind: rule.kind,
+    level: rule.meta.level,
+    title: rule.meta.title,
+    tags: rule.meta.tags,
+    file: formatLocation(rule.location),
+  }));
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    for (const row of rows) {
+      io.stdout.write(
+        `${row.level.padEnd(13)} ${row.title}  [${row.tags.filter((t) => t.startsWith('attack.')).join(' ')}]\n    ${row.id}  ${row.file}\n`,
+      );
+    }
+    io.stdout.write(`${rows.length} rule(s)\n`);
+  }
+  return set.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+}

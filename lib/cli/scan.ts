@@ -1,0 +1,128 @@
+import type { Level } from '../rules';
+import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
+import type { Finding, ScanStats } from '../scan';
+import { emptyStats, scanInputs, toFinding } from '../scan';
+import { parseInputs, reportNonRecord } from './cat';
+import type { CliIo } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import type { ReadCliOptions } from './options';
+import { toLayoutFilter, toS3Settings } from './options';
+import type { RuleCliOptions } from './rule-options';
+import { loadRuleSet, readConfig } from './rule-options';
+
+export const SCAN_FORMATS = ['table', 'json', 'ndjson'] as const;
+
+export interface ScanOptions extends ReadCliOptions, RuleCliOptions {
+  readonly format?: string;
+  readonly minLevel?: string;
+  readonly failOn?: string;
+  readonly verbose?: boolean;
+}
+
+function parseLevel(option: string, value: string | undefined): Level | undefined {
+  if (value === undefined) return undefined;
+  const level = LEVELS.find((candidate) => candidate === value.toLowerCase());
+  if (!level) throw new UsageError(`${option} takes one of ${LEVELS.join(', ')}; got ${value}`);
+  return level;
+}
+
+/** `trailwatch scan`: the readers, the rules, and the findings, in the format asked for. */
+export async function runScan(args: readonly string[], options: ScanOptions, io: CliIo): Promise<number> {
+  const format = options.format ?? 'table';
+  if (!SCAN_FORMATS.includes(format as (typeof SCAN_FORMATS)[number])) {
+    throw new UsageError(`--format takes ${SCAN_FORMATS.join(', ')}; got ${format}`);
+  }
+  const minLevel = parseLevel('--min-level', options.minLevel);
+  const failOn = parseLevel('--fail-on', options.failOn);
+  const inputs = parseInputs(args);
+  const filter = toLayoutFilter(options);
+  const config = readConfig(options);
+  const set = loadRuleSet(options, config);
+  for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
+  if (options.verbose) {
+    for (const warning of set.warnings)
+      io.stderr.write(`trailwatch: rule warning: ${formatLocation(warning.location)}: ${warning.message}\n`);
+  }
+  if (set.detections.length === 0) throw new UsageError('no rules loaded: nothing to scan for');
+
+  const engine = new RuleEngine(set.detections);
+  const stats = emptyStats();
+  const out = new LineWriter(io.stdout);
+  const table: Finding[] = [];
+  const json: Finding[] = [];
+  let worst = -1;
+  const tally = { records: 0, problems: 0, skipped: 0 };
+  const readOptions = { filter, s3: toS3Settings(options), stdin: io.stdin };
+  for await (const events of scanInputs(inputs, engine, readOptions, stats)) {
+    for (const event of events) {
+      if (event.kind === 'match') {
+        worst = Math.max(worst, levelRank(event.match.rule.meta.level));
+        if (minLevel && levelRank(event.match.rule.meta.level) < levelRank(minLevel)) continue;
+        const finding = toFinding(event.match);
+        if (format === 'ndjson') await out.line(JSON.stringify(finding));
+        else if (format === 'json') json.push(finding);
+        else table.push(finding);
+      } else if (event.kind === 'rule-error') {
+        io.stderr.write(
+          `trailwatch: error: rule '${event.rule.meta.title}' (${event.rule.meta.id}) failed on event ${event.record.eventID}: ${event.message}\n`,
+        );
+      } else {
+        reportNonRecord(event, tally, io, options.verbose === true);
+      }
+    }
+    if (io.stdout.destroyed) break;
+  }
+  if (format === 'json')
+    await out.line(
+      JSON.stringify({ findings: json, summary: summary(stats, set.detections.length) }, null, 2),
+    );
+  if (format === 'table') for (const line of renderTable(table)) await out.line(line);
+  await out.flush();
+  io.stderr.write(`trailwatch: ${describeStats(stats, set.detections.length)}\n`);
+
+  const failedInput = stats.problems > 0 || stats.ruleErrors > 0 || set.errors.length > 0;
+  const failedLevel = failOn !== undefined && worst >= levelRank(failOn);
+  return failedInput || failedLevel ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+function summary(stats: ScanStats, rules: number) {
+  return { rules, recordsRead: stats.evaluated + stats.unparsed, ...stats };
+}
+
+function describeStats(stats: ScanStats, rules: number): string {
+  const read = stats.evaluated + stats.unparsed;
+  return `${read} record(s) read (${stats.unparsed} ruled out unparsed), ${rules} rule(s), ${stats.matches} finding(s), ${stats.problems} input problem(s)${stats.ruleErrors > 0 ? `, ${stats.ruleErrors} rule error(s)` : ''}`;
+}
+
+const TABLE_COLUMNS: readonly [string, (finding: Finding) => string][] = [
+  ['TIME', (f) => f.eventTime],
+  ['LEVEL', (f) => f.level],
+  ['RULE', (f) => f.title],
+  ['PRINCIPAL', (f) => f.principal ?? '-'],
+  ['EVENT', (f) => `${f.eventSource.replace('.amazonaws.com', '')}:${f.eventName}`],
+  ['SOURCE IP', (f) => f.sourceIPAddress ?? '-'],
+  ['REGION', (f) => f.awsRegion],
+];
+/** Long ARNs and titles are cut so a row fits a wide terminal; ndjson has them whole. */
+const MAX_CELL = 60;
+
+export function renderTable(findings: readonly Finding[]): string[] {
+  if (findings.length === 0) return ['no findings'];
+  const sorted = [...findings].sort((a, b) =>
+    a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0,
+  );
+  const cells = sorted.map((f) => TABLE_COLUMNS.map(([, get]) => truncate(get(f))));
+  const widths = TABLE_COLUMNS.map(([title], i) =>
+    Math.max(title.length, ...cells.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(TABLE_COLUMNS.map(([title]) => title)), ...cells.map(line)];
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+}

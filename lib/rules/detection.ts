@@ -1,0 +1,355 @@
+import { BlockList, isIP } from 'node:net';
+import type { ConditionNode } from './condition';
+import { ConditionError, selectionsMatching } from './condition';
+import { compileFieldPath, leafText } from './fields';
+import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
+import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
+import { ModifierError } from './modifiers/types';
+import { compileStringMatcher, SigmaString, WILDCARD_MULTI } from './sigma-string';
+
+export type RecordView = Readonly<Record<string, unknown>>;
+export type Matcher = (record: RecordView) => boolean;
+
+/**
+ * What a record must hold for a matcher to match: for each indexed field, the set of allowed values
+ * (lowercased). A missing field means "anything". Used to evaluate a rule only on records it could match.
+ */
+export type Requirement = ReadonlyMap<IndexedField, ReadonlySet<string>>;
+export const INDEXED_FIELDS = ['eventName', 'eventSource'] as const;
+export type IndexedField = (typeof INDEXED_FIELDS)[number];
+
+export interface CompiledPart {
+  readonly match: Matcher;
+  readonly requirement: Requirement;
+}
+
+/** Thrown with the path inside `detection` where the fault is, so the caller can find its line. */
+export class DetectionError extends Error {
+  override readonly name = 'DetectionError';
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+const NO_REQUIREMENT: Requirement = new Map();
+
+// ---------------------------------------------------------------------------------------------
+// Values and items
+
+function toRuleValue(raw: unknown, path: readonly (string | number)[]): RuleValue {
+  if (raw === null) return { kind: 'null' };
+  if (typeof raw === 'string') return { kind: 'string', text: SigmaString.parse(raw), raw };
+  if (typeof raw === 'number') return { kind: 'number', value: raw };
+  if (typeof raw === 'boolean') return { kind: 'boolean', value: raw };
+  throw new DetectionError(
+    `a value must be a string, number, boolean or null, not ${describeRaw(raw)}`,
+    path,
+  );
+}
+
+function describeRaw(raw: unknown): string {
+  if (Array.isArray(raw)) return 'a list';
+  if (typeof raw === 'object' && raw !== null) return 'a map';
+  return typeof raw;
+}
+
+/** Builds one detection item from `field|mod|mod: value(s)`, running its modifiers in order. */
+export function buildItem(
+  key: string | null,
+  rawValues: unknown,
+  context: ModifierContext,
+  path: readonly (string | number)[],
+): DetectionItem {
+  const [fieldName = '', ...modifierNames] = key === null ? [''] : key.split('|');
+  if (key !== null && fieldName === '') {
+    throw new DetectionError(`'${key}' has modifiers but no field name`, path);
+  }
+  const list = Array.isArray(rawValues) ? rawValues : [rawValues];
+  if (list.length === 0)
+    throw new DetectionError('an empty list matches nothing; give at least one value', path);
+  let item: DetectionItem = {
+    field: key === null ? null : fieldName,
+    values: list.map((raw, i) => toRuleValue(raw, Array.isArray(rawValues) ? [...path, i] : path)),
+    linking: 'any',
+    negated: false,
+    cased: false,
+    applied: [],
+  };
+  for (const name of modifierNames) {
+    const modifier = MODIFIERS.get(name);
+    if (!modifier) {
+      const why = UNSUPPORTED_MODIFIERS.get(name);
+      throw new DetectionError(
+        why
+          ? `modifier '${name}' is not supported: ${why}`
+          : `unknown modifier '${name}' (known: ${[...MODIFIERS.keys()].join(', ')})`,
+        path,
+      );
+    }
+    try {
+      item = modifier.apply(item, context);
+    } catch (error) {
+      if (error instanceof ModifierError) throw new DetectionError(error.message, path);
+      throw error;
+    }
+  }
+  return item;
+}
+
+type LeafTest = (leaves: readonly unknown[], record: RecordView) => boolean;
+
+function compileValue(value: RuleValue, cased: boolean): LeafTest {
+  switch (value.kind) {
+    case 'string': {
+      const matches = compileStringMatcher(value.text, cased);
+      return (leaves) => {
+        for (const leaf of leaves) {
+          const text = leafText(leaf);
+          if (text !== undefined && matches(text)) return true;
+        }
+        return false;
+      };
+    }
+    case 'number':
+      return (leaves) =>
+        leaves.some(
+          (leaf) =>
+            leaf === value.value ||
+            (typeof leaf === 'string' && leaf.trim() !== '' && Number(leaf) === value.value),
+        );
+    case 'boolean': {
+      const text = String(value.value);
+      return (leaves) =>
+        leaves.some(
+          (leaf) => leaf === value.value || (typeof leaf === 'string' && leaf.toLowerCase() === text),
+        );
+    }
+    case 'null':
+      return (leaves) => leaves.length === 0 || leaves.some((leaf) => leaf === null);
+    case 'regex': {
+      const regex = new RegExp(value.pattern, value.flags);
+      return (leaves) =>
+        leaves.some((leaf) => {
+          const text = leafText(leaf);
+          return text !== undefined && regex.test(text);
+        });
+    }
+    case 'cidr': {
+      const networks = new BlockList();
+      networks.addSubnet(value.network, value.prefix, value.family);
+      const version = value.family === 'ipv4' ? 4 : 6;
+      return (leaves) =>
+        leaves.some(
+          (leaf) => typeof leaf === 'string' && isIP(leaf) === version && networks.check(leaf, value.family),
+        );
+    }
+    case 'compare': {
+      const limit = value.value;
+      const holds =
+        value.op === 'lt'
+          ? (n: number) => n < limit
+          : value.op === 'lte'
+            ? (n: number) => n <= limit
+            : value.op === 'gt'
+              ? (n: number) => n > limit
+              : (n: number) => n >= limit;
+      return (leaves) =>
+        leaves.some((leaf) => {
+          const n =
+            typeof leaf === 'number'
+              ? leaf
+              : typeof leaf === 'string' && leaf.trim() !== ''
+                ? Number(leaf)
+                : Number.NaN;
+          return Number.isFinite(n) && holds(n);
+        });
+    }
+    case 'exists':
+      return value.value ? (leaves) => leaves.length > 0 : (leaves) => leaves.length === 0;
+    case 'fieldref': {
+      const other = compileFieldPath(value.field);
+      const fold = (text: string): string => (cased ? text : text.toLowerCase());
+      const compare =
+        value.startsWith && value.endsWith
+          ? (text: string, ref: string) => text.includes(ref)
+          : value.startsWith
+            ? (text: string, ref: string) => text.startsWith(ref)
+            : value.endsWith
+              ? (text: string, ref: string) => text.endsWith(ref)
+              : (text: string, ref: string) => text === ref;
+      return (leaves, record) => {
+        const refs = other(record).flatMap((leaf) => {
+          const text = leafText(leaf);
+          return text === undefined ? [] : [fold(text)];
+        });
+        if (refs.length === 0) return false;
+        return leaves.some((leaf) => {
+          const text = leafText(leaf);
+          return text !== undefined && refs.some((ref) => compare(fold(text), ref));
+        });
+      };
+    }
+  }
+}
+
+/** Keywords search the whole record, as full-text search does in a SIEM. */
+function keywordValue(value: RuleValue): RuleValue {
+  if (value.kind !== 'string') return value;
+  let text = value.text;
+  if (!text.startsWithWildcard()) text = text.prepend(WILDCARD_MULTI);
+  if (!text.endsWithWildcard()) text = text.append(WILDCARD_MULTI);
+  return { ...value, text };
+}
+
+export function compileItem(item: DetectionItem): CompiledPart {
+  const getter =
+    item.field === null
+      ? (record: RecordView): unknown[] => [JSON.stringify(record)]
+      : compileFieldPath(item.field);
+  const values = item.field === null ? item.values.map(keywordValue) : item.values;
+  const tests = values.map((value) => compileValue(value, item.cased));
+  const single = tests.length === 1 ? (tests[0] as LeafTest) : undefined;
+  const linked: LeafTest = single
+    ? single
+    : item.linking === 'all'
+      ? (leaves, record) => tests.every((test) => test(leaves, record))
+      : (leaves, record) => tests.some((test) => test(leaves, record));
+  const match: Matcher = item.negated
+    ? (record) => !linked(getter(record), record)
+    : (record) => linked(getter(record), record);
+  return { match, requirement: itemRequirement(item) };
+}
+
+/** An item pins an indexed field when it is a plain, non-negated equality on literal strings. */
+function itemRequirement(item: DetectionItem): Requirement {
+  const field = INDEXED_FIELDS.find((name) => name === item.field);
+  if (!field || item.negated || item.applied.length > 0) return NO_REQUIREMENT;
+  if (item.linking === 'all' && item.values.length > 1) return NO_REQUIREMENT;
+  const allowed = new Set<string>();
+  for (const value of item.values) {
+    if (value.kind !== 'string' || value.text.hasWildcards) return NO_REQUIREMENT;
+    allowed.add(value.text.plain().toLowerCase());
+  }
+  return new Map([[field, allowed]]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selections
+
+/**
+ * A selection: a map is the AND of its items, a list the OR of its elements (maps, or keywords for
+ * plain values). Returns the matcher and what any record it matches must hold.
+ */
+export function compileSelection(name: string, definition: unknown, context: ModifierContext): CompiledPart {
+  const path = [name];
+  if (definition === null || definition === undefined) {
+    throw new DetectionError(`selection '${name}' is empty`, path);
+  }
+  if (Array.isArray(definition)) {
+    if (definition.length === 0) throw new DetectionError(`selection '${name}' is an empty list`, path);
+    const parts = definition.map((element, index) => {
+      if (typeof element === 'object' && element !== null && !Array.isArray(element)) {
+        return compileMap(element as Record<string, unknown>, context, [name, index]);
+      }
+      return compileItem(buildItem(null, element, context, [name, index]));
+    });
+    return anyOf(parts);
+  }
+  if (typeof definition === 'object') return compileMap(definition as Record<string, unknown>, context, path);
+  return compileItem(buildItem(null, definition, context, path));
+}
+
+function compileMap(
+  map: Record<string, unknown>,
+  context: ModifierContext,
+  path: (string | number)[],
+): CompiledPart {
+  const entries = Object.entries(map);
+  if (entries.length === 0)
+    throw new DetectionError('an empty map matches everything; name at least one field', path);
+  return allOf(entries.map(([key, raw]) => compileItem(buildItem(key, raw, context, [...path, key]))));
+}
+
+export function allOf(parts: readonly CompiledPart[]): CompiledPart {
+  if (parts.length === 1) return parts[0] as CompiledPart;
+  const matchers = parts.map((part) => part.match);
+  return {
+    match: (record) => {
+      for (const matcher of matchers) if (!matcher(record)) return false;
+      return true;
+    },
+    requirement: intersectRequirements(parts.map((part) => part.requirement)),
+  };
+}
+
+export function anyOf(parts: readonly CompiledPart[]): CompiledPart {
+  if (parts.length === 1) return parts[0] as CompiledPart;
+  const matchers = parts.map((part) => part.match);
+  return {
+    match: (record) => {
+      for (const matcher of matchers) if (matcher(record)) return true;
+      return false;
+    },
+    requirement: unionRequirements(parts.map((part) => part.requirement)),
+  };
+}
+
+function intersectRequirements(requirements: readonly Requirement[]): Requirement {
+  const merged = new Map<IndexedField, ReadonlySet<string>>();
+  for (const requirement of requirements) {
+    for (const [field, allowed] of requirement) {
+      const existing = merged.get(field);
+      merged.set(field, existing ? new Set([...existing].filter((value) => allowed.has(value))) : allowed);
+    }
+  }
+  return merged;
+}
+
+function unionRequirements(requirements: readonly Requirement[]): Requirement {
+  const merged = new Map<IndexedField, ReadonlySet<string>>();
+  for (const field of INDEXED_FIELDS) {
+    if (!requirements.every((requirement) => requirement.has(field))) continue;
+    merged.set(field, new Set(requirements.flatMap((requirement) => [...(requirement.get(field) ?? [])])));
+  }
+  return merged;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+/** Turns a parsed condition into one matcher over the compiled selections. */
+export function compileCondition(
+  node: ConditionNode,
+  selections: ReadonlyMap<string, CompiledPart>,
+): CompiledPart {
+  switch (node.kind) {
+    case 'ref': {
+      const selection = selections.get(node.name);
+      if (!selection) {
+        throw new ConditionError(
+          `the condition names '${node.name}', which is not a selection (defined: ${[...selections.keys()].join(', ') || 'none'})`,
+        );
+      }
+      return selection;
+    }
+    case 'quantified': {
+      const names = selectionsMatching(node.pattern, [...selections.keys()]);
+      if (names.length === 0) {
+        throw new ConditionError(`'${node.pattern === 'them' ? 'them' : node.pattern}' matches no selection`);
+      }
+      const parts = names.map((name) => selections.get(name) as CompiledPart);
+      return node.quantifier === 'all' ? allOf(parts) : anyOf(parts);
+    }
+    case 'and':
+      return allOf(node.operands.map((operand) => compileCondition(operand, selections)));
+    case 'or':
+      return anyOf(node.operands.map((operand) => compileCondition(operand, selections)));
+    case 'not': {
+      const inner = compileCondition(node.operand, selections).match;
+      return { match: (record) => !inner(record), requirement: NO_REQUIREMENT };
+    }
+  }
+}

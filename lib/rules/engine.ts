@@ -1,0 +1,115 @@
+import type { RecordView } from './detection';
+import type { DetectionRule } from './types';
+
+export type Evaluation =
+  | { readonly kind: 'match'; readonly rule: DetectionRule }
+  | { readonly kind: 'error'; readonly rule: DetectionRule; readonly message: string };
+
+/** CloudTrail API records name a service endpoint; notifications and envelopes (`aws:s3`) do not. */
+const SERVICE_SUFFIX = '.amazonaws.com';
+
+/**
+ * Evaluates records against compiled rules, each record only against the rules that could match it:
+ * rules that pin `eventName` are indexed by it, rules that pin only `eventSource` by that, and the
+ * rest are tried on every record.
+ */
+export class RuleEngine {
+  private readonly byName = new Map<string, DetectionRule[]>();
+  private readonly bySource = new Map<string, DetectionRule[]>();
+  private readonly always: DetectionRule[] = [];
+  /** Rules whose requirements contradict each other (eventName a and b): they can never match. */
+  readonly unmatchable: readonly DetectionRule[];
+
+  constructor(readonly rules: readonly DetectionRule[]) {
+    const unmatchable: DetectionRule[] = [];
+    for (const rule of rules) {
+      const names = rule.requirement.get('eventName');
+      const sources = rule.requirement.get('eventSource');
+      const index = names ? this.byName : sources ? this.bySource : undefined;
+      const keys = names ?? sources;
+      if (!index || !keys) {
+        this.always.push(rule);
+      } else if (keys.size === 0) {
+        unmatchable.push(rule);
+      } else {
+        for (const key of keys) {
+          const list = index.get(key);
+          if (list) list.push(rule);
+          else index.set(key, [rule]);
+        }
+      }
+    }
+    this.unmatchable = unmatchable;
+  }
+
+  /** The rules worth testing on a record. */
+  candidates(record: RecordView): readonly DetectionRule[] {
+    const name =
+      typeof record.eventName === 'string' ? this.byName.get(record.eventName.toLowerCase()) : undefined;
+    const source =
+      typeof record.eventSource === 'string'
+        ? this.bySource.get(record.eventSource.toLowerCase())
+        : undefined;
+    if (!name && !source) return this.always;
+    return [...(name ?? []), ...(source ?? []), ...this.always];
+  }
+
+  /** Every rule that matches, and every rule that failed on the record; one rule's failure stops no other. */
+  evaluate(record: RecordView): Evaluation[] {
+    const outcomes: Evaluation[] = [];
+    for (const rule of this.candidates(record)) {
+      try {
+        if (rule.match(record)) outcomes.push({ kind: 'match', rule });
+      } catch (error) {
+        outcomes.push({
+          kind: 'error',
+          rule,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * Decides from a record's raw JSON, without parsing it, whether any rule could match. It answers
+   * "no" only when the top-level eventName and eventSource are read unambiguously (each key occurs
+   * once, unescaped) and neither is indexed; anything unclear is parsed.
+   */
+  mayMatchText(text: string): boolean {
+    if (this.always.length > 0) return true;
+    const source = uniqueStringField(text, '"eventSource"');
+    if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
+    const name = uniqueStringField(text, '"eventName"');
+    if (name === undefined) return true;
+    return this.byName.has(name.toLowerCase()) || this.bySource.has(source.toLowerCase());
+  }
+}
+
+/** The string value of a key that occurs exactly once in the text, or undefined when unsure. */
+export function uniqueStringField(text: string, quotedKey: string): string | undefined {
+  const at = text.indexOf(quotedKey);
+  if (at === -1 || text.indexOf(quotedKey, at + quotedKey.length) !== -1) return undefined;
+  let i = at + quotedKey.length;
+  while (
+    text.charCodeAt(i) === 0x20 ||
+    text.charCodeAt(i) === 0x0a ||
+    text.charCodeAt(i) === 0x0d ||
+    text.charCodeAt(i) === 0x09
+  )
+    i++;
+  if (text.charCodeAt(i) !== 0x3a) return undefined;
+  i++;
+  while (
+    text.charCodeAt(i) === 0x20 ||
+    text.charCodeAt(i) === 0x0a ||
+    text.charCodeAt(i) === 0x0d ||
+    text.charCodeAt(i) === 0x09
+  )
+    i++;
+  if (text.charCodeAt(i) !== 0x22) return undefined;
+  const end = text.indexOf('"', i + 1);
+  if (end === -1) return undefined;
+  const value = text.slice(i + 1, end);
+  return value.includes('\\') ? undefined : value;
+}

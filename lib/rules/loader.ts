@@ -1,0 +1,114 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseYamlDocuments } from '../yaml';
+import type { Placeholders, UnresolvedCorrelation } from './compile';
+import { compileDocument, resolveCorrelation } from './compile';
+import type { RuleWarning } from './errors';
+import { RuleError } from './errors';
+import type { CorrelationRule, DetectionRule } from './types';
+
+export interface RuleSet {
+  readonly detections: readonly DetectionRule[];
+  readonly correlations: readonly CorrelationRule[];
+  /** Every rule that did not load, each with `file:line`. The others loaded regardless. */
+  readonly errors: readonly RuleError[];
+  readonly warnings: readonly RuleWarning[];
+  /** How many rule files were read. */
+  readonly files: number;
+}
+
+export interface LoadOptions {
+  readonly placeholders?: Placeholders;
+}
+
+const RULE_FILE = /\.ya?ml$/i;
+
+/** Every rule file under the given paths (files, or directories read recursively), sorted. */
+export function findRuleFiles(paths: readonly string[]): { files: string[]; errors: RuleError[] } {
+  const files: string[] = [];
+  const errors: RuleError[] = [];
+  const visit = (path: string, explicit: boolean): void => {
+    let info: ReturnType<typeof statSync>;
+    try {
+      info = statSync(path);
+    } catch {
+      errors.push(new RuleError('no such file or directory', { file: path }));
+      return;
+    }
+    if (info.isDirectory()) {
+      for (const entry of readdirSync(path).sort()) {
+        if (!entry.startsWith('.')) visit(join(path, entry), false);
+      }
+    } else if (explicit || RULE_FILE.test(path)) {
+      files.push(path);
+    }
+  };
+  for (const path of paths) visit(path, true);
+  return { files, errors };
+}
+
+/**
+ * Loads and compiles the rules in these paths. A bad rule is reported and left out; every other
+ * rule still loads, so one typo never switches off the whole pack.
+ */
+export function loadRules(paths: readonly string[], options: LoadOptions = {}): RuleSet {
+  const placeholders = options.placeholders ?? {};
+  const { files, errors } = findRuleFiles(paths);
+  const detections: DetectionRule[] = [];
+  const pending: UnresolvedCorrelation[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      errors.push(new RuleError(`cannot read: ${(error as Error).message}`, { file }));
+      continue;
+    }
+    for (const document of parseYamlDocuments(file, text)) {
+      const outcome = compileDocument(document, placeholders);
+      if (!outcome.ok) errors.push(...outcome.errors);
+      else if (outcome.rule.kind === 'detection') detections.push(outcome.rule);
+      else pending.push(outcome.rule);
+    }
+  }
+  const unique = dropDuplicateIds(detections, errors);
+  const byReference = new Map<string, string>();
+  for (const rule of unique) {
+    byReference.set(rule.meta.id, rule.meta.id);
+    if (rule.meta.name) byReference.set(rule.meta.name, rule.meta.id);
+  }
+  const correlations: CorrelationRule[] = [];
+  for (const unresolved of pending) {
+    const resolved = resolveCorrelation(unresolved, (reference) => byReference.get(reference));
+    if (resolved.ok) correlations.push(resolved.rule);
+    else errors.push(...resolved.errors);
+  }
+  return {
+    detections: unique,
+    correlations,
+    errors,
+    warnings: unique.flatMap((rule) => rule.warnings),
+    files: files.length,
+  };
+}
+
+function dropDuplicateIds(rules: readonly DetectionRule[], errors: RuleError[]): DetectionRule[] {
+  const seen = new Map<string, DetectionRule>();
+  const kept: DetectionRule[] = [];
+  for (const rule of rules) {
+    const first = seen.get(rule.meta.id);
+    if (first) {
+      errors.push(
+        new RuleError(
+          `id ${rule.meta.id} is already used by '${first.meta.title}' (${first.location.file}:${first.location.line}); this rule is left out`,
+          rule.location,
+          rule.meta.title,
+        ),
+      );
+      continue;
+    }
+    seen.set(rule.meta.id, rule);
+    kept.push(rule);
+  }
+  return kept;
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** https://sigmahq.io/sigma-specification/specification/sigma-rules-specification.html#level */
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
+export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+
+export function levelRank(level: Level): number {
+  return LEVELS.indexOf(level);
+}
+
+/** `30s`, `10m`, `1h`, `7d`: Sigma's timespan notation, also used by dedup windows. */
+export const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
+const DURATION_MS: Readonly<Record<string, number>> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+
+export function durationMs(text: string): number {
+  const match = DURATION.exec(text.trim());
+  if (!match) throw new Error(`bad duration ${text}`);
+  return Number(match[1]) * (DURATION_MS[match[2] as string] as number);
+}
+
+const duration = z.string().regex(DURATION, 'a duration such as 30s, 10m, 1h or 7d');
+
+export const ruleTestSchema = z
+  .object({
+    name: z.string().optional(),
+    expect: z.boolean({ error: 'expect must be true or false' }),
+    event: z.record(z.string(), z.unknown()).optional(),
+    file: z.string().optional(),
+    placeholders: z.record(z.string(), z.array(z.string())).optional(),
+  })
+  .refine((test) => (test.event === undefined) !== (test.file === undefined), {
+    message: 'a test needs exactly one of event (inline) or file (a fixture path)',
+  });
+export type RuleTestDefinition = z.infer<typeof ruleTestSchema>;
+
+const metadata = {
+  title: z.string().min(1, 'title is required'),
+  id: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  status: z.enum(STATUSES).optional(),
+  description: z.string().optional(),
+  author: z.string().optional(),
+  date: z.union([z.string(), z.date()]).optional(),
+  modified: z.union([z.string(), z.date()]).optional(),
+  references: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  falsepositives: z.union([z.array(z.string()), z.string()]).optional(),
+  level: z.enum(LEVELS).optional(),
+};
+
+/** A Sigma detection rule with trailwatch's extensions. Unknown keys from other tools are kept. */
+export const detectionRuleSchema = z.looseObject({
+  ...metadata,
+  logsource: z.looseObject({
+    product: z.string().optional(),
+    service: z.string().optional(),
+    category: z.string().optional(),
+  }),
+  detection: z.record(z.string(), z.unknown()),
+  fields: z.array(z.string()).optional(),
+  tests: z.array(ruleTestSchema).optional(),
+  notify: z
+    .looseObject({
+      destinations: z.array(z.string()).optional(),
+      channel: z.string().optional(),
+    })
+    .optional(),
+  dedup: z
+    .object({
+      fields: z.array(z.string()).optional(),
+      window: duration.optional(),
+    })
+    .optional(),
+  runbook: z.string().optional(),
+});
+export type DetectionRuleDocument = z.infer<typeof detectionRuleSchema>;
+
+const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;
+const comparison = z
+  .object({
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    eq: z.number().optional(),
+    field: z.string().optional(),
+  })
+  .strict();
+
+/** https://sigmahq.io/sigma-specification/specification/sigma-correlation-rules-specification.html */
+export const correlationRuleSchema = z.looseObject({
+  ...metadata,
+  correlation: z.object({
+    type: z.enum(CORRELATION_TYPES),
+    rules: z.union([z.string(), z.array(z.string()).min(1)]),
+    'group-by': z.array(z.string()).optional(),
+    timespan: duration,
+    condition: comparison.optional(),
+    generate: z.boolean().optional(),
+    aliases: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  }),
+  notify: z.looseObject({ destinations: z.array(z.string()).optional() }).optional(),
+  fields: z.array(z.string()).optional(),
+  runbook: z.string().optional(),
+});
+export type CorrelationRuleDocument = z.infer<typeof correlationRuleSchema>;

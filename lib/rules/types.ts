@@ -1,0 +1,49 @@
+import type { Matcher, Requirement } from './detection';
+import type { RuleLocation, RuleWarning } from './errors';
+import type { Level, RuleTestDefinition } from './schema';
+
+/** What the rest of trailwatch needs to know about a rule, whatever its kind. */
+export interface RuleMeta {
+  readonly title: string;
+  /** The rule's id, or a stable one derived from its file and position when it has none. */
+  readonly id: string;
+  readonly name?: string;
+  readonly level: Level;
+  readonly status?: string;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  readonly references: readonly string[];
+  readonly falsepositives: readonly string[];
+  readonly fields: readonly string[];
+  readonly runbook?: string;
+  readonly notify?: Readonly<Record<string, unknown>>;
+  readonly dedup?: { readonly fields: readonly string[]; readonly windowMs?: number };
+}
+
+export interface DetectionRule {
+  readonly kind: 'detection';
+  readonly meta: RuleMeta;
+  readonly location: RuleLocation;
+  readonly match: Matcher;
+  /** What a record must hold to be worth testing (indexed fields). */
+  readonly requirement: Requirement;
+  readonly tests: readonly RuleTestDefinition[];
+  /** The raw detection, kept so tests can recompile the rule with their own placeholders. */
+  readonly detection: Readonly<Record<string, unknown>>;
+  readonly warnings: readonly RuleWarning[];
+}
+
+export interface CorrelationRule {
+  readonly kind: 'correlation';
+  readonly meta: RuleMeta;
+  readonly location: RuleLocation;
+  readonly type: 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
+  /** The detection rules it correlates, resolved to their ids. */
+  readonly ruleIds: readonly string[];
+  readonly groupBy: readonly string[];
+  readonly timespanMs: number;
+  readonly condition: Readonly<Record<string, number | string>>;
+  readonly generate: boolean;
+}
+
+export type Rule = DetectionRule | CorrelationRule;
