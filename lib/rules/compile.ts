@@ -115,6 +115,7 @@ function compileDetectionDocument(
       location: { file: source.file, line: source.line },
       match: compiled.part.match,
       requirement: compiled.part.requirement,
+      text: compiled.part.text,
       tests: rule.tests ?? [],
       detection: rule.detection,
       warnings,

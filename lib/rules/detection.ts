@@ -18,9 +18,16 @@ export type Requirement = ReadonlyMap<IndexedField, ReadonlySet<string>>;
 export const INDEXED_FIELDS = ['eventName', 'eventSource'] as const;
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
 
+/**
+ * A necessary condition on a record's raw JSON, lowercased: `false` means the part can never match,
+ * `true` that nothing is known, and a function tests literals that must occur in the text.
+ */
+export type TextTest = boolean | ((lowerText: string) => boolean);
+
 export interface CompiledPart {
   readonly match: Matcher;
   readonly requirement: Requirement;
+  readonly text: TextTest;
 }
 
 /** Thrown with the path inside `detection` where the fault is, so the caller can find its line. */
@@ -220,7 +227,54 @@ export function compileItem(item: DetectionItem): CompiledPart {
   const match: Matcher = item.negated
     ? (record) => !linked(getter(record), record)
     : (record) => linked(getter(record), record);
-  return { match, requirement: itemRequirement(item) };
+  return { match, requirement: itemRequirement(item), text: itemTextTest(item) };
+}
+
+/** Characters whose presence means a literal may be written differently in raw JSON (escapes, structure). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON escapes control characters, so a literal holding one is not verbatim in the raw text.
+const UNSAFE_IN_RAW = /["\\:,{}[\]\u0000-\u001f]/;
+const MIN_LITERAL = 3;
+
+/**
+ * The longest piece of a value that must appear verbatim in the raw JSON whenever the value
+ * matches: split at wildcards and at characters JSON may escape or that belong to its structure.
+ */
+export function requiredLiteral(value: RuleValue): string | undefined {
+  if (value.kind === 'boolean') return String(value.value);
+  if (value.kind !== 'string') return undefined;
+  let best = '';
+  for (const part of value.text.parts) {
+    if (typeof part !== 'string') continue;
+    for (const piece of part.split(UNSAFE_IN_RAW)) if (piece.length > best.length) best = piece;
+  }
+  return best.length >= MIN_LITERAL ? best.toLowerCase() : undefined;
+}
+
+function itemTextTest(item: DetectionItem): TextTest {
+  if (item.field === null || item.negated) return true;
+  if (item.values.length === 0) return false;
+  const tests: TextTest[] = item.values.map((value) => {
+    const literal = requiredLiteral(value);
+    return literal === undefined ? true : (text: string) => text.includes(literal);
+  });
+  return item.linking === 'all' ? textAll(tests) : textAny(tests);
+}
+
+export function textAll(tests: readonly TextTest[]): TextTest {
+  if (tests.some((test) => test === false)) return false;
+  const checks = tests.filter((test): test is (text: string) => boolean => typeof test === 'function');
+  if (checks.length === 0) return true;
+  if (checks.length === 1) return checks[0] as (text: string) => boolean;
+  return (text) => checks.every((check) => check(text));
+}
+
+export function textAny(tests: readonly TextTest[]): TextTest {
+  if (tests.length === 0) return false;
+  if (tests.some((test) => test === true)) return true;
+  const checks = tests.filter((test): test is (text: string) => boolean => typeof test === 'function');
+  if (checks.length === 0) return false;
+  if (checks.length === 1) return checks[0] as (text: string) => boolean;
+  return (text) => checks.some((check) => check(text));
 }
 
 /** An item pins an indexed field when it is a plain, non-negated equality on literal strings. */
@@ -282,6 +336,7 @@ export function allOf(parts: readonly CompiledPart[]): CompiledPart {
       return true;
     },
     requirement: intersectRequirements(parts.map((part) => part.requirement)),
+    text: textAll(parts.map((part) => part.text)),
   };
 }
 
@@ -294,6 +349,7 @@ export function anyOf(parts: readonly CompiledPart[]): CompiledPart {
       return false;
     },
     requirement: unionRequirements(parts.map((part) => part.requirement)),
+    text: textAny(parts.map((part) => part.text)),
   };
 }
 
@@ -349,7 +405,7 @@ export function compileCondition(
       return anyOf(node.operands.map((operand) => compileCondition(operand, selections)));
     case 'not': {
       const inner = compileCondition(node.operand, selections).match;
-      return { match: (record) => !inner(record), requirement: NO_REQUIREMENT };
+      return { match: (record) => !inner(record), requirement: NO_REQUIREMENT, text: true };
     }
   }
 }

@@ -1,4 +1,5 @@
-import type { RecordView } from './detection';
+import type { RecordView, TextTest } from './detection';
+import { textAny } from './detection';
 import type { DetectionRule } from './types';
 
 export type Evaluation =
@@ -19,6 +20,8 @@ export class RuleEngine {
   private readonly always: DetectionRule[] = [];
   /** Rules whose requirements contradict each other (eventName a and b): they can never match. */
   readonly unmatchable: readonly DetectionRule[];
+  /** What the raw text of a record must hold for any unindexed rule to match it. */
+  private readonly alwaysText: TextTest;
 
   constructor(readonly rules: readonly DetectionRule[]) {
     const unmatchable: DetectionRule[] = [];
@@ -40,6 +43,7 @@ export class RuleEngine {
       }
     }
     this.unmatchable = unmatchable;
+    this.alwaysText = textAny(this.always.map((rule) => rule.text));
   }
 
   /** The rules worth testing on a record. */
@@ -72,17 +76,22 @@ export class RuleEngine {
   }
 
   /**
-   * Decides from a record's raw JSON, without parsing it, whether any rule could match. It answers
-   * "no" only when the top-level eventName and eventSource are read unambiguously (each key occurs
-   * once, unescaped) and neither is indexed; anything unclear is parsed.
+   * Decides from a record's raw JSON, without parsing it, whether any rule could match. Indexed
+   * rules need the top-level eventName and eventSource, read only when unambiguous (each key once,
+   * unescaped); unindexed rules need literals their values imply, searched in the lowercased text.
+   * Anything unclear answers true, so a record is only ever ruled out when no rule could match it.
    */
   mayMatchText(text: string): boolean {
-    if (this.always.length > 0) return true;
     const source = uniqueStringField(text, '"eventSource"');
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     const name = uniqueStringField(text, '"eventName"');
     if (name === undefined) return true;
-    return this.byName.has(name.toLowerCase()) || this.bySource.has(source.toLowerCase());
+    if (this.byName.has(name.toLowerCase()) || this.bySource.has(source.toLowerCase())) return true;
+    const always = this.alwaysText;
+    if (typeof always === 'boolean') return always;
+    // \u and \/ escapes can spell a literal differently from the parsed value: parse to be sure.
+    if (text.includes('\\u') || text.includes('\\/')) return true;
+    return always(text.toLowerCase());
   }
 }
 

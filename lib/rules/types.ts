@@ -1,4 +1,4 @@
-import type { Matcher, Requirement } from './detection';
+import type { Matcher, Requirement, TextTest } from './detection';
 import type { RuleLocation, RuleWarning } from './errors';
 import type { Level, RuleTestDefinition } from './schema';
 
@@ -27,6 +27,8 @@ export interface DetectionRule {
   readonly match: Matcher;
   /** What a record must hold to be worth testing (indexed fields). */
   readonly requirement: Requirement;
+  /** A necessary condition on the record's lowercased raw JSON. */
+  readonly text: TextTest;
   readonly tests: readonly RuleTestDefinition[];
   /** The raw detection, kept so tests can recompile the rule with their own placeholders. */
   readonly detection: Readonly<Record<string, unknown>>;

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { DetectionRule } from '../../lib/rules';
+import { loadRules, RuleEngine, uniqueStringField } from '../../lib/rules';
+import { ruleDir } from '../helpers/rules';
+
+const rule = (title: string, detection: string) => `title: ${title}
+logsource: {product: aws, service: cloudtrail}
+detection:
+${detection}
+`;
+
+function engineFor(files: Record<string, string>): { engine: RuleEngine; rules: readonly DetectionRule[] } {
+  const set = loadRules([ruleDir(files)]);
+  if (set.errors.length > 0) throw new Error(set.errors.join('\n'));
+  return { engine: new RuleEngine(set.detections), rules: set.detections };
+}
+
+const byName = rule(
+  'by name',
+  '  s: {eventSource: iam.amazonaws.com, eventName: [CreateUser, DeleteUser]}\n  condition: s',
+);
+const bySource = rule('by source', '  s: {eventSource: kms.amazonaws.com}\n  condition: s');
+const orBoth = rule(
+  'or of names',
+  '  a: {eventName: StopLogging}\n  b: {eventName: DeleteTrail}\n  condition: a or b',
+);
+const unindexed = rule('root', '  s: {userIdentity.type: Root}\n  condition: s');
+
+describe('the rule index', () => {
+  it('tests a record only against rules that could match it', () => {
+    const { engine } = engineFor({ '1.yml': byName, '2.yml': bySource, '3.yml': orBoth });
+    const titles = (record: Record<string, unknown>) => engine.candidates(record).map((r) => r.meta.title);
+    expect(titles({ eventSource: 'iam.amazonaws.com', eventName: 'createuser' })).toEqual(['by name']);
+    expect(titles({ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt' })).toEqual(['by source']);
+    expect(titles({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail' })).toEqual([
+      'or of names',
+    ]);
+    expect(titles({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' })).toEqual([]);
+  });
+
+  it('keeps rules it cannot index on every record', () => {
+    const { engine } = engineFor({ '1.yml': byName, '4.yml': unindexed });
+    expect(
+      engine.candidates({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' }).map((r) => r.meta.title),
+    ).toEqual(['root']);
+  });
+
+  it('never indexes through not, neq, wildcards or modifiers', () => {
+    const rules = [
+      rule('not', '  s: {eventName: CreateUser}\n  condition: not s'),
+      rule('neq', '  s: {eventName|neq: CreateUser}\n  condition: s'),
+      rule('wild', '  s: {eventName: Create*}\n  condition: s'),
+      rule('contains', '  s: {eventName|contains: User}\n  condition: s'),
+      rule(
+        'or with another field',
+        '  a: {eventName: CreateUser}\n  b: {errorCode: AccessDenied}\n  condition: a or b',
+      ),
+    ];
+    const { rules: loaded } = engineFor(Object.fromEntries(rules.map((text, i) => [`${i}.yml`, text])));
+    for (const r of loaded) expect(r.requirement.size, r.meta.title).toBe(0);
+  });
+});
+
+describe('ruling out records from their text', () => {
+  const { engine } = engineFor({ '1.yml': byName, '2.yml': bySource });
+  const cases: [string, string, boolean][] = [
+    ['an indexed event name', '{"eventSource":"iam.amazonaws.com","eventName":"CreateUser"}', true],
+    ['an indexed source', '{"eventSource":"kms.amazonaws.com","eventName":"Decrypt"}', true],
+    ['nothing indexed', '{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}', false],
+    ['pretty-printed', '{\n  "eventSource" : "s3.amazonaws.com",\n  "eventName": "GetObject"\n}', false],
+    [
+      'a key that occurs twice is unclear',
+      '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"eventName":"x"}}',
+      true,
+    ],
+    ['an escaped value is unclear', '{"eventSource":"s3.amazonaws.com","eventName":"Get\\u004fbject"}', true],
+    [
+      'an S3 notification is never ruled out',
+      '{"eventSource":"aws:s3","eventName":"ObjectCreated:Put"}',
+      true,
+    ],
+    ['no event name is unclear', '{"eventSource":"s3.amazonaws.com"}', true],
+    ['an envelope is parsed', '{"Type":"Notification","Message":"{}"}', true],
+  ];
+  for (const [description, text, expected] of cases)
+    it(description, () => expect(engine.mayMatchText(text)).toBe(expected));
+
+  it('rules out records by the literals unindexed rules need', () => {
+    const { engine: withRoot } = engineFor({ '1.yml': byName, '4.yml': unindexed });
+    const s3 = (extra: string) => `{"eventSource":"s3.amazonaws.com","eventName":"GetObject"${extra}}`;
+    expect(withRoot.mayMatchText(s3(',"userIdentity":{"type":"IAMUser"}'))).toBe(false);
+    expect(withRoot.mayMatchText(s3(',"userIdentity":{"type":"Root"}'))).toBe(true);
+    expect(withRoot.mayMatchText(s3(',"userIdentity":{"type":"\\u0052oot"}'))).toBe(true);
+  });
+
+  it('rules out everything an unset placeholder makes unmatchable', () => {
+    const placeholderRule = rule('admins', "  s: {userIdentity.arn|expand: '%admins%'}\n  condition: s");
+    const { engine: unset } = engineFor({ '5.yml': placeholderRule });
+    expect(
+      unset.mayMatchText(
+        '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"arn":"x"}}',
+      ),
+    ).toBe(false);
+  });
+
+  it('reads a unique field', () => {
+    expect(uniqueStringField('{"a":"x", "b" :\t"y"}', '"b"')).toBe('y');
+    expect(uniqueStringField('{"a":"x"}', '"b"')).toBeUndefined();
+  });
+});
+
+describe('evaluation', () => {
+  it('a rule that throws yields an error outcome and the others still match', () => {
+    const { rules } = engineFor({ '1.yml': byName });
+    const good = rules[0] as DetectionRule;
+    const throwing: DetectionRule = {
+      ...good,
+      meta: { ...good.meta, title: 'throws', id: 'throws' },
+      match: () => {
+        throw new Error('boom');
+      },
+    };
+    const engine = new RuleEngine([throwing, good]);
+    const outcomes = engine.evaluate({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' });
+    expect(outcomes.map((o) => [o.kind, o.rule.meta.title])).toEqual([
+      ['error', 'throws'],
+      ['match', 'by name'],
+    ]);
+    expect(outcomes[0]).toMatchObject({ message: 'boom' });
+  });
+});
