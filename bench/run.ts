@@ -18,9 +18,14 @@ interface Measurement {
   maxRssMB: number;
   records: number;
   problems: number;
+  rules?: number;
+  unparsed?: number;
+  findings?: number;
 }
 
-function measure(mode: 'reader' | 'baseline', file: string): Measurement {
+type Mode = 'reader' | 'baseline' | 'scan' | 'scan10x';
+
+function measure(mode: Mode, file: string): Measurement {
   const out = execFileSync(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), mode, file],
@@ -37,7 +42,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-function summarise(mode: 'reader' | 'baseline', file: string): Measurement {
+function summarise(mode: Mode, file: string): Measurement {
   const runs: Measurement[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(measure(mode, file));
   const first = runs[0] as Measurement;
@@ -47,6 +52,9 @@ function summarise(mode: 'reader' | 'baseline', file: string): Measurement {
     maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)),
     records: first.records,
     problems: first.problems,
+    ...(first.rules === undefined
+      ? {}
+      : { rules: first.rules, unparsed: first.unparsed, findings: first.findings }),
   };
 }
 
@@ -82,6 +90,28 @@ console.log(
 console.log(
   `reader peak RSS: ${readGz.maxRssMB.toFixed(0)} MB (.gz), ${readPlain.maxRssMB.toFixed(0)} MB (.json); target under ${RSS_TARGET_MB} MB: ${Math.max(readGz.maxRssMB, readPlain.maxRssMB) < RSS_TARGET_MB ? 'met' : 'NOT met'}`,
 );
+const scan = summarise('scan', gz);
+const scan10x = summarise('scan10x', gz);
+console.log('');
+console.log('| scan (.gz) | rules | records | not parsed | findings | seconds | vs baseline | peak RSS MB |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, m] of [
+  ['shipped pack', scan],
+  ['10x pack (generated variants)', scan10x],
+] as const) {
+  console.log(
+    `| ${name} | ${m.rules} | ${m.records} | ${m.unparsed} | ${m.findings} | ${m.seconds.toFixed(2)} | ${(m.seconds / baseGz.seconds).toFixed(2)}x | ${m.maxRssMB.toFixed(0)} |`,
+  );
+}
+console.log('');
+console.log(
+  `full-pack scan / gunzip + JSON.parse baseline: ${(scan.seconds / baseGz.seconds).toFixed(2)}x (target at most 1.3x, stretch 1.0x)`,
+);
+console.log(`10x rules / 1x rules: ${(scan10x.seconds / scan.seconds).toFixed(2)}x (target at most 2x)`);
+if (scan.records !== baseGz.records) {
+  console.log(`WARNING: the scan read ${scan.records} records, the baseline ${baseGz.records}`);
+  process.exitCode = 1;
+}
 if (readGz.records !== baseGz.records || readPlain.records !== basePlain.records) {
   console.log(`WARNING: record counts differ (reader ${readGz.records}, baseline ${baseGz.records})`);
   process.exitCode = 1;

@@ -77,6 +77,7 @@ export function runRulesList(
     title: rule.meta.title,
     tags: rule.meta.tags,
     file: formatLocation(rule.location),
+    correlationOnly: set.correlationOnly.has(rule.meta.id),
   }));
   if (options.json) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

@@ -45,7 +45,9 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   }
   if (set.detections.length === 0) throw new UsageError('no rules loaded: nothing to scan for');
 
-  const engine = new RuleEngine(set.detections);
+  // Rules that only feed correlations raise nothing alone; counting them is the alerting pipeline's job.
+  const active = set.detections.filter((rule) => !set.correlationOnly.has(rule.meta.id));
+  const engine = new RuleEngine(active);
   const stats = emptyStats();
   const out = new LineWriter(io.stdout);
   const table: Finding[] = [];
@@ -73,12 +75,10 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
     if (io.stdout.destroyed) break;
   }
   if (format === 'json')
-    await out.line(
-      JSON.stringify({ findings: json, summary: summary(stats, set.detections.length) }, null, 2),
-    );
+    await out.line(JSON.stringify({ findings: json, summary: summary(stats, active.length) }, null, 2));
   if (format === 'table') for (const line of renderTable(table)) await out.line(line);
   await out.flush();
-  io.stderr.write(`trailwatch: ${describeStats(stats, set.detections.length)}\n`);
+  io.stderr.write(`trailwatch: ${describeStats(stats, active.length)}\n`);
 
   const failedInput = stats.problems > 0 || stats.ruleErrors > 0 || set.errors.length > 0;
   const failedLevel = failOn !== undefined && worst >= levelRank(failOn);

@@ -32,7 +32,13 @@ export type Input =
     };
 
 export type ReadResult =
-  | { readonly kind: 'record'; readonly record: CloudTrailRecord; readonly origin: Origin }
+  | {
+      readonly kind: 'record';
+      readonly record: CloudTrailRecord;
+      readonly origin: Origin;
+      /** The record's own JSON text, when it arrived as one item (log files, JSON Lines): lets rules pre-filter. */
+      readonly raw?: string;
+    }
   | { readonly kind: 'problem'; readonly message: string; readonly origin: Origin }
   | { readonly kind: 'skipped'; readonly reason: string; readonly origin: Origin };
 
@@ -291,11 +297,26 @@ class RecordReader {
       this.report(context, `invalid JSON: ${(error as Error).message}`, at, steps);
       return;
     }
-    this.classify(value, context, { pointer, line: output.line, offset: output.offset }, 0, steps);
+    this.classify(
+      value,
+      context,
+      { pointer, line: output.line, offset: output.offset },
+      0,
+      steps,
+      output.text,
+    );
   }
 
   /** Finds the shape of a value and follows what it holds, down to records. */
-  private classify(value: unknown, context: SourceContext, at: Position, depth: number, steps: Step[]): void {
+  /** `raw` is the value's own JSON text when known; it is passed on only to a record that is the value itself. */
+  private classify(
+    value: unknown,
+    context: SourceContext,
+    at: Position,
+    depth: number,
+    steps: Step[],
+    raw?: string,
+  ): void {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         this.classify(value[i], context, { ...at, pointer: joinPointer(at.pointer, `[${i}]`) }, depth, steps);
@@ -319,7 +340,8 @@ class RecordReader {
     }
     for (const expansion of shape.expand(value)) {
       const inner = { ...at, pointer: joinPointer(at.pointer, expansion.pointer) };
-      this.follow(expansion, context, inner, depth, steps);
+      const own = expansion.kind === 'record' && expansion.value === value ? raw : undefined;
+      this.follow(expansion, context, inner, depth, steps, own);
     }
   }
 
@@ -329,6 +351,7 @@ class RecordReader {
     at: Position,
     depth: number,
     steps: Step[],
+    raw?: string,
   ): void {
     switch (expansion.kind) {
       case 'record': {
@@ -339,7 +362,12 @@ class RecordReader {
           return;
         }
         if (recordMatches(check.record, this.filter, context.logFile)) {
-          steps.push({ kind: 'record', record: check.record, origin: originOf(context, { ...at, index }) });
+          const origin = originOf(context, { ...at, index });
+          steps.push(
+            raw === undefined
+              ? { kind: 'record', record: check.record, origin }
+              : { kind: 'record', record: check.record, origin, raw },
+          );
         }
         return;
       }

@@ -11,18 +11,29 @@ export type RecordView = Readonly<Record<string, unknown>>;
 export type Matcher = (record: RecordView) => boolean;
 
 /**
- * What a record must hold for a matcher to match: for each indexed field, the set of allowed values
- * (lowercased). A missing field means "anything". Used to evaluate a rule only on records it could match.
+ * Where a matcher can match, as index keys: a record can only match if its eventName is in `names`
+ * or its eventSource is in `sources` (lowercased). Undefined means anywhere. Each alternative of an
+ * OR keeps its own most selective key, so `(lambda source) or (ec2 RunInstances)` indexes on the
+ * lambda source and the RunInstances name, not on every ec2 call.
  */
-export type Requirement = ReadonlyMap<IndexedField, ReadonlySet<string>>;
+export type Requirement =
+  | { readonly names: ReadonlySet<string>; readonly sources: ReadonlySet<string> }
+  | undefined;
 export const INDEXED_FIELDS = ['eventName', 'eventSource'] as const;
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
 
 /**
  * A necessary condition on a record's raw JSON, lowercased: `false` means the part can never match,
- * `true` that nothing is known, and a function tests literals that must occur in the text.
+ * `true` that nothing is known, otherwise literals that must occur, combined with all/any. Kept as
+ * data so that a pack's conditions can be merged and their shared literals tested once.
  */
-export type TextTest = boolean | ((lowerText: string) => boolean);
+export type TextTest =
+  | boolean
+  | { readonly literal: string }
+  | { readonly op: 'all' | 'any'; readonly terms: readonly TextTest[] };
+
+/** A compiled text test; `seen` caches each literal's answer for one record across rules. */
+export type TextCheck = (lowerText: string, seen: Map<string, boolean>) => boolean;
 
 export interface CompiledPart {
   readonly match: Matcher;
@@ -41,7 +52,8 @@ export class DetectionError extends Error {
   }
 }
 
-const NO_REQUIREMENT: Requirement = new Map();
+const NO_REQUIREMENT: Requirement = undefined;
+const EMPTY_SET: ReadonlySet<string> = new Set();
 
 // ---------------------------------------------------------------------------------------------
 // Values and items
@@ -255,26 +267,59 @@ function itemTextTest(item: DetectionItem): TextTest {
   if (item.values.length === 0) return false;
   const tests: TextTest[] = item.values.map((value) => {
     const literal = requiredLiteral(value);
-    return literal === undefined ? true : (text: string) => text.includes(literal);
+    return literal === undefined ? true : { literal };
   });
   return item.linking === 'all' ? textAll(tests) : textAny(tests);
 }
 
-export function textAll(tests: readonly TextTest[]): TextTest {
-  if (tests.some((test) => test === false)) return false;
-  const checks = tests.filter((test): test is (text: string) => boolean => typeof test === 'function');
-  if (checks.length === 0) return true;
-  if (checks.length === 1) return checks[0] as (text: string) => boolean;
-  return (text) => checks.every((check) => check(text));
+function combine(op: 'all' | 'any', tests: readonly TextTest[]): TextTest {
+  const absorbing = op === 'all' ? false : true;
+  const terms: TextTest[] = [];
+  const keys = new Set<string>();
+  for (const test of tests) {
+    if (test === absorbing) return absorbing;
+    if (typeof test === 'boolean') continue;
+    for (const term of 'op' in test && test.op === op ? test.terms : [test]) {
+      const key = JSON.stringify(term);
+      if (!keys.has(key)) {
+        keys.add(key);
+        terms.push(term);
+      }
+    }
+  }
+  if (terms.length === 0) return !absorbing;
+  return terms.length === 1 ? (terms[0] as TextTest) : { op, terms };
 }
 
+/** Every part must match: all their literals must occur. */
+export function textAll(tests: readonly TextTest[]): TextTest {
+  return combine('all', tests);
+}
+
+/** Any part may match: the literals of one of them must occur. An empty list can never match. */
 export function textAny(tests: readonly TextTest[]): TextTest {
-  if (tests.length === 0) return false;
-  if (tests.some((test) => test === true)) return true;
-  const checks = tests.filter((test): test is (text: string) => boolean => typeof test === 'function');
-  if (checks.length === 0) return false;
-  if (checks.length === 1) return checks[0] as (text: string) => boolean;
-  return (text) => checks.some((check) => check(text));
+  return tests.length === 0 ? false : combine('any', tests);
+}
+
+export function compileText(test: TextTest): boolean | TextCheck {
+  if (typeof test === 'boolean') return test;
+  if ('literal' in test) {
+    const literal = test.literal;
+    return (text, seen) => {
+      let found = seen.get(literal);
+      if (found === undefined) {
+        found = text.includes(literal);
+        seen.set(literal, found);
+      }
+      return found;
+    };
+  }
+  const checks = test.terms
+    .map(compileText)
+    .filter((check): check is TextCheck => typeof check === 'function');
+  return test.op === 'all'
+    ? (text, seen) => checks.every((check) => check(text, seen))
+    : (text, seen) => checks.some((check) => check(text, seen));
 }
 
 /** An item pins an indexed field when it is a plain, non-negated equality on literal strings. */
@@ -287,7 +332,14 @@ function itemRequirement(item: DetectionItem): Requirement {
     if (value.kind !== 'string' || value.text.hasWildcards) return NO_REQUIREMENT;
     allowed.add(value.text.plain().toLowerCase());
   }
-  return new Map([[field, allowed]]);
+  return field === 'eventName'
+    ? { names: allowed, sources: EMPTY_SET }
+    : { names: EMPTY_SET, sources: allowed };
+}
+
+/** How many records a requirement lets through, roughly: names are far more selective than sources. */
+function breadth(requirement: NonNullable<Requirement>): number {
+  return requirement.names.size + requirement.sources.size * 1000;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,24 +405,36 @@ export function anyOf(parts: readonly CompiledPart[]): CompiledPart {
   };
 }
 
+/**
+ * All parts must match, so any part's requirement holds for the whole: keep the narrowest. Two
+ * name-only requirements intersect (a record has one eventName).
+ */
 function intersectRequirements(requirements: readonly Requirement[]): Requirement {
-  const merged = new Map<IndexedField, ReadonlySet<string>>();
+  let best: Requirement;
   for (const requirement of requirements) {
-    for (const [field, allowed] of requirement) {
-      const existing = merged.get(field);
-      merged.set(field, existing ? new Set([...existing].filter((value) => allowed.has(value))) : allowed);
+    if (requirement === undefined) continue;
+    if (best === undefined) {
+      best = requirement;
+    } else if (best.sources.size === 0 && requirement.sources.size === 0) {
+      best = {
+        names: new Set([...best.names].filter((name) => requirement.names.has(name))),
+        sources: EMPTY_SET,
+      };
+    } else if (breadth(requirement) < breadth(best)) {
+      best = requirement;
     }
   }
-  return merged;
+  return best;
 }
 
+/** Any part may match, so the whole may match wherever any part may: the union of their keys. */
 function unionRequirements(requirements: readonly Requirement[]): Requirement {
-  const merged = new Map<IndexedField, ReadonlySet<string>>();
-  for (const field of INDEXED_FIELDS) {
-    if (!requirements.every((requirement) => requirement.has(field))) continue;
-    merged.set(field, new Set(requirements.flatMap((requirement) => [...(requirement.get(field) ?? [])])));
-  }
-  return merged;
+  if (requirements.some((requirement) => requirement === undefined)) return NO_REQUIREMENT;
+  const present = requirements as readonly NonNullable<Requirement>[];
+  return {
+    names: new Set(present.flatMap((requirement) => [...requirement.names])),
+    sources: new Set(present.flatMap((requirement) => [...requirement.sources])),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

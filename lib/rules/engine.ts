@@ -1,5 +1,5 @@
-import type { RecordView, TextTest } from './detection';
-import { textAny } from './detection';
+import type { RecordView, TextCheck } from './detection';
+import { compileText, textAny } from './detection';
 import type { DetectionRule } from './types';
 
 export type Evaluation =
@@ -21,29 +21,26 @@ export class RuleEngine {
   /** Rules whose requirements contradict each other (eventName a and b): they can never match. */
   readonly unmatchable: readonly DetectionRule[];
   /** What the raw text of a record must hold for any unindexed rule to match it. */
-  private readonly alwaysText: TextTest;
+  private readonly alwaysText: boolean | TextCheck;
+  /** Each rule's compiled text test. */
+  private readonly textChecks = new Map<DetectionRule, boolean | TextCheck>();
 
   constructor(readonly rules: readonly DetectionRule[]) {
     const unmatchable: DetectionRule[] = [];
     for (const rule of rules) {
-      const names = rule.requirement.get('eventName');
-      const sources = rule.requirement.get('eventSource');
-      const index = names ? this.byName : sources ? this.bySource : undefined;
-      const keys = names ?? sources;
-      if (!index || !keys) {
+      const requirement = rule.requirement;
+      if (requirement === undefined) {
         this.always.push(rule);
-      } else if (keys.size === 0) {
+      } else if (requirement.names.size === 0 && requirement.sources.size === 0) {
         unmatchable.push(rule);
       } else {
-        for (const key of keys) {
-          const list = index.get(key);
-          if (list) list.push(rule);
-          else index.set(key, [rule]);
-        }
+        for (const name of requirement.names) addTo(this.byName, name, rule);
+        for (const source of requirement.sources) addTo(this.bySource, source, rule);
       }
     }
     this.unmatchable = unmatchable;
-    this.alwaysText = textAny(this.always.map((rule) => rule.text));
+    this.alwaysText = compileText(textAny(this.always.map((rule) => rule.text)));
+    for (const rule of rules) this.textChecks.set(rule, compileText(rule.text));
   }
 
   /** The rules worth testing on a record. */
@@ -55,13 +52,27 @@ export class RuleEngine {
         ? this.bySource.get(record.eventSource.toLowerCase())
         : undefined;
     if (!name && !source) return this.always;
-    return [...(name ?? []), ...(source ?? []), ...this.always];
+    const indexed = !source ? (name as DetectionRule[]) : !name ? source : [...new Set([...name, ...source])];
+    return this.always.length === 0 ? indexed : [...indexed, ...this.always];
   }
 
-  /** Every rule that matches, and every rule that failed on the record; one rule's failure stops no other. */
-  evaluate(record: RecordView): Evaluation[] {
+  /**
+   * Every rule that matches, and every rule that failed on the record; one rule's failure stops no
+   * other. With the record's raw JSON, each rule's necessary literals are checked first, which
+   * spares the full match for most records.
+   */
+  evaluate(record: RecordView, raw?: string): Evaluation[] {
     const outcomes: Evaluation[] = [];
+    let lower: string | undefined;
+    const seen = new Map<string, boolean>();
+    const usable = raw !== undefined && !hasSpellingEscapes(raw);
     for (const rule of this.candidates(record)) {
+      const check = this.textChecks.get(rule) ?? true;
+      if (check === false) continue;
+      if (usable && check !== true) {
+        lower ??= (raw as string).toLowerCase();
+        if (!check(lower, seen)) continue;
+      }
       try {
         if (rule.match(record)) outcomes.push({ kind: 'match', rule });
       } catch (error) {
@@ -89,10 +100,15 @@ export class RuleEngine {
     if (this.byName.has(name.toLowerCase()) || this.bySource.has(source.toLowerCase())) return true;
     const always = this.alwaysText;
     if (typeof always === 'boolean') return always;
-    // \u and \/ escapes can spell a literal differently from the parsed value: parse to be sure.
-    if (text.includes('\\u') || text.includes('\\/')) return true;
-    return always(text.toLowerCase());
+    if (hasSpellingEscapes(text)) return true;
+    return always(text.toLowerCase(), new Map());
   }
+}
+
+function addTo(index: Map<string, DetectionRule[]>, key: string, rule: DetectionRule): void {
+  const list = index.get(key);
+  if (!list) index.set(key, [rule]);
+  else if (!list.includes(rule)) list.push(rule);
 }
 
 /** The string value of a key that occurs exactly once in the text, or undefined when unsure. */
@@ -121,4 +137,9 @@ export function uniqueStringField(text: string, quotedKey: string): string | und
   if (end === -1) return undefined;
   const value = text.slice(i + 1, end);
   return value.includes('\\') ? undefined : value;
+}
+
+/** \\u and \\/ escapes can spell a literal differently from the parsed value: then literals prove nothing. */
+function hasSpellingEscapes(text: string): boolean {
+  return text.includes('\\u') || text.includes('\\/');
 }

@@ -5,21 +5,34 @@
  */
 export type FieldGetter = (record: Readonly<Record<string, unknown>>) => unknown[];
 
+const NO_LEAVES: unknown[] = [];
+
 export function compileFieldPath(path: string): FieldGetter {
   const segments = path.split('.');
-  if (segments.length === 1) {
-    const key = path;
-    return (record) => leaves(record[key]);
-  }
-  return (record) => {
+  // Reused for the common single-leaf result: callers only read it before the next call, and each
+  // compiled path has its own, so a field reference never overwrites the leaves it compares with.
+  const single: unknown[] = [undefined];
+  const general = (record: Readonly<Record<string, unknown>>): unknown[] => {
     let current: unknown[] = [record];
     for (const segment of segments) {
       const next: unknown[] = [];
       for (const node of current) collectChild(node, segment, next);
-      if (next.length === 0) return next;
+      if (next.length === 0) return NO_LEAVES;
       current = next;
     }
     return current.flatMap(leaves);
+  };
+  return (record) => {
+    let node: unknown = record;
+    for (const segment of segments) {
+      if (typeof node !== 'object' || node === null) return NO_LEAVES;
+      if (Array.isArray(node)) return general(record);
+      node = (node as Record<string, unknown>)[segment];
+    }
+    if (node === undefined) return NO_LEAVES;
+    if (Array.isArray(node)) return leaves(node);
+    single[0] = node;
+    return single;
   };
 }
 

@@ -13,6 +13,11 @@ export interface RuleSet {
   /** Every rule that did not load, each with `file:line`. The others loaded regardless. */
   readonly errors: readonly RuleError[];
   readonly warnings: readonly RuleWarning[];
+  /**
+   * Ids of rules that only feed correlations with `generate: false` (the Sigma default): their
+   * matches count toward the correlation and raise no finding of their own.
+   */
+  readonly correlationOnly: ReadonlySet<string>;
   /** How many rule files were read. */
   readonly files: number;
 }
@@ -86,6 +91,7 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
   return {
     detections: unique,
     correlations,
+    correlationOnly: correlationOnlyIds(correlations),
     errors,
     warnings: unique.flatMap((rule) => rule.warnings),
     files: files.length,
@@ -111,4 +117,13 @@ function dropDuplicateIds(rules: readonly DetectionRule[], errors: RuleError[]):
     kept.push(rule);
   }
   return kept;
+}
+
+function correlationOnlyIds(correlations: readonly CorrelationRule[]): Set<string> {
+  const generating = new Set<string>();
+  const feeding = new Set<string>();
+  for (const correlation of correlations) {
+    for (const id of correlation.ruleIds) (correlation.generate ? generating : feeding).add(id);
+  }
+  return new Set([...feeding].filter((id) => !generating.has(id)));
 }

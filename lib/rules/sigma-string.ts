@@ -110,25 +110,28 @@ const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
 
 /**
  * Compiles a Sigma string to the cheapest test that decides it: equality, prefix, suffix,
- * substring, or an anchored regular expression for anything else.
+ * substring, or an anchored regular expression for anything else. The common tests reject on
+ * length before lowercasing anything, since most comparisons fail and lowercasing allocates.
  */
 export function compileStringMatcher(value: SigmaString, cased: boolean): (text: string) => boolean {
   const parts = value.parts;
-  const onlyLiterals = !value.hasWildcards;
   const fold = (text: string): string => (cased ? text : text.toLowerCase());
-  if (onlyLiterals) {
+  if (!value.hasWildcards) {
     const expected = fold(value.plain());
-    return (text) => fold(text) === expected;
+    const length = expected.length;
+    return (text) => text.length === length && fold(text) === expected;
   }
   const [first, middle, last] = [parts[0], parts[1], parts[2]];
   if (parts.length === 1 && first === WILDCARD_MULTI) return () => true;
   if (parts.length === 2 && typeof first === 'string' && last === undefined && middle === WILDCARD_MULTI) {
     const prefix = fold(first);
-    return (text) => fold(text).startsWith(prefix);
+    const length = prefix.length;
+    return (text) => text.length >= length && fold(text.slice(0, length)) === prefix;
   }
   if (parts.length === 2 && first === WILDCARD_MULTI && typeof middle === 'string') {
     const suffix = fold(middle);
-    return (text) => fold(text).endsWith(suffix);
+    const length = suffix.length;
+    return (text) => text.length >= length && fold(text.slice(text.length - length)) === suffix;
   }
   if (
     parts.length === 3 &&
@@ -136,8 +139,10 @@ export function compileStringMatcher(value: SigmaString, cased: boolean): (text:
     typeof middle === 'string' &&
     last === WILDCARD_MULTI
   ) {
-    const needle = fold(middle);
-    return (text) => fold(text).includes(needle);
+    if (cased) return (text) => text.includes(middle);
+    const needle = new RegExp(middle.replace(REGEX_SPECIAL, '\\$&'), 'i');
+    const length = middle.length;
+    return (text) => text.length >= length && needle.test(text);
   }
   const source = parts
     .map((part) =>

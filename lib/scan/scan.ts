@@ -52,7 +52,7 @@ export async function* scanInputs(
     for (const result of batch) {
       if (result.kind === 'record') {
         stats.evaluated++;
-        for (const outcome of engine.evaluate(result.record)) {
+        for (const outcome of engine.evaluate(result.record, result.raw)) {
           if (outcome.kind === 'match') {
             stats.matches++;
             events.push({
