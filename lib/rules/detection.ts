@@ -273,7 +273,8 @@ function itemTextTest(item: DetectionItem): TextTest {
 }
 
 function combine(op: 'all' | 'any', tests: readonly TextTest[]): TextTest {
-  const absorbing = op === 'all' ? false : true;
+  // false decides an AND, true decides an OR.
+  const absorbing = op !== 'all';
   const terms: TextTest[] = [];
   const keys = new Set<string>();
   for (const test of tests) {

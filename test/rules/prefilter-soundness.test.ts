@@ -13,7 +13,11 @@ import { FIXTURES } from '../helpers/fixtures';
 function fixtureTexts(): string[] {
   const texts: string[] = [];
   for (const name of readdirSync(join(FIXTURES, 'jsonl'))) {
-    texts.push(...readFileSync(join(FIXTURES, 'jsonl', name), 'utf8').split('\n').filter((line) => line.trim() !== ''));
+    texts.push(
+      ...readFileSync(join(FIXTURES, 'jsonl', name), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    );
   }
   for (const name of readdirSync(join(FIXTURES, 'logs')).filter((n) => n.endsWith('.json'))) {
     const parsed = JSON.parse(readFileSync(join(FIXTURES, 'logs', name), 'utf8')) as { Records: unknown[] };
@@ -24,13 +28,18 @@ function fixtureTexts(): string[] {
 
 const SIGMA = join(import.meta.dirname, '..', '..', '..', 'shared', 'samples', 'sigma', 'rules');
 const placeholders = {
-  wide_permission_roles: ['arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AWSAdministratorAccess_*'],
+  wide_permission_roles: [
+    'arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AWSAdministratorAccess_*',
+  ],
 };
 const packs: [string, string[]][] = [['the shipped pack', [shippedRulesDir()]]];
 if (existsSync(SIGMA)) packs.push(['the SigmaHQ rules', [SIGMA]]);
 
 function brute(rules: readonly DetectionRule[], record: Record<string, unknown>): string[] {
-  return rules.filter((rule) => rule.match(record)).map((rule) => rule.meta.id).sort();
+  return rules
+    .filter((rule) => rule.match(record))
+    .map((rule) => rule.meta.id)
+    .sort();
 }
 
 describe('pre-filters never lose a match', () => {
@@ -43,8 +52,14 @@ describe('pre-filters never lose a match', () => {
       for (const text of texts) {
         const record = JSON.parse(text) as Record<string, unknown>;
         const expected = brute(detections, record);
-        const viaText = engine.evaluate(record, text).map((o) => o.rule.meta.id).sort();
-        const viaRecord = engine.evaluate(record).map((o) => o.rule.meta.id).sort();
+        const viaText = engine
+          .evaluate(record, text)
+          .map((o) => o.rule.meta.id)
+          .sort();
+        const viaRecord = engine
+          .evaluate(record)
+          .map((o) => o.rule.meta.id)
+          .sort();
         expect(viaText).toEqual(expected);
         expect(viaRecord).toEqual(expected);
         if (expected.length > 0) {
