@@ -88,13 +88,9 @@ function compileDetectionDocument(
   const errors: RuleError[] = [];
   const { product, service } = rule.logsource;
   if (product?.toLowerCase() !== PRODUCT || (service !== undefined && service.toLowerCase() !== SERVICE)) {
-    errors.push(
-      new RuleError(
-        `logsource is ${JSON.stringify(rule.logsource)}; trailwatch reads product: aws, service: cloudtrail`,
-        at(['logsource']),
-        rule.title,
-      ),
-    );
+    // Its fields belong to another log source: checking them against CloudTrail would only add noise.
+    const message = `logsource is ${JSON.stringify(rule.logsource)}; trailwatch reads product: aws, service: cloudtrail`;
+    return { ok: false, errors: [new RuleError(message, at(['logsource']), rule.title)] };
   }
   const warnings: RuleWarning[] = [];
   const compiled = compileDetection(rule.detection, placeholders, (message, path) => {
@@ -150,8 +146,10 @@ export function compileDetection(
     try {
       selections.set(name, compileSelection(name, definition, context));
     } catch (error) {
-      if (error instanceof DetectionError) errors.push({ message: error.message, path: error.path });
-      else throw error;
+      if (!(error instanceof DetectionError)) throw error;
+      errors.push({ message: error.message, path: error.path });
+      // Stand in for the broken selection so the condition reports only its own faults.
+      selections.set(name, { match: () => false, requirement: undefined, text: true });
     }
   }
   if ('timeframe' in detection) {

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { fieldPathProblem } from './cloudtrail-fields';
 import type { ConditionNode } from './condition';
 import { ConditionError, selectionsMatching } from './condition';
 import { compileFieldPath, leafText } from './fields';
@@ -86,6 +87,8 @@ export function buildItem(
   if (key !== null && fieldName === '') {
     throw new DetectionError(`'${key}' has modifiers but no field name`, path);
   }
+  const fieldProblem = key === null ? undefined : fieldPathProblem(fieldName);
+  if (fieldProblem) throw new DetectionError(fieldProblem, path);
   const list = Array.isArray(rawValues) ? rawValues : [rawValues];
   if (list.length === 0)
     throw new DetectionError('an empty list matches nothing; give at least one value', path);
@@ -98,6 +101,7 @@ export function buildItem(
     applied: [],
   };
   for (const name of modifierNames) {
+    if (name === 'fieldref') checkReferencedFields(item.values, path);
     const modifier = MODIFIERS.get(name);
     if (!modifier) {
       const why = UNSUPPORTED_MODIFIERS.get(name);
@@ -116,6 +120,15 @@ export function buildItem(
     }
   }
   return item;
+}
+
+function checkReferencedFields(values: readonly RuleValue[], path: readonly (string | number)[]): void {
+  for (const value of values) {
+    // Wildcards get the fieldref modifier's own, clearer error.
+    const problem =
+      value.kind === 'string' && !value.text.hasWildcards ? fieldPathProblem(value.raw) : undefined;
+    if (problem) throw new DetectionError(`fieldref: ${problem}`, path);
+  }
 }
 
 type LeafTest = (leaves: readonly unknown[], record: RecordView) => boolean;

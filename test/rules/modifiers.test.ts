@@ -118,6 +118,10 @@ describe('modifiers and values', () => {
     expect(detects(one('userIdentity.arn|expand', '%nobody%'), event)).toBe(false);
   });
 
+  it('any path below a service-specific field is allowed', () => {
+    expect(detects(one('requestParameters.anything.at.all', 'x'), event)).toBe(false);
+  });
+
   it('keywords search the whole record', () => {
     expect(detects({ keywords: ['AWS::IAM::User'], condition: 'keywords' }, event)).toBe(true);
     expect(detects({ keywords: ['AWS::S3::Bucket'], condition: 'keywords' }, event)).toBe(false);
@@ -139,6 +143,19 @@ describe('modifier errors say what is wrong', () => {
     ['modifiers without a field', one('|contains', 'x'), /has modifiers but no field name/],
     ['a map as a value', one('eventName', { a: 1 }), /must be a string, number, boolean or null, not a map/],
     ['an empty list', one('eventName', []), /an empty list matches nothing/],
+    [
+      'a field CloudTrail lacks',
+      one('status', 'success'),
+      /field 'status' cannot exist in a CloudTrail record: no 'status' at the top/,
+    ],
+    ['a wrong case, with a hint', one('eventname', 'x'), /did you mean 'eventName'\?/],
+    ['a typo below userIdentity', one('userIdentity.arnn', 'x'), /no 'arnn' under 'userIdentity'/],
+    ['a path below a value', one('eventName.first', 'x'), /'eventName' holds a value, not fields/],
+    [
+      'a fieldref to a missing field',
+      one('eventName|fieldref', 'userIdentity.nmae'),
+      /fieldref: field 'userIdentity\.nmae' cannot exist/,
+    ],
   ];
   for (const [description, detection, message] of errors) {
     it(description, () => expect(compileErrors(detection)).toEqual([expect.stringMatching(message)]));

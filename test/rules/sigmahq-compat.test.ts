@@ -13,7 +13,7 @@ const present = existsSync(join(SIGMA, 'rules'));
 if (!present) console.warn(`SigmaHQ compatibility check skipped: ${SIGMA} not found`);
 
 describe.skipIf(!present)('SigmaHQ CloudTrail rules', () => {
-  it('all supported rules load unmodified and run on real records', () => {
+  it('load unmodified and run on real records; the ones naming fields CloudTrail lacks are refused', () => {
     const set = loadRules([join(SIGMA, 'rules'), join(SIGMA, 'rules-placeholder')]);
     const records = readFileSync(
       join(SAMPLES, 'cribl-aws-cloudtrail-logs', 'cribl-aws-cloudtrail-logs.jsonl'),
@@ -34,9 +34,12 @@ describe.skipIf(!present)('SigmaHQ CloudTrail rules', () => {
     console.info(
       `SigmaHQ compatibility: ${set.detections.length} of ${set.files} rule files loaded, ${set.errors.length} errors; ${records.length} records evaluated, ${matches} matches, ${errors} rule errors`,
     );
-    expect(set.errors.map((e) => e.toString())).toEqual([]);
-    expect(set.detections.length).toBe(set.files);
+    for (const error of set.errors) console.info(`  refused: ${error.toString()}`);
+    // Each refusal is a field no CloudTrail record has (a defect in the rule, or another taxonomy).
+    for (const error of set.errors) expect(error.message).toMatch(/cannot exist in a CloudTrail record/);
+    expect(set.detections.length).toBeGreaterThanOrEqual(set.files - 2);
     expect(errors).toBe(0);
+    expect(matches).toBeGreaterThan(0);
   });
 
   it("the 'unsupported' ones are refused with a reason, never silently", () => {
