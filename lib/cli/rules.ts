@@ -1,3 +1,4 @@
+import type { TrailwatchConfig } from '../config';
 import type { RuleSet, RuleTestResult } from '../rules';
 import { formatLocation, runRuleTests } from '../rules';
 import type { CliIo } from './io';
@@ -5,17 +6,24 @@ import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
 import type { RuleCliOptions } from './rule-options';
 import { loadRuleSet, readConfig } from './rule-options';
 
-function printLoadProblems(set: RuleSet, io: CliIo): void {
+/** Reads the config and the rules, printing every load error and warning with its location. */
+function loadAndReport(
+  paths: readonly string[],
+  options: RuleCliOptions,
+  io: CliIo,
+): { config: TrailwatchConfig; set: RuleSet } {
+  const config = readConfig(options);
+  const set = loadRuleSet(options, config, paths);
   for (const error of set.errors) io.stderr.write(`${error.toString()}\n`);
-  for (const warning of set.warnings)
+  for (const warning of set.warnings) {
     io.stderr.write(`${formatLocation(warning.location)}: warning: ${warning.message}\n`);
+  }
+  return { config, set };
 }
 
 /** `trailwatch rules validate`: every problem in every rule, at once. */
 export function runRulesValidate(paths: readonly string[], options: RuleCliOptions, io: CliIo): number {
-  const config = readConfig(options);
-  const set = loadRuleSet(options, config, paths);
-  printLoadProblems(set, io);
+  const { set } = loadAndReport(paths, options, io);
   io.stdout.write(
     `${set.detections.length} detection rule(s) and ${set.correlations.length} correlation rule(s) loaded from ${set.files} file(s); ${set.errors.length} error(s), ${set.warnings.length} warning(s)\n`,
   );
@@ -28,9 +36,7 @@ export function runRulesTest(
   options: RuleCliOptions & { verbose?: boolean },
   io: CliIo,
 ): number {
-  const config = readConfig(options);
-  const set = loadRuleSet(options, config, paths);
-  printLoadProblems(set, io);
+  const { config, set } = loadAndReport(paths, options, io);
   const results: RuleTestResult[] = [];
   let untested = 0;
   for (const rule of set.detections) {
@@ -67,9 +73,7 @@ export function runRulesList(
   options: RuleCliOptions & { json?: boolean },
   io: CliIo,
 ): number {
-  const config = readConfig(options);
-  const set = loadRuleSet(options, config, paths);
-  printLoadProblems(set, io);
+  const { set } = loadAndReport(paths, options, io);
   const rows = [...set.detections, ...set.correlations].map((rule) => ({
     id: rule.meta.id,
     kind: rule.kind,

@@ -307,8 +307,10 @@ class RecordReader {
     );
   }
 
-  /** Finds the shape of a value and follows what it holds, down to records. */
-  /** `raw` is the value's own JSON text when known; it is passed on only to a record that is the value itself. */
+  /**
+   * Finds the shape of a value and follows what it holds, down to records. `raw` is the value's own
+   * JSON text when known; it is passed on only to a record that is the value itself.
+   */
   private classify(
     value: unknown,
     context: SourceContext,

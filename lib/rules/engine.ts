@@ -115,23 +115,9 @@ function addTo(index: Map<string, DetectionRule[]>, key: string, rule: Detection
 export function uniqueStringField(text: string, quotedKey: string): string | undefined {
   const at = text.indexOf(quotedKey);
   if (at === -1 || text.indexOf(quotedKey, at + quotedKey.length) !== -1) return undefined;
-  let i = at + quotedKey.length;
-  while (
-    text.charCodeAt(i) === 0x20 ||
-    text.charCodeAt(i) === 0x0a ||
-    text.charCodeAt(i) === 0x0d ||
-    text.charCodeAt(i) === 0x09
-  )
-    i++;
+  let i = skipWhitespace(text, at + quotedKey.length);
   if (text.charCodeAt(i) !== 0x3a) return undefined;
-  i++;
-  while (
-    text.charCodeAt(i) === 0x20 ||
-    text.charCodeAt(i) === 0x0a ||
-    text.charCodeAt(i) === 0x0d ||
-    text.charCodeAt(i) === 0x09
-  )
-    i++;
+  i = skipWhitespace(text, i + 1);
   if (text.charCodeAt(i) !== 0x22) return undefined;
   const end = text.indexOf('"', i + 1);
   if (end === -1) return undefined;
@@ -142,4 +128,14 @@ export function uniqueStringField(text: string, quotedKey: string): string | und
 /** \\u and \\/ escapes can spell a literal differently from the parsed value: then literals prove nothing. */
 function hasSpellingEscapes(text: string): boolean {
   return text.includes('\\u') || text.includes('\\/');
+}
+
+/** The index of the first character at or after `from` that is not JSON whitespace. */
+function skipWhitespace(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return i;
+    i++;
+  }
 }
