@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../package.json';
 import { runCat } from './cat';
+import { runConfigValidate } from './config';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
+import { runNotifyTest } from './notify';
 import { collectList } from './options';
 import { runRulesList, runRulesTest, runRulesValidate } from './rules';
 import { runScan, SCAN_FORMATS } from './scan';
@@ -65,6 +67,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--format <format>', `output: ${SCAN_FORMATS.join(', ')}`, 'table')
     .option('--min-level <level>', 'show only findings at or above this level')
     .option('--fail-on <level>', 'exit 1 when a finding at or above this level was found')
+    .option(
+      '--notify',
+      'send alerts through the destinations in trailwatch.yml (dedup, thresholds, suppressions, routing)',
+    )
     .option('-v, --verbose', 'also report skipped inputs and rule warnings')
     .action(async (inputs: string[], options) => setExitCode(await runScan(inputs, options, io)));
 
@@ -84,6 +90,25 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   ruleCommand('list', 'list the rules with their level and ATT&CK tags')
     .option('--json', 'print JSON')
     .action((paths: string[], options) => setExitCode(runRulesList(paths, options, io)));
+
+  program
+    .command('notify')
+    .description('check notification destinations')
+    .command('test')
+    .description('send a sample alert to one destination from trailwatch.yml')
+    .argument('<destination>', 'a destination name')
+    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+    .action(async (destination: string, options) =>
+      setExitCode(await runNotifyTest(destination, options, io)),
+    );
+
+  program
+    .command('config')
+    .description('check trailwatch.yml')
+    .command('validate')
+    .description('validate trailwatch.yml: schema, destinations, routes, suppressions (and which expired)')
+    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+    .action((options) => setExitCode(runConfigValidate(options, io)));
 
   return program;
 }

@@ -1,7 +1,11 @@
-import type { Level } from '../rules';
+import type { TrailwatchConfig } from '../config';
+import type { AlertOutcome } from '../pipeline';
+import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
+import type { Level, RuleSet } from '../rules';
 import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
 import type { Finding, ScanStats } from '../scan';
 import { emptyStats, scanInputs, toFinding } from '../scan';
+import { MemoryStateStore } from '../state';
 import { parseInputs, reportNonRecord } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
@@ -16,17 +20,33 @@ export interface ScanOptions extends ReadCliOptions, RuleCliOptions {
   readonly format?: string;
   readonly minLevel?: string;
   readonly failOn?: string;
+  readonly notify?: boolean;
   readonly verbose?: boolean;
 }
 
-function parseLevel(option: string, value: string | undefined): Level | undefined {
+export function parseLevel(option: string, value: string | undefined): Level | undefined {
   if (value === undefined) return undefined;
   const level = LEVELS.find((candidate) => candidate === value.toLowerCase());
   if (!level) throw new UsageError(`${option} takes one of ${LEVELS.join(', ')}; got ${value}`);
   return level;
 }
 
-/** `trailwatch scan`: the readers, the rules, and the findings, in the format asked for. */
+function notificationPipeline(config: TrailwatchConfig, set: RuleSet, notify: boolean): AlertPipeline {
+  if (notify && Object.keys(config.destinations).length === 0) {
+    throw new UsageError(
+      `--notify needs destinations in ${config.file ?? 'trailwatch.yml'} (none are configured)`,
+    );
+  }
+  return new AlertPipeline({
+    config,
+    rules: set,
+    // Without --notify the pipeline only builds alerts (and counts correlations) in memory.
+    state: notify ? createStateStore(config) : new MemoryStateStore(),
+    destinations: notify ? createDestinations(config, defaultNotifierContext()) : new Map(),
+  });
+}
+
+/** `trailwatch scan`: the readers, the rules, the alerts, and with --notify their delivery. */
 export async function runScan(args: readonly string[], options: ScanOptions, io: CliIo): Promise<number> {
   const format = options.format ?? 'table';
   if (!SCAN_FORMATS.includes(format as (typeof SCAN_FORMATS)[number])) {
@@ -37,6 +57,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   const inputs = parseInputs(args);
   const filter = toLayoutFilter(options);
   const config = readConfig(options);
+  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
   const set = loadRuleSet(options, config);
   for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
   if (options.verbose) {
@@ -44,26 +65,30 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
       io.stderr.write(`trailwatch: rule warning: ${formatLocation(warning.location)}: ${warning.message}\n`);
   }
   if (set.detections.length === 0) throw new UsageError('no rules loaded: nothing to scan for');
+  const pipeline = notificationPipeline(config, set, options.notify === true);
 
-  // Rules that only feed correlations raise nothing alone; counting them is the alerting pipeline's job.
-  const active = set.detections.filter((rule) => !set.correlationOnly.has(rule.meta.id));
-  const engine = new RuleEngine(active);
+  const engine = new RuleEngine(set.detections);
   const stats = emptyStats();
   const out = new LineWriter(io.stdout);
-  const table: Finding[] = [];
-  const json: Finding[] = [];
+  const collected: Finding[] = [];
+  const notifications = { sent: 0, alreadySent: 0, deduplicated: 0, suppressed: 0, failed: 0, unrouted: 0 };
   let worst = -1;
+  let alerts = 0;
   const tally = { records: 0, problems: 0, skipped: 0 };
   const readOptions = { filter, s3: toS3Settings(options), stdin: io.stdin };
   for await (const events of scanInputs(inputs, engine, readOptions, stats)) {
     for (const event of events) {
       if (event.kind === 'match') {
-        worst = Math.max(worst, levelRank(event.match.rule.meta.level));
-        if (minLevel && levelRank(event.match.rule.meta.level) < levelRank(minLevel)) continue;
-        const finding = toFinding(event.match);
-        if (format === 'ndjson') await out.line(JSON.stringify(finding));
-        else if (format === 'json') json.push(finding);
-        else table.push(finding);
+        const { rule, record, origin } = event.match;
+        for (const alert of await pipeline.alertsFor(rule, record, origin)) {
+          alerts++;
+          worst = Math.max(worst, levelRank(alert.level));
+          if (options.notify) tallyOutcome(await pipeline.handleAlert(alert), notifications, io);
+          if (minLevel && levelRank(alert.level) < levelRank(minLevel)) continue;
+          const finding = toFinding(alert);
+          if (format === 'ndjson') await out.line(JSON.stringify(finding));
+          else collected.push(finding);
+        }
       } else if (event.kind === 'rule-error') {
         io.stderr.write(
           `trailwatch: error: rule '${event.rule.meta.title}' (${event.rule.meta.id}) failed on event ${event.record.eventID}: ${event.message}\n`,
@@ -74,24 +99,61 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
     }
     if (io.stdout.destroyed) break;
   }
-  if (format === 'json')
-    await out.line(JSON.stringify({ findings: json, summary: summary(stats, active.length) }, null, 2));
-  if (format === 'table') for (const line of renderTable(table)) await out.line(line);
+  if (format === 'json') {
+    await out.line(
+      JSON.stringify({ findings: collected, summary: summary(stats, set.detections.length) }, null, 2),
+    );
+  }
+  if (format === 'table') for (const line of renderTable(collected)) await out.line(line);
   await out.flush();
-  io.stderr.write(`trailwatch: ${describeStats(stats, active.length)}\n`);
-
-  const failedInput = stats.problems > 0 || stats.ruleErrors > 0 || set.errors.length > 0;
+  io.stderr.write(`trailwatch: ${describeStats(stats, set.detections.length, alerts)}\n`);
+  if (options.notify) {
+    const n = notifications;
+    io.stderr.write(
+      `trailwatch: notifications: ${n.sent} sent, ${n.alreadySent} already sent, ${n.deduplicated} deduplicated, ${n.suppressed} suppressed, ${n.unrouted} with no destination, ${n.failed} failed\n`,
+    );
+  }
+  const failedInput =
+    stats.problems > 0 || stats.ruleErrors > 0 || set.errors.length > 0 || notifications.failed > 0;
   const failedLevel = failOn !== undefined && worst >= levelRank(failOn);
   return failedInput || failedLevel ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+function tallyOutcome(
+  outcome: AlertOutcome,
+  tally: {
+    sent: number;
+    alreadySent: number;
+    deduplicated: number;
+    suppressed: number;
+    failed: number;
+    unrouted: number;
+  },
+  io: CliIo,
+): void {
+  if (outcome.status === 'suppressed') tally.suppressed++;
+  else if (outcome.status === 'deduplicated') tally.deduplicated++;
+  else if (outcome.deliveries.length === 0) tally.unrouted++;
+  else {
+    for (const delivery of outcome.deliveries) {
+      if (delivery.status === 'sent') tally.sent++;
+      else if (delivery.status === 'already-sent') tally.alreadySent++;
+      else {
+        tally.failed++;
+        const why = delivery.status === 'failed' ? delivery.result.error : 'no such destination';
+        io.stderr.write(`trailwatch: error: alert ${outcome.alert.id} to ${delivery.destination}: ${why}\n`);
+      }
+    }
+  }
 }
 
 function summary(stats: ScanStats, rules: number) {
   return { rules, recordsRead: stats.evaluated + stats.unparsed, ...stats };
 }
 
-function describeStats(stats: ScanStats, rules: number): string {
+function describeStats(stats: ScanStats, rules: number, alerts: number): string {
   const read = stats.evaluated + stats.unparsed;
-  return `${read} record(s) read (${stats.unparsed} ruled out unparsed), ${rules} rule(s), ${stats.matches} finding(s), ${stats.problems} input problem(s)${stats.ruleErrors > 0 ? `, ${stats.ruleErrors} rule error(s)` : ''}`;
+  return `${read} record(s) read (${stats.unparsed} ruled out unparsed), ${rules} rule(s), ${stats.matches} rule match(es), ${alerts} alert(s), ${stats.problems} input problem(s)${stats.ruleErrors > 0 ? `, ${stats.ruleErrors} rule error(s)` : ''}`;
 }
 
 const TABLE_COLUMNS: readonly [string, (finding: Finding) => string][] = [

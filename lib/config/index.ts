@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { NOTIFIERS } from '../notify';
+import type { Level } from '../rules';
+import { durationMs, LEVELS } from '../rules';
 import { parseYamlDocuments } from '../yaml';
 
 /**
@@ -10,6 +13,31 @@ import { parseYamlDocuments } from '../yaml';
 export const CONFIG_FILE_NAME = 'trailwatch.yml';
 
 const placeholderName = /^[A-Za-z0-9_.-]+$/;
+
+const duration = z.string().regex(/^(\d+)\s*(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 1h or 7d');
+const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit account id');
+const day = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'a date such as 2027-01-31');
+
+/** What a route or a suppression applies to; every listed key must match, any value of a list. */
+const routeMatch = z.strictObject({
+  rules: z.array(z.string()).optional(),
+  levels: z.array(z.enum(LEVELS)).optional(),
+  tags: z.array(z.string()).optional(),
+  accounts: z.array(accountId).optional(),
+});
+
+const suppressionMatch = z
+  .strictObject({
+    rules: z.array(z.string()).optional(),
+    /** Principal ARNs, `*` and `?` allowed. */
+    principals: z.array(z.string()).optional(),
+    accounts: z.array(accountId).optional(),
+    eventNames: z.array(z.string()).optional(),
+    sourceIPs: z.array(z.string()).optional(),
+  })
+  .refine((match) => Object.values(match).some((list) => list !== undefined && list.length > 0), {
+    message: 'a suppression must match on something (rules, principals, accounts, eventNames or sourceIPs)',
+  });
 
 export const configSchema = z.strictObject({
   placeholders: z
@@ -28,7 +56,73 @@ export const configSchema = z.strictObject({
       disabled: z.array(z.string()).optional(),
     })
     .optional(),
+  /** Named destinations; each is validated by its notifier's own schema. */
+  destinations: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, 'destination names use letters, digits, _ . -'),
+      z.looseObject({ type: z.string() }),
+    )
+    .optional(),
+  routing: z
+    .strictObject({
+      /** Where an alert goes when no route matched it, by level. */
+      defaults: z.partialRecord(z.enum(LEVELS), z.array(z.string())).optional(),
+      routes: z
+        .array(z.strictObject({ match: routeMatch, destinations: z.array(z.string()).min(1) }))
+        .optional(),
+    })
+    .optional(),
+  suppressions: z
+    .array(
+      z.strictObject({
+        match: suppressionMatch,
+        reason: z.string().min(1, 'say why'),
+        owner: z.string().min(1, 'say who owns it'),
+        expires: day,
+      }),
+    )
+    .optional(),
+  dedup: z.strictObject({ window: duration.optional(), fields: z.array(z.string()).optional() }).optional(),
+  state: z
+    .discriminatedUnion('backend', [
+      z.strictObject({ backend: z.literal('memory') }),
+      z.strictObject({
+        backend: z.literal('dynamodb'),
+        table: z.string().min(3),
+        region: z.string().optional(),
+        endpoint: z.string().optional(),
+      }),
+    ])
+    .optional(),
 });
+
+export interface RouteConfig {
+  readonly match: z.infer<typeof routeMatch>;
+  readonly destinations: readonly string[];
+}
+
+export interface SuppressionConfig {
+  readonly match: z.infer<typeof suppressionMatch>;
+  readonly reason: string;
+  readonly owner: string;
+  /** End of the `expires` day, epoch milliseconds (a date alone means through that day, UTC). */
+  readonly expiresAt: number;
+  readonly expires: string;
+  /** Where it is written, for messages. */
+  readonly line: number;
+}
+
+export type StateConfig =
+  | { readonly backend: 'memory' }
+  | {
+      readonly backend: 'dynamodb';
+      readonly table: string;
+      readonly region?: string | undefined;
+      readonly endpoint?: string | undefined;
+    };
+
+/** The default dedup window when neither the rule nor the config sets one. */
+export const DEFAULT_DEDUP_WINDOW_MS = 3_600_000;
 
 export interface TrailwatchConfig {
   /** The file it came from, or undefined for the built-in defaults. */
@@ -38,6 +132,16 @@ export interface TrailwatchConfig {
   readonly rulePaths: readonly string[];
   readonly shippedRules: boolean;
   readonly disabledRules: ReadonlySet<string>;
+  /** Destination name to its raw settings (validated). */
+  readonly destinations: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly routes: readonly RouteConfig[];
+  readonly defaultRoutes: Readonly<Partial<Record<Level, readonly string[]>>>;
+  readonly suppressions: readonly SuppressionConfig[];
+  readonly dedupWindowMs: number;
+  readonly dedupFields?: readonly string[];
+  readonly state: StateConfig;
+  /** Non-fatal findings: expired suppressions and the like, each with file:line. */
+  readonly warnings: readonly string[];
 }
 
 export const DEFAULT_CONFIG: TrailwatchConfig = {
@@ -45,6 +149,13 @@ export const DEFAULT_CONFIG: TrailwatchConfig = {
   rulePaths: [],
   shippedRules: true,
   disabledRules: new Set(),
+  destinations: {},
+  routes: [],
+  defaultRoutes: {},
+  suppressions: [],
+  dedupWindowMs: DEFAULT_DEDUP_WINDOW_MS,
+  state: { backend: 'memory' },
+  warnings: [],
 };
 
 export class ConfigError extends Error {
@@ -58,16 +169,20 @@ export class ConfigError extends Error {
  * Loads the config: the named file (which must exist), else `trailwatch.yml` in the working
  * directory if there is one, else the defaults. Every problem is reported at once, with `file:line`.
  */
-export function loadConfig(path?: string, cwd: string = process.cwd()): TrailwatchConfig {
+export function loadConfig(
+  path?: string,
+  cwd: string = process.cwd(),
+  now: number = Date.now(),
+): TrailwatchConfig {
   const file = path === undefined ? resolve(cwd, CONFIG_FILE_NAME) : resolve(cwd, path);
   if (!existsSync(file)) {
     if (path === undefined) return DEFAULT_CONFIG;
     throw new ConfigError([`${path}: no such file`]);
   }
-  return parseConfig(readFileSync(file, 'utf8'), file);
+  return parseConfig(readFileSync(file, 'utf8'), file, now);
 }
 
-export function parseConfig(text: string, file: string): TrailwatchConfig {
+export function parseConfig(text: string, file: string, now: number = Date.now()): TrailwatchConfig {
   const [document, ...extra] = parseYamlDocuments(file, text);
   if (extra.length > 0)
     throw new ConfigError([
@@ -89,12 +204,100 @@ export function parseConfig(text: string, file: string): TrailwatchConfig {
     );
   }
   const config = parsed.data;
+  const lineOf = (path: readonly (string | number)[]): number => (document ? document.lineOf(path) : 1);
+  const problems = [...checkDestinations(config, file, lineOf), ...checkReferences(config, file, lineOf)];
+  if (problems.length > 0) throw new ConfigError(problems);
   const base = dirname(file);
+  const suppressions = (config.suppressions ?? []).map(
+    (suppression, index): SuppressionConfig => ({
+      match: suppression.match,
+      reason: suppression.reason,
+      owner: suppression.owner,
+      expires: suppression.expires,
+      expiresAt: endOfDay(suppression.expires),
+      line: lineOf(['suppressions', index]),
+    }),
+  );
+  const warnings = suppressions
+    .filter((suppression) => suppression.expiresAt <= now)
+    .map(
+      (suppression) =>
+        `${file}:${suppression.line}: suppression expired on ${suppression.expires} (owner ${suppression.owner}: ${suppression.reason}); it no longer applies`,
+    );
   return {
     file,
     placeholders: config.placeholders ?? {},
     rulePaths: (config.rules?.paths ?? []).map((p) => resolve(base, p)),
     shippedRules: config.rules?.shipped ?? true,
     disabledRules: new Set(config.rules?.disabled ?? []),
+    destinations: config.destinations ?? {},
+    routes: config.routing?.routes ?? [],
+    defaultRoutes: config.routing?.defaults ?? {},
+    suppressions,
+    dedupWindowMs: config.dedup?.window ? durationMs(config.dedup.window) : DEFAULT_DEDUP_WINDOW_MS,
+    ...(config.dedup?.fields ? { dedupFields: config.dedup.fields } : {}),
+    state: config.state ?? { backend: 'memory' },
+    warnings,
   };
+}
+
+/** A date alone (2027-01-31) means through that day, UTC; a full timestamp means that instant. */
+function endOfDay(text: string): number {
+  const time = Date.parse(text);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? time + 86_400_000 : time;
+}
+
+type ConfigData = z.infer<typeof configSchema>;
+
+/** Each destination against its notifier's schema, so a typo in a Slack setting says where it is. */
+function checkDestinations(
+  config: ConfigData,
+  file: string,
+  lineOf: (path: (string | number)[]) => number,
+): string[] {
+  const problems: string[] = [];
+  for (const [name, settings] of Object.entries(config.destinations ?? {})) {
+    const notifier = NOTIFIERS.get(settings.type);
+    if (!notifier) {
+      problems.push(
+        `${file}:${lineOf(['destinations', name, 'type'])}: destinations.${name}.type: unknown type '${settings.type}' (known: ${[...NOTIFIERS.keys()].join(', ')})`,
+      );
+      continue;
+    }
+    const parsed = notifier.configSchema.safeParse(settings);
+    if (parsed.success) continue;
+    for (const issue of parsed.error.issues) {
+      const path = [
+        'destinations',
+        name,
+        ...issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
+      ];
+      problems.push(`${file}:${lineOf(path)}: ${path.join('.')}: ${issue.message}`);
+    }
+  }
+  return problems;
+}
+
+/** Every destination a route names must be defined. */
+function checkReferences(
+  config: ConfigData,
+  file: string,
+  lineOf: (path: (string | number)[]) => number,
+): string[] {
+  const defined = new Set(Object.keys(config.destinations ?? {}));
+  const problems: string[] = [];
+  const check = (name: string, path: (string | number)[]): void => {
+    if (!defined.has(name)) {
+      problems.push(
+        `${file}:${lineOf(path)}: ${path.join('.')}: destination '${name}' is not defined under destinations`,
+      );
+    }
+  };
+  (config.routing?.routes ?? []).forEach((route, i) => {
+    route.destinations.forEach((name, j) => check(name, ['routing', 'routes', i, 'destinations', j]));
+  });
+  for (const [level, names] of Object.entries(config.routing?.defaults ?? {})) {
+    (names ?? []).forEach((name, j) => check(name, ['routing', 'defaults', level, j]));
+  }
+  return problems;
 }

@@ -1,4 +1,4 @@
-export type { Finding, RuleMatch } from './finding';
-export { principalArn, readPath, toFinding } from './finding';
-export type { ScanEvent, ScanStats } from './scan';
+export type { Finding } from './finding';
+export { toFinding } from './finding';
+export type { RuleMatch, ScanEvent, ScanStats } from './scan';
 export { emptyStats, scanInputs } from './scan';

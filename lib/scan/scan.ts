@@ -2,7 +2,13 @@ import type { Input, Origin, ReadOptions } from '../ingest';
 import { readRecordBatches } from '../ingest';
 import type { CloudTrailRecord } from '../records';
 import type { DetectionRule, RuleEngine } from '../rules';
-import type { RuleMatch } from './finding';
+
+/** A rule that matched a record, before alerting decides what to do with it. */
+export interface RuleMatch {
+  readonly rule: DetectionRule;
+  readonly record: CloudTrailRecord;
+  readonly origin: Origin;
+}
 
 export type ScanEvent =
   | { readonly kind: 'match'; readonly match: RuleMatch }

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { Origin } from '../ingest';
+import { formatOrigin } from '../ingest';
+import type { CloudTrailRecord } from '../records';
+import type { CorrelationRule, DetectionRule, Level, RuleMeta } from '../rules';
+import { consoleEventUrl } from './console-link';
+import type { AlertFacts } from './facts';
+import { alertFacts, principalName } from './facts';
+
+export interface AlertRule {
+  readonly id: string;
+  readonly title: string;
+  readonly level: Level;
+  readonly tags: readonly string[];
+  readonly description?: string;
+  readonly runbook?: string;
+  readonly references: readonly string[];
+  /** Destinations the rule asks for in `notify.destinations`, on top of routing. */
+  readonly destinations: readonly string[];
+  /** The rule's own dedup settings, when it has them. */
+  readonly dedup?: { readonly fields: readonly string[]; readonly windowMs?: number };
+}
+
+export interface CorrelationDetails {
+  readonly type: CorrelationRule['type'];
+  /** The group-by fields and their values for this group. */
+  readonly group: Readonly<Record<string, string>>;
+  readonly count: number;
+  readonly timespanMs: number;
+  readonly firstEventTime: string;
+  readonly lastEventTime: string;
+  readonly eventIDs: readonly string[];
+}
+
+/** One thing a person should look at, ready for any notifier. */
+export interface Alert {
+  /** Deterministic: the same rule and event (or correlation window) always give the same id. */
+  readonly id: string;
+  readonly kind: 'detection' | 'correlation';
+  readonly rule: AlertRule;
+  readonly level: Level;
+  readonly title: string;
+  readonly summary: string;
+  readonly facts: AlertFacts;
+  /** The rule's `fields:` read from the record. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly consoleUrl: string;
+  readonly record: CloudTrailRecord;
+  readonly origin?: string;
+  readonly correlation?: CorrelationDetails;
+  /** Duplicates of this alert suppressed in the previous dedup window, if any. */
+  readonly suppressedDuplicates?: number;
+}
+
+/** Stable across retries and invocations: a hash of what identifies the alert, never of when it ran. */
+export function alertId(...parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+}
+
+export function alertRule(meta: RuleMeta): AlertRule {
+  return {
+    id: meta.id,
+    title: meta.title,
+    level: meta.level,
+    tags: meta.tags,
+    references: meta.references,
+    destinations: notifyDestinations(meta),
+    ...(meta.description === undefined ? {} : { description: meta.description }),
+    ...(meta.runbook === undefined ? {} : { runbook: meta.runbook }),
+    ...(meta.dedup === undefined ? {} : { dedup: meta.dedup }),
+  };
+}
+
+function notifyDestinations(meta: RuleMeta): string[] {
+  const destinations = meta.notify?.destinations;
+  return Array.isArray(destinations) ? destinations.filter((d): d is string => typeof d === 'string') : [];
+}
+
+export function readPath(record: Readonly<Record<string, unknown>>, path: string): unknown {
+  let current: unknown = record;
+  for (const segment of path.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** "alice as role Admin called iam:CreateAccessKey in 111122223333 us-east-1 from 203.0.113.10" */
+export function describeAction(facts: AlertFacts): string {
+  const service = facts.eventSource.replace(/\.amazonaws\.com$/, '');
+  const where = facts.account ? `${facts.account} ${facts.region}` : facts.region;
+  const from = facts.sourceIPAddress ? ` from ${facts.sourceIPAddress}` : '';
+  const failed = facts.errorCode ? ` (failed: ${facts.errorCode})` : '';
+  return `${principalName(facts)} called ${service}:${facts.eventName} in ${where}${from}${failed}`;
+}
+
+function renderFields(fields: Readonly<Record<string, unknown>>): string {
+  return Object.entries(fields)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([path, value]) => `${path}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('; ');
+}
+
+export function detectionAlert(rule: DetectionRule, record: CloudTrailRecord, origin?: Origin): Alert {
+  const facts = alertFacts(record);
+  const fields = Object.fromEntries(rule.meta.fields.map((path) => [path, readPath(record, path) ?? null]));
+  const details = renderFields(fields);
+  return {
+    id: alertId('detection', rule.meta.id, record.eventID),
+    kind: 'detection',
+    rule: alertRule(rule.meta),
+    level: rule.meta.level,
+    title: rule.meta.title,
+    summary: details ? `${describeAction(facts)}. ${details}` : describeAction(facts),
+    facts,
+    fields,
+    consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
+    record,
+    ...(origin === undefined ? {} : { origin: formatOrigin(origin) }),
+  };
+}

@@ -1,0 +1,120 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import type { Alert } from '../alerts';
+import { SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from './limits';
+import { asciiLine, singleLine, truncate } from './text';
+import type { Notifier } from './types';
+
+export interface EmailMessage {
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** Keeps a UTF-8 text within a byte budget, cutting at a character boundary. */
+function fitBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  const cut = bytes
+    .subarray(0, maxBytes - 64)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `${cut}\n… (cut to fit the SNS message limit)`;
+}
+
+/** A plain-text email: a subject SNS accepts as is, and the facts a reader needs without clicking. */
+export function emailMessage(alert: Alert): EmailMessage {
+  const f = alert.facts;
+  const line = (label: string, value: string | undefined): string[] =>
+    value ? [`${`${label}:`.padEnd(17)}${singleLine(value)}`] : [];
+  const fields = Object.entries(alert.fields).filter(([, value]) => value !== null && value !== undefined);
+  const lines = [
+    `${alert.level.toUpperCase()}: ${singleLine(alert.title)}`,
+    '',
+    singleLine(alert.summary),
+    '',
+    ...line('Principal', f.principalArn),
+    ...line('Principal type', f.principalType),
+    ...line('Session issuer', f.sessionIssuer),
+    ...line('Account', f.account),
+    ...line('Region', f.region),
+    ...line('Event', `${f.eventSource} ${f.eventName}`),
+    ...line('Time', f.eventTime),
+    ...line('Source IP', f.sourceIPAddress),
+    ...line('User agent', f.userAgent),
+    ...line(
+      'Error',
+      f.errorCode ? `${f.errorCode}${f.errorMessage ? `: ${f.errorMessage}` : ''}` : undefined,
+    ),
+    ...fields.flatMap(([path, value]) =>
+      line(path, typeof value === 'string' ? value : JSON.stringify(value)),
+    ),
+    ...(alert.correlation
+      ? ['', `Correlated events (${alert.correlation.count}): ${alert.correlation.eventIDs.join(', ')}`]
+      : []),
+    ...(alert.suppressedDuplicates
+      ? ['', `${alert.suppressedDuplicates} similar alert(s) were suppressed in the previous dedup window.`]
+      : []),
+    '',
+    `View in CloudTrail: ${alert.consoleUrl}`,
+    '',
+    `Rule: ${singleLine(alert.rule.title)} (${alert.rule.id})`,
+    `Alert: ${alert.id}`,
+    ...(alert.rule.runbook ? ['', 'Runbook:', alert.rule.runbook] : []),
+    '',
+    'Record:',
+    JSON.stringify(alert.record, null, 2),
+  ];
+  return {
+    subject: truncate(asciiLine(`[trailwatch] ${alert.level.toUpperCase()} ${alert.title}`), SNS_SUBJECT_MAX),
+    body: fitBytes(lines.join('\n'), SNS_MESSAGE_MAX_BYTES),
+  };
+}
+
+const ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+const emailConfig = z.strictObject({
+  type: z.literal('email'),
+  /** An SNS topic whose subscribers are email addresses. */
+  topic_arn: z.string().regex(ARN, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)'),
+});
+
+/** https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html */
+export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
+  type: 'email',
+  description: 'email through an SNS topic with email subscriptions',
+  configSchema: emailConfig,
+  create: (name, config, context) => ({
+    name,
+    type: 'email',
+    send: async (alert) => {
+      const region = ARN.exec(config.topic_arn)?.[1] ?? 'us-east-1';
+      const message = emailMessage(alert);
+      try {
+        await context.sns(region).send(
+          new PublishCommand({
+            TopicArn: config.topic_arn,
+            Subject: message.subject,
+            Message: message.body,
+          }),
+        );
+        return { ok: true, attempts: 1 };
+      } catch (error) {
+        const name = error instanceof Error ? error.name : 'Error';
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        // The SDK has already retried throttling and 5xx; what is left is retryable unless it is a client error.
+        const retryable =
+          status === undefined ||
+          status >= 500 ||
+          status === 429 ||
+          name === 'ThrottledException' ||
+          name === 'Throttling';
+        return {
+          ok: false,
+          retryable,
+          attempts: 1,
+          error: `SNS ${config.topic_arn}: ${name}${status ? ` (HTTP ${status})` : ''}`,
+        };
+      }
+    },
+  }),
+};

@@ -1,0 +1,16 @@
+import { emailNotifier } from './email';
+import { pagerDutyNotifier } from './pagerduty';
+import { slackNotifier } from './slack';
+import { teamsNotifier } from './teams';
+import type { RegisteredNotifier } from './types';
+import { registerNotifier } from './types';
+import { webhookNotifier } from './webhook';
+
+/** Every destination type, by the `type:` written in trailwatch.yml. Adding one: a file and a line here. */
+export const NOTIFIERS: ReadonlyMap<string, RegisteredNotifier> = new Map([
+  ['slack', registerNotifier(slackNotifier)],
+  ['email', registerNotifier(emailNotifier)],
+  ['webhook', registerNotifier(webhookNotifier)],
+  ['pagerduty', registerNotifier(pagerDutyNotifier)],
+  ['teams', registerNotifier(teamsNotifier)],
+]);

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { Alert } from '../alerts';
+import type { Level } from '../rules';
+import { postWithRetry } from './http';
+import {
+  SLACK_CONTEXT_ELEMENTS_MAX,
+  SLACK_FALLBACK_TEXT_MAX,
+  SLACK_HEADER_TEXT_MAX,
+  SLACK_SECTION_FIELD_TEXT_MAX,
+  SLACK_SECTION_FIELDS_MAX,
+  SLACK_SECTION_TEXT_MAX,
+} from './limits';
+import { secretRefSchema } from './secrets';
+import { slackCode, slackText, truncate } from './text';
+import type { Notifier } from './types';
+import { setupFailure } from './types';
+import { checkDeliveryUrl, hostLabel } from './url';
+
+const LEVEL_EMOJI: Readonly<Record<Level, string>> = {
+  critical: ':rotating_light:',
+  high: ':red_circle:',
+  medium: ':large_orange_circle:',
+  low: ':large_yellow_circle:',
+  informational: ':information_source:',
+};
+
+type Block = Record<string, unknown>;
+
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: readonly Block[];
+  readonly unfurl_links: false;
+  readonly unfurl_media: false;
+}
+
+/** The facts shown as fields, in order; absent ones are left out. */
+function factFields(alert: Alert): [string, string][] {
+  const f = alert.facts;
+  const rows: [string, string | undefined][] = [
+    ['Principal', f.principalArn],
+    ['Type', f.principalType],
+    ['Session issuer', f.sessionIssuer],
+    ['Account / region', f.account ? `${f.account} / ${f.region}` : f.region],
+    ['Event', `${f.eventSource} ${f.eventName}`],
+    ['Time', f.eventTime],
+    ['Source IP', f.sourceIPAddress],
+    ['User agent', f.userAgent],
+    ['Error', f.errorCode ? `${f.errorCode}${f.errorMessage ? `: ${f.errorMessage}` : ''}` : undefined],
+  ];
+  return rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
+}
+
+/**
+ * The Block Kit message for an alert. Every event-derived string goes through slackText or
+ * slackCode (escaped, mentions and links neutralised, cut to Slack's limits); the rest is ours.
+ * https://docs.slack.dev/block-kit/
+ */
+export function slackMessage(alert: Alert): SlackMessage {
+  const level = alert.level.toUpperCase();
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(`${level}: ${alert.title}`, SLACK_HEADER_TEXT_MAX),
+        emoji: true,
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${LEVEL_EMOJI[alert.level]} ${slackText(alert.summary, SLACK_SECTION_TEXT_MAX - 30)}`,
+      },
+    },
+    {
+      type: 'section',
+      fields: factFields(alert)
+        .slice(0, SLACK_SECTION_FIELDS_MAX)
+        .map(([label, value]) => ({
+          type: 'mrkdwn',
+          text: `*${label}*\n${slackCode(value, SLACK_SECTION_FIELD_TEXT_MAX - label.length - 4)}`,
+        })),
+    },
+  ];
+  const extra = Object.entries(alert.fields).filter(([, value]) => value !== null && value !== undefined);
+  if (extra.length > 0) {
+    const lines = extra.map(
+      ([path, value]) =>
+        `*${slackText(path, 100)}*: ${slackCode(typeof value === 'string' ? value : JSON.stringify(value), 600)}`,
+    );
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SLACK_SECTION_TEXT_MAX) },
+    });
+  }
+  if (alert.correlation) {
+    const c = alert.correlation;
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: slackText(
+          `${c.count} events from ${c.firstEventTime} to ${c.lastEventTime}`,
+          SLACK_SECTION_TEXT_MAX,
+        ),
+      },
+    });
+  }
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: `<${alert.consoleUrl}|View this event in CloudTrail Event history>` },
+  });
+  if (alert.rule.runbook) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Runbook*\n${slackText(alert.rule.runbook, SLACK_SECTION_TEXT_MAX - 12)}`,
+      },
+    });
+  }
+  const context = [`Rule ${slackCode(alert.rule.id, 80)}`, `Alert ${slackCode(alert.id, 80)}`];
+  if (alert.suppressedDuplicates)
+    context.push(
+      `${alert.suppressedDuplicates} similar alert(s) were suppressed in the previous dedup window`,
+    );
+  if (alert.origin) context.push(`From ${slackCode(alert.origin, 300)}`);
+  blocks.push({
+    type: 'context',
+    elements: context.slice(0, SLACK_CONTEXT_ELEMENTS_MAX).map((text) => ({ type: 'mrkdwn', text })),
+  });
+  return {
+    text: slackText(`${level}: ${alert.title}: ${alert.summary}`, SLACK_FALLBACK_TEXT_MAX),
+    blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}
+
+const slackConfig = z.strictObject({
+  type: z.literal('slack'),
+  /** An incoming webhook URL: a secret, so always a reference. */
+  webhook_url: secretRefSchema,
+});
+
+/** https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks */
+export const slackNotifier: Notifier<z.infer<typeof slackConfig>> = {
+  type: 'slack',
+  description: 'Slack incoming webhook, Block Kit message',
+  configSchema: slackConfig,
+  create: (name, config, context) => ({
+    name,
+    type: 'slack',
+    send: async (alert) => {
+      let url: string;
+      try {
+        url = await context.secrets.resolve(config.webhook_url);
+      } catch (error) {
+        return setupFailure(error);
+      }
+      const problem = checkDeliveryUrl(url);
+      if (problem)
+        return { ok: false, retryable: false, attempts: 0, error: `the Slack webhook URL ${problem}` };
+      return postWithRetry(
+        { url, label: hostLabel('Slack webhook', url) },
+        JSON.stringify(slackMessage(alert)),
+        { 'content-type': 'application/json', 'user-agent': context.userAgent },
+        context.http,
+        context.sleep,
+      );
+    },
+  }),
+};

@@ -1,0 +1,69 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { Alert } from '../alerts';
+import { postWithRetry } from './http';
+import type { SecretRef } from './secrets';
+import { secretRefSchema } from './secrets';
+import type { Notifier } from './types';
+import { setupFailure } from './types';
+import { checkDeliveryUrl, deliveryUrlSchema, hostLabel } from './url';
+
+/** Receivers verify `X-Trailwatch-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with the shared secret. */
+export const SIGNATURE_HEADER = 'x-trailwatch-signature';
+
+export function webhookBody(alert: Alert): string {
+  const { record, ...rest } = alert;
+  return JSON.stringify({ type: 'trailwatch.alert', version: 1, alert: rest, record });
+}
+
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+const webhookConfig = z.strictObject({
+  type: z.literal('webhook'),
+  /** The URL itself, or a reference when it carries a token. */
+  url: z.union([deliveryUrlSchema, secretRefSchema]),
+  /** The HMAC key for the signature header. */
+  secret: secretRefSchema.optional(),
+  headers: z.record(z.string(), z.union([z.string(), secretRefSchema])).optional(),
+});
+
+export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
+  type: 'webhook',
+  description: 'HTTPS POST of the alert as JSON, optionally signed with HMAC-SHA256',
+  configSchema: webhookConfig,
+  create: (name, config, context) => ({
+    name,
+    type: 'webhook',
+    send: async (alert) => {
+      const resolve = (value: string | SecretRef): Promise<string> =>
+        typeof value === 'string' ? Promise.resolve(value) : context.secrets.resolve(value);
+      let url: string;
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': context.userAgent,
+      };
+      const body = webhookBody(alert);
+      try {
+        url = await resolve(config.url);
+        for (const [header, value] of Object.entries(config.headers ?? {}))
+          headers[header.toLowerCase()] = await resolve(value);
+        if (config.secret)
+          headers[SIGNATURE_HEADER] = signBody(body, await context.secrets.resolve(config.secret));
+      } catch (error) {
+        return setupFailure(error);
+      }
+      const problem = checkDeliveryUrl(url);
+      if (problem) return { ok: false, retryable: false, attempts: 0, error: `the webhook URL ${problem}` };
+      headers['x-trailwatch-alert-id'] = alert.id;
+      return postWithRetry(
+        { url, label: hostLabel('webhook', url) },
+        body,
+        headers,
+        context.http,
+        context.sleep,
+      );
+    },
+  }),
+};
