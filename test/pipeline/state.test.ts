@@ -1,0 +1,88 @@
+/** One contract for every state store: the memory one always, DynamoDB through moto_server. */
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore } from '../../lib/state';
+import { DynamoStateStore, MemoryStateStore, TTL_ATTRIBUTE } from '../../lib/state';
+import type { Moto } from '../helpers/moto';
+import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+
+if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+
+let moto: Moto | undefined;
+let dynamo: DynamoDBClient | undefined;
+let tables = 0;
+
+beforeAll(async () => {
+  if (!motoAvailable) return;
+  moto = await startMoto();
+  dynamo = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    credentials: MOTO_CREDENTIALS,
+  });
+}, 60_000);
+afterAll(async () => {
+  dynamo?.destroy();
+  await moto?.stop();
+});
+
+async function dynamoStore(): Promise<StateStore> {
+  const table = `trailwatch-state-${++tables}`;
+  const client = dynamo as DynamoDBClient;
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE },
+    }),
+  );
+  return new DynamoStateStore({ table, client });
+}
+
+const stores: [string, () => Promise<StateStore>, boolean][] = [
+  ['memory', async () => new MemoryStateStore(), true],
+  ['DynamoDB (moto_server)', dynamoStore, motoAvailable],
+];
+
+for (const [name, create, available] of stores) {
+  describe.skipIf(!available)(`${name} state store`, () => {
+    const HOUR = 3_600_000;
+
+    it('opens a dedup window, counts duplicates, lets a retry of the same alert through, and reopens', async () => {
+      const store = await create();
+      expect(await store.dedup('k', 'a1', HOUR, 0)).toEqual({ notify: true, suppressedBefore: 0 });
+      expect(await store.dedup('k', 'a2', HOUR, 1000)).toEqual({ notify: false, suppressedSoFar: 1 });
+      expect(await store.dedup('k', 'a3', HOUR, 2000)).toEqual({ notify: false, suppressedSoFar: 2 });
+      expect(await store.dedup('k', 'a1', HOUR, 3000)).toEqual({ notify: true, suppressedBefore: 0 });
+      expect(await store.dedup('k', 'a4', HOUR, HOUR + 1)).toEqual({ notify: true, suppressedBefore: 2 });
+      expect(await store.dedup('other', 'a5', HOUR, 10)).toEqual({ notify: true, suppressedBefore: 0 });
+    });
+
+    it('keeps correlation windows by event time and resets them', async () => {
+      const store = await create();
+      await store.appendToWindow('w', { t: 0, eventID: 'a' }, 600_000);
+      await store.appendToWindow('w', { t: 300_000, eventID: 'b', value: 'x' }, 600_000);
+      const kept = await store.appendToWindow('w', { t: 700_000, eventID: 'c' }, 600_000);
+      expect(kept.map((e) => e.eventID)).toEqual(['b', 'c']);
+      await store.resetWindow('w');
+      expect(
+        (await store.appendToWindow('w', { t: 800_000, eventID: 'd' }, 600_000)).map((e) => e.eventID),
+      ).toEqual(['d']);
+    });
+
+    it('remembers deliveries per alert and destination', async () => {
+      const store = await create();
+      expect(await store.wasDelivered('a1', 'slack')).toBe(false);
+      await store.markDelivered('a1', 'slack', Date.now());
+      expect(await store.wasDelivered('a1', 'slack')).toBe(true);
+      expect(await store.wasDelivered('a1', 'email')).toBe(false);
+    });
+  });
+}
