@@ -293,11 +293,12 @@ function checkReferences(
       );
     }
   };
-  (config.routing?.routes ?? []).forEach((route, i) => {
-    route.destinations.forEach((name, j) => check(name, ['routing', 'routes', i, 'destinations', j]));
-  });
+  for (const [i, route] of (config.routing?.routes ?? []).entries()) {
+    for (const [j, name] of route.destinations.entries())
+      check(name, ['routing', 'routes', i, 'destinations', j]);
+  }
   for (const [level, names] of Object.entries(config.routing?.defaults ?? {})) {
-    (names ?? []).forEach((name, j) => check(name, ['routing', 'defaults', level, j]));
+    for (const [j, name] of (names ?? []).entries()) check(name, ['routing', 'defaults', level, j]);
   }
   return problems;
 }

@@ -77,7 +77,11 @@ function correlatedValue(
 /** A retried invocation appends the same events again: each event counts once. */
 function uniqueEvents(entries: readonly WindowEntry[]): WindowEntry[] {
   const seen = new Set<string>();
-  return entries.filter((entry) => (seen.has(entry.eventID) ? false : (seen.add(entry.eventID), true)));
+  return entries.filter((entry) => {
+    if (seen.has(entry.eventID)) return false;
+    seen.add(entry.eventID);
+    return true;
+  });
 }
 
 function measure(correlation: CorrelationRule, entries: readonly WindowEntry[]): number {
