@@ -113,6 +113,31 @@ export class AlertPipeline {
   }
 }
 
+/**
+ * The deliveries a retry could still fix. Lambda handlers throw `DeliveryError` with them so the
+ * invocation is retried (and, past its retries, lands in the failure destination); the
+ * idempotency records make that retry send only these. A non-retryable failure (a 4xx: a bad
+ * webhook URL, a revoked token) is reported but would fail the same way again.
+ */
+export function failuresToRetry(
+  outcomes: readonly AlertOutcome[],
+): { alertId: string; destination: string; error: string }[] {
+  return outcomes.flatMap((outcome) =>
+    outcome.status !== 'routed'
+      ? []
+      : outcome.deliveries.flatMap((delivery) =>
+          delivery.status === 'failed' && delivery.result.retryable
+            ? [{ alertId: outcome.alert.id, destination: delivery.destination, error: delivery.result.error }]
+            : [],
+        ),
+  );
+}
+
+export function throwIfRetryable(outcomes: readonly AlertOutcome[]): void {
+  const failures = failuresToRetry(outcomes);
+  if (failures.length > 0) throw new DeliveryError(failures);
+}
+
 /** Alerts are windowed on event time, so a backtest dedups as the live pipeline did. */
 function eventTime(alert: Alert): number {
   const time = Date.parse(alert.correlation?.lastEventTime ?? alert.facts.eventTime);

@@ -4,7 +4,7 @@ import type { TrailwatchConfig } from '../../lib/config';
 import { parseConfig } from '../../lib/config';
 import type { DeliveryResult, Destination } from '../../lib/notify';
 import type { AlertOutcome } from '../../lib/pipeline';
-import { AlertPipeline } from '../../lib/pipeline';
+import { AlertPipeline, DeliveryError, throwIfRetryable } from '../../lib/pipeline';
 import type { CloudTrailRecord } from '../../lib/records';
 import type { DetectionRule, RuleSet } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
@@ -35,6 +35,25 @@ title: Many secrets read
 id: aaaaaaaa-0000-4000-8000-0000000000c2
 level: high
 correlation: {type: value_count, rules: [secret_read], group-by: [userIdentity.arn], timespan: 10m, condition: {field: requestParameters.secretId, gte: 3}}
+`,
+  'temporal.yml': `title: Trail stopped
+id: aaaaaaaa-0000-4000-8000-000000000004
+name: trail_stopped
+level: low
+logsource: {product: aws, service: cloudtrail}
+detection: {s: {eventName: StopLogging}, condition: s}
+---
+title: Trail deleted
+id: aaaaaaaa-0000-4000-8000-000000000005
+name: trail_deleted
+level: low
+logsource: {product: aws, service: cloudtrail}
+detection: {s: {eventName: DeleteTrail}, condition: s}
+---
+title: Trail stopped then deleted
+id: aaaaaaaa-0000-4000-8000-0000000000c3
+level: critical
+correlation: {type: temporal_ordered, rules: [trail_stopped, trail_deleted], group-by: [userIdentity.arn], timespan: 30m}
 `,
   'stop.yml': `title: Logging stopped
 id: aaaaaaaa-0000-4000-8000-000000000003
@@ -202,6 +221,29 @@ describe('thresholds (correlation rules)', () => {
   });
 });
 
+describe('temporal correlations', () => {
+  it('fire when every rule matched within the timespan, in order for temporal_ordered', async () => {
+    const p = pipeline([fakeDestination('slack'), fakeDestination('pager')]);
+    await feed(p, 'Trail stopped', [record('StopLogging', 0)]);
+    const outcomes = await feed(p, 'Trail deleted', [record('DeleteTrail', 5)]);
+    expect(outcomes.map((o) => o.alert.title)).toEqual(['Trail stopped then deleted']);
+    expect(outcomes[0]?.alert.summary).toBe(
+      'all 2 rules matched within 30 min for userIdentity.arn=arn:aws:iam::111122223333:user/alice.',
+    );
+  });
+
+  it('out of order or too far apart, they do not', async () => {
+    const p = pipeline([fakeDestination('slack'), fakeDestination('pager')]);
+    await feed(p, 'Trail deleted', [record('DeleteTrail', 0)]);
+    expect((await feed(p, 'Trail stopped', [record('StopLogging', 5)])).map((o) => o.alert.kind)).toEqual([]);
+    const q = pipeline([fakeDestination('slack'), fakeDestination('pager')]);
+    await feed(q, 'Trail stopped', [record('StopLogging', 0)]);
+    expect((await feed(q, 'Trail deleted', [record('DeleteTrail', 45)])).map((o) => o.alert.kind)).toEqual(
+      [],
+    );
+  });
+});
+
 describe('suppressions', () => {
   const suppression = (expires: string) => `suppressions:
   - match: {rules: [aaaaaaaa-0000-4000-8000-000000000003], principals: ['arn:aws:iam::*:user/alice']}
@@ -281,6 +323,30 @@ describe('delivery guarantees', () => {
     expect(slack.sent).toHaveLength(1);
     expect(pager.sent).toHaveLength(2);
     expect(pager.sent[0]?.id).toBe(pager.sent[1]?.id);
+    expect(() => throwIfRetryable(first)).toThrow(DeliveryError);
+    expect(() => throwIfRetryable(first)).toThrow(
+      /1 alert delivery\(ies\) failed and can be retried: pager: PagerDuty: HTTP 503/,
+    );
+    expect(() => throwIfRetryable(retry)).not.toThrow();
+  });
+
+  it('a failure no retry can fix is reported but does not ask for a retry', async () => {
+    const pager = fakeDestination('pager', [{ ok: false, retryable: false, attempts: 1, error: 'HTTP 400' }]);
+    const outcomes = await feed(pipeline([fakeDestination('slack'), pager]), 'Logging stopped', [
+      record('StopLogging', 0),
+    ]);
+    expect(outcomes[0]).toMatchObject({ deliveries: [{ status: 'sent' }, { status: 'failed' }] });
+    expect(() => throwIfRetryable(outcomes)).not.toThrow();
+  });
+
+  it('gives the same alert id for the same rule and event, and another for another event', async () => {
+    const p = pipeline([fakeDestination('slack'), fakeDestination('pager')]);
+    const stop = record('StopLogging', 0);
+    const [a] = await p.alertsFor(rule('Logging stopped'), stop);
+    const [b] = await p.alertsFor(rule('Logging stopped'), { ...stop });
+    const [c] = await p.alertsFor(rule('Logging stopped'), record('StopLogging', 0));
+    expect(a?.id).toBe(b?.id);
+    expect(a?.id).not.toBe(c?.id);
   });
 
   it('routes by rule, level, tag and account, adding rule hints, else the level default', async () => {
