@@ -60,13 +60,7 @@ describe.skipIf(!motoAvailable)('secrets from SSM and Secrets Manager on moto_se
     expect(await resolver.resolve({ secretsmanager: 'trailwatch/keys', key: 'pagerduty' })).toBe('pd-key');
   });
 
-  const failures: [
-    string,
-    ConstructorParameters<typeof SecretResolver>[0] extends infer _
-      ? Parameters<SecretResolver['resolve']>[0]
-      : never,
-    RegExp,
-  ][] = [
+  const failures: [string, SecretRef, RegExp][] = [
     [
       'a missing parameter',
       { ssm: '/trailwatch/nope' },
