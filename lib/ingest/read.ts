@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudTrailRecord } from '../records';
 import { checkRecord } from '../records';
-import { decodeBytes } from './decode';
+import { decodeBytes, InputFormatError } from './decode';
 import type { FramedItem, FramerOutput } from './json-framer';
 import { JsonFramer } from './json-framer';
 import type { LogFileKey } from './log-file-key';
@@ -39,7 +39,13 @@ export type ReadResult =
       /** The record's own JSON text, when it arrived as one item (log files, JSON Lines): lets rules pre-filter. */
       readonly raw?: string;
     }
-  | { readonly kind: 'problem'; readonly message: string; readonly origin: Origin }
+  | {
+      readonly kind: 'problem';
+      readonly message: string;
+      readonly origin: Origin;
+      /** True when a retry may succeed (S3 throttled or unreachable), false for faults in the data. */
+      readonly retryable?: boolean;
+    }
   | { readonly kind: 'skipped'; readonly reason: string; readonly origin: Origin };
 
 export interface ReadOptions {
@@ -502,6 +508,24 @@ function describeJson(value: unknown): string {
   if (typeof value === 'string')
     return `a string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `a ${typeof value} (${String(value)})`;
+}
+
+/**
+ * Whether a read failure may go away on retry: throttling, 5xx and network errors from S3 do;
+ * missing objects, denied access and bad data do not.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof InputFormatError) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429 || /Throttl|SlowDown/.test(error.name);
+  const code = (error as NodeJS.ErrnoException).code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    error.name === 'TimeoutError'
+  );
 }
 
 /** Turns file system, S3 and SDK errors into one line that says what to do where it can. */

@@ -1,0 +1,10 @@
+export type { InvocationSummary } from './handle';
+export { handleTrailEvent, ReadError } from './handle';
+export type { Trigger } from './lambda';
+export { createTrailHandler, TRIGGER_SCHEMAS, TriggerEventError } from './lambda';
+export type { Logger, LogLevel } from './logger';
+export { createLogger } from './logger';
+export type { InvocationMetrics } from './metrics';
+export { emfDocument, emptyMetrics, METRICS_NAMESPACE } from './metrics';
+export type { Runtime, RuntimeEnvironment, RuntimeOverrides } from './runtime';
+export { ColdStartError, createRuntime, withDeploymentDefaults } from './runtime';

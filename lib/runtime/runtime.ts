@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrailwatchConfig } from '../config';
+import { DEFAULT_CONFIG, loadConfig } from '../config';
+import type { S3Settings } from '../ingest';
+import type { NotifierContext } from '../notify';
+import { AlertPipeline, createDestinations, defaultNotifierContext } from '../pipeline';
+import type { RuleSet } from '../rules';
+import { loadRules, RuleEngine, shippedRulesDir } from '../rules';
+import type { StateStore } from '../state';
+import { DynamoStateStore, MemoryStateStore } from '../state';
+
+/** What one Lambda container builds once, at cold start, and reuses for every invocation. */
+export interface Runtime {
+  readonly config: TrailwatchConfig;
+  readonly rules: RuleSet;
+  readonly engine: RuleEngine;
+  readonly pipeline: AlertPipeline;
+  /** How log objects are read; the default client in Lambda. */
+  readonly s3: S3Settings;
+}
+
+export class ColdStartError extends Error {
+  override readonly name = 'ColdStartError';
+}
+
+/** Deployment settings, set by serverless.yml as environment variables. */
+export interface RuntimeEnvironment {
+  /** The bundled trailwatch.yml; absent means defaults plus what the deployment sets below. */
+  readonly TRAILWATCH_CONFIG?: string;
+  readonly TRAILWATCH_RULES_DIR?: string;
+  readonly TRAILWATCH_STATE_TABLE?: string;
+  /** The alert topic created by the stack: an `email` destination when the config names none. */
+  readonly TRAILWATCH_ALERT_TOPIC_ARN?: string;
+  /** A Secrets Manager secret holding the Slack webhook URL: a `slack` destination when the config names none. */
+  readonly TRAILWATCH_SLACK_SECRET?: string;
+  readonly [name: string]: string | undefined;
+}
+
+/**
+ * The deployment's destinations when trailwatch.yml defines none: the stack's alert topic (email)
+ * and, if a Slack secret is named, Slack; critical, high and medium alerts go to both.
+ */
+export function withDeploymentDefaults(config: TrailwatchConfig, env: RuntimeEnvironment): TrailwatchConfig {
+  const state = env.TRAILWATCH_STATE_TABLE
+    ? ({ backend: 'dynamodb', table: env.TRAILWATCH_STATE_TABLE } as const)
+    : config.state;
+  if (Object.keys(config.destinations).length > 0) return { ...config, state };
+  const destinations: Record<string, Record<string, unknown>> = {};
+  if (env.TRAILWATCH_ALERT_TOPIC_ARN)
+    destinations.email = { type: 'email', topic_arn: env.TRAILWATCH_ALERT_TOPIC_ARN };
+  if (env.TRAILWATCH_SLACK_SECRET)
+    destinations.slack = { type: 'slack', webhook_url: { secretsmanager: env.TRAILWATCH_SLACK_SECRET } };
+  const names = Object.keys(destinations);
+  return {
+    ...config,
+    state,
+    destinations,
+    defaultRoutes: { critical: names, high: names, medium: names, ...config.defaultRoutes },
+  };
+}
+
+export interface RuntimeOverrides {
+  readonly state?: StateStore;
+  readonly notifier?: Partial<NotifierContext>;
+  readonly s3?: S3Settings;
+}
+
+/**
+ * Reads the config and compiles the rules. Any problem here is thrown: a Lambda that cannot tell
+ * good from bad must fail loudly at cold start rather than let events through unexamined.
+ */
+export function createRuntime(
+  env: RuntimeEnvironment = process.env,
+  overrides: RuntimeOverrides = {},
+): Runtime {
+  let config: TrailwatchConfig;
+  try {
+    const file = env.TRAILWATCH_CONFIG ?? join(process.cwd(), 'trailwatch.yml');
+    config = withDeploymentDefaults(existsSync(file) ? loadConfig(file) : DEFAULT_CONFIG, env);
+  } catch (error) {
+    throw new ColdStartError(`trailwatch.yml is invalid:\n${(error as Error).message}`);
+  }
+  const paths = [
+    ...(config.shippedRules ? [env.TRAILWATCH_RULES_DIR ?? shippedRulesDir()] : []),
+    ...config.rulePaths,
+  ];
+  const rules = loadRules(paths, { placeholders: config.placeholders });
+  if (rules.errors.length > 0) {
+    throw new ColdStartError(
+      `${rules.errors.length} rule(s) failed to load:\n${rules.errors.map((e) => e.toString()).join('\n')}`,
+    );
+  }
+  const detections = rules.detections.filter((rule) => !config.disabledRules.has(rule.meta.id));
+  if (detections.length === 0) throw new ColdStartError(`no rules loaded from ${paths.join(', ')}`);
+  const active = { ...rules, detections };
+  const state =
+    overrides.state ??
+    (config.state.backend === 'dynamodb'
+      ? new DynamoStateStore({ table: config.state.table })
+      : new MemoryStateStore());
+  return {
+    config,
+    rules: active,
+    engine: new RuleEngine(detections),
+    pipeline: new AlertPipeline({
+      config,
+      rules: active,
+      state,
+      destinations: createDestinations(config, defaultNotifierContext(overrides.notifier)),
+    }),
+    s3: overrides.s3 ?? {},
+  };
+}
