@@ -56,7 +56,7 @@ describe('Lambda handlers with real event shapes', () => {
       RecordsRead: 1,
       _aws: { CloudWatchMetrics: [{ Namespace: 'trailwatch' }] },
     });
-    expect((emf?.NotificationLatency as number[]).length).toBe(metrics.notificationsSent);
+    expect((emf?.NotificationLatency as number[] | undefined)?.length).toBe(metrics.notificationsSent);
   });
 
   it('logs counts and ids at info level, never record contents', async () => {
