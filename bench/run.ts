@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureLargeLogFile } from './generate';
+import { benchLambda } from './lambda';
 
 const MEGABYTES = Number(process.env.BENCH_MB ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -116,3 +117,5 @@ if (readGz.records !== baseGz.records || readPlain.records !== basePlain.records
   console.log(`WARNING: record counts differ (reader ${readGz.records}, baseline ${baseGz.records})`);
   process.exitCode = 1;
 }
+
+await benchLambda();

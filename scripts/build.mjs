@@ -1,4 +1,6 @@
-// Bundles the CLI into one CommonJS file so `npx trailwatch` starts fast and needs no TypeScript loader.
+// Bundles the CLI into one CommonJS file so `npx trailwatch` starts fast and needs no TypeScript
+// loader, and pre-parses the shipped rule pack so Lambda skips YAML parsing at cold start.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -14,3 +16,7 @@ await build({
   // The sources are ES modules; in the CommonJS bundle the module's folder is __dirname.
   define: { 'import.meta.dirname': '__dirname' },
 });
+
+const { buildRulePack } = await import('../dist/trailwatch.cjs');
+mkdirSync('dist', { recursive: true });
+writeFileSync('dist/rules-pack.json', JSON.stringify(buildRulePack(['rules'], '.')));

@@ -137,3 +137,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   return exitCode;
 }
+
+/** Re-exported for the build, which pre-parses the shipped pack with the same code the CLI runs. */
+export { buildRulePack } from '../rules';

@@ -123,7 +123,7 @@ type Step = ReadResult | { readonly kind: 'ref'; readonly ref: S3ObjectRef };
 type Batch = readonly ReadResult[];
 
 class RecordReader {
-  private s3Client: S3Client | undefined;
+  private s3Client: Promise<S3Client> | undefined;
   private readonly filter: LayoutFilter;
   private readonly maxProblems: number;
 
@@ -160,7 +160,7 @@ class RecordReader {
     }
   }
 
-  private get s3(): S3Client {
+  private s3(): Promise<S3Client> {
     this.s3Client ??= createS3Client(this.options.s3);
     return this.s3Client;
   }
@@ -214,7 +214,7 @@ class RecordReader {
   private async *readS3Prefix(bucket: string, prefix: string): AsyncGenerator<Batch> {
     const listing = newContext(`s3://${bucket}/${prefix}`, { bucket });
     try {
-      for await (const object of listLogObjects(this.s3, bucket, prefix, this.filter)) {
+      for await (const object of listLogObjects(await this.s3(), bucket, prefix, this.filter)) {
         yield* this.readS3Object({ bucket, key: object.key, size: object.size });
       }
     } catch (error) {
@@ -234,7 +234,7 @@ class RecordReader {
       yield [{ kind: 'skipped', reason: verdict.reason, origin: originOf(context) }];
     }
     if (verdict.action !== 'read') return;
-    yield* this.readBytes(context, () => openS3Object(this.s3, ref.bucket, ref.key));
+    yield* this.readBytes(context, async () => openS3Object(await this.s3(), ref.bucket, ref.key));
   }
 
   private async *readBytes(

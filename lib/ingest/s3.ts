@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { isoDay } from '../time';
 import type { LogFileKey } from './log-file-key';
 import { isFolderMarker, parseLogFileKey } from './log-file-key';
@@ -16,8 +16,10 @@ export interface S3Settings {
 /** Used when neither the settings nor the environment name a region. */
 export const FALLBACK_REGION = 'us-east-1';
 
-export function createS3Client(settings: S3Settings = {}): S3Client {
+/** The SDK is loaded on first use: a Lambda invocation that reads no object never pays for it. */
+export async function createS3Client(settings: S3Settings = {}): Promise<S3Client> {
   if (settings.client) return settings.client;
+  const { S3Client } = await import('@aws-sdk/client-s3');
   const region =
     settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? FALLBACK_REGION;
   return new S3Client({
@@ -28,6 +30,7 @@ export function createS3Client(settings: S3Settings = {}): S3Client {
 }
 
 export async function openS3Object(client: S3Client, bucket: string, key: string): Promise<Readable> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!response.Body) throw new Error('S3 returned no body');
   return response.Body as Readable;
@@ -76,6 +79,7 @@ type Lister = (
 
 function s3Lister(client: S3Client, bucket: string): Lister {
   return async function* list(prefix, delimiter) {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     let token: string | undefined;
     do {
       const page = await client.send(

@@ -1,4 +1,3 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import type { Alert } from '../alerts';
 import { SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from './limits';
@@ -90,7 +89,9 @@ export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
       const region = ARN.exec(config.topic_arn)?.[1] ?? 'us-east-1';
       const message = emailMessage(alert);
       try {
-        await context.sns(region).send(
+        const { PublishCommand } = await import('@aws-sdk/client-sns');
+        const sns = await context.sns(region);
+        await sns.send(
           new PublishCommand({
             TopicArn: config.topic_arn,
             Subject: message.subject,

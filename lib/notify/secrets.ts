@@ -1,5 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 
 /**
@@ -67,12 +67,14 @@ export class SecretResolver {
     }
     try {
       if ('ssm' in ref) {
+        const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
         const client = this.sources.ssm ?? new SSMClient({});
         const response = await client.send(new GetParameterCommand({ Name: ref.ssm, WithDecryption: true }));
         const value = response.Parameter?.Value;
         if (!value) throw new SecretError(`${where} has no value`);
         return value;
       }
+      const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       const client = this.sources.secretsManager ?? new SecretsManagerClient({});
       const response = await client.send(new GetSecretValueCommand({ SecretId: ref.secretsmanager }));
       const text = response.SecretString;

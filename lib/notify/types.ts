@@ -14,7 +14,7 @@ export interface NotifierContext {
   readonly secrets: SecretResolver;
   readonly http: HttpPolicy;
   readonly sleep: Sleep;
-  readonly sns: (region: string) => SNSClient;
+  readonly sns: (region: string) => SNSClient | Promise<SNSClient>;
   readonly userAgent: string;
 }
 

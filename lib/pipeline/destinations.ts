@@ -1,4 +1,4 @@
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { TrailwatchConfig } from '../config';
 import type { Destination, NotifierContext } from '../notify';
 import { DEFAULT_HTTP_POLICY, NOTIFIERS, realSleep, SecretResolver } from '../notify';
@@ -9,7 +9,7 @@ export const USER_AGENT = 'trailwatch';
 
 /** The real context: SDK clients from the default credential chain (AWS_ENDPOINT_URL is honoured). */
 export function defaultNotifierContext(overrides: Partial<NotifierContext> = {}): NotifierContext {
-  const sns = new Map<string, SNSClient>();
+  const sns = new Map<string, Promise<SNSClient>>();
   return {
     secrets: overrides.secrets ?? new SecretResolver(),
     http: overrides.http ?? DEFAULT_HTTP_POLICY,
@@ -19,7 +19,7 @@ export function defaultNotifierContext(overrides: Partial<NotifierContext> = {})
       ((region) => {
         let client = sns.get(region);
         if (!client) {
-          client = new SNSClient({ region });
+          client = import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ region }));
           sns.set(region, client);
         }
         return client;

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import type { YamlDocument } from '../yaml';
 import { parseYamlDocuments } from '../yaml';
 import type { Placeholders, UnresolvedCorrelation } from './compile';
 import { compileDocument, resolveCorrelation } from './compile';
@@ -24,6 +25,8 @@ export interface RuleSet {
 
 export interface LoadOptions {
   readonly placeholders?: Placeholders;
+  /** A pre-parsed pack loaded together with the paths (so correlations may span both). */
+  readonly pack?: RulePack;
 }
 
 const RULE_FILE = /\.ya?ml$/i;
@@ -57,10 +60,8 @@ export function findRuleFiles(paths: readonly string[]): { files: string[]; erro
  * rule still loads, so one typo never switches off the whole pack.
  */
 export function loadRules(paths: readonly string[], options: LoadOptions = {}): RuleSet {
-  const placeholders = options.placeholders ?? {};
   const { files, errors } = findRuleFiles(paths);
-  const detections: DetectionRule[] = [];
-  const pending: UnresolvedCorrelation[] = [];
+  const documents: YamlDocument[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -69,12 +70,41 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
       errors.push(new RuleError(`cannot read: ${(error as Error).message}`, { file }));
       continue;
     }
-    for (const document of parseYamlDocuments(file, text)) {
-      const outcome = compileDocument(document, placeholders);
-      if (!outcome.ok) errors.push(...outcome.errors);
-      else if (outcome.rule.kind === 'detection') detections.push(outcome.rule);
-      else pending.push(outcome.rule);
-    }
+    documents.push(...parseYamlDocuments(file, text));
+  }
+  const packed = (options.pack?.documents ?? []).map(packDocument);
+  const packFiles = new Set(options.pack?.documents.map((document) => document.file)).size;
+  return compileDocuments(
+    [...packed, ...documents],
+    options.placeholders ?? {},
+    errors,
+    files.length + packFiles,
+  );
+}
+
+function packDocument(document: RulePack['documents'][number]): YamlDocument {
+  return {
+    file: document.file,
+    value: document.value,
+    line: document.line,
+    syntaxErrors: [],
+    lineOf: () => document.line,
+  };
+}
+
+function compileDocuments(
+  documents: readonly YamlDocument[],
+  placeholders: Placeholders,
+  errors: RuleError[],
+  files: number,
+): RuleSet {
+  const detections: DetectionRule[] = [];
+  const pending: UnresolvedCorrelation[] = [];
+  for (const document of documents) {
+    const outcome = compileDocument(document, placeholders);
+    if (!outcome.ok) errors.push(...outcome.errors);
+    else if (outcome.rule.kind === 'detection') detections.push(outcome.rule);
+    else pending.push(outcome.rule);
   }
   const unique = dropDuplicateIds(detections, errors);
   const byReference = new Map<string, string>();
@@ -94,7 +124,7 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
     correlationOnly: correlationOnlyIds(correlations),
     errors,
     warnings: unique.flatMap((rule) => rule.warnings),
-    files: files.length,
+    files,
   };
 }
 
@@ -126,4 +156,33 @@ function correlationOnlyIds(correlations: readonly CorrelationRule[]): Set<strin
     for (const id of correlation.ruleIds) (correlation.generate ? generating : feeding).add(id);
   }
   return new Set([...feeding].filter((id) => !generating.has(id)));
+}
+
+/** A pre-parsed rule pack: what `npm run build` writes so Lambda skips YAML parsing at cold start. */
+export interface RulePack {
+  readonly version: 1;
+  readonly documents: readonly { readonly file: string; readonly line: number; readonly value: unknown }[];
+}
+
+/** Parses rule files into a pack; inline tests are left out (they run in CI, not in Lambda). */
+export function buildRulePack(paths: readonly string[], relativeTo: string): RulePack {
+  const documents: { file: string; line: number; value: unknown }[] = [];
+  for (const file of findRuleFiles(paths).files) {
+    for (const document of parseYamlDocuments(file, readFileSync(file, 'utf8'))) {
+      if (document.syntaxErrors.length > 0)
+        throw new RuleError(`YAML: ${document.syntaxErrors[0]?.message}`, {
+          file,
+          line: document.syntaxErrors[0]?.line ?? 1,
+        });
+      const value = document.value as Record<string, unknown>;
+      const { tests: _tests, ...rest } = value;
+      documents.push({ file: relative(relativeTo, file), line: document.line, value: rest });
+    }
+  }
+  return { version: 1, documents };
+}
+
+/** Loads a pre-parsed pack. Positions are per document, which is enough: the pack was validated when built. */
+export function loadRulePack(pack: RulePack, options: LoadOptions = {}): RuleSet {
+  return loadRules([], { ...options, pack });
 }

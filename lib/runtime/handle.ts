@@ -33,7 +33,12 @@ export async function handleTrailEvent(
   const outcomes: AlertOutcome[] = [];
   const retryableReads: string[] = [];
   const input = { kind: 'payload' as const, name: `${source} event`, value: event };
-  const mayMatch = (text: string): boolean => runtime.engine.mayMatchText(text);
+  // A record ruled out from its text was still read: it counts.
+  const mayMatch = (text: string): boolean => {
+    if (runtime.engine.mayMatchText(text)) return true;
+    metrics.recordsRead++;
+    return false;
+  };
   for await (const batch of readRecordBatches([input], { mayMatch, s3: runtime.s3 })) {
     for (const result of batch) {
       if (result.kind === 'problem') {

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrailwatchConfig } from '../config';
 import { DEFAULT_CONFIG, loadConfig } from '../config';
 import type { S3Settings } from '../ingest';
 import type { NotifierContext } from '../notify';
 import { AlertPipeline, createDestinations, defaultNotifierContext } from '../pipeline';
-import type { RuleSet } from '../rules';
+import type { RulePack, RuleSet } from '../rules';
 import { loadRules, RuleEngine, shippedRulesDir } from '../rules';
 import type { StateStore } from '../state';
 import { DynamoStateStore, MemoryStateStore } from '../state';
@@ -29,11 +29,15 @@ export interface RuntimeEnvironment {
   /** The bundled trailwatch.yml; absent means defaults plus what the deployment sets below. */
   readonly TRAILWATCH_CONFIG?: string;
   readonly TRAILWATCH_RULES_DIR?: string;
+  /** The shipped pack pre-parsed at build time (dist/rules-pack.json): used instead of TRAILWATCH_RULES_DIR when present. */
+  readonly TRAILWATCH_RULES_PACK?: string;
   readonly TRAILWATCH_STATE_TABLE?: string;
   /** The alert topic created by the stack: an `email` destination when the config names none. */
   readonly TRAILWATCH_ALERT_TOPIC_ARN?: string;
   /** A Secrets Manager secret holding the Slack webhook URL: a `slack` destination when the config names none. */
   readonly TRAILWATCH_SLACK_SECRET?: string;
+  /** An S3-compatible endpoint (path-style) for reading log objects, for local stacks and benchmarks. */
+  readonly TRAILWATCH_S3_ENDPOINT?: string;
   readonly [name: string]: string | undefined;
 }
 
@@ -81,18 +85,20 @@ export function createRuntime(
   } catch (error) {
     throw new ColdStartError(`trailwatch.yml is invalid:\n${(error as Error).message}`);
   }
-  const paths = [
-    ...(config.shippedRules ? [env.TRAILWATCH_RULES_DIR ?? shippedRulesDir()] : []),
-    ...config.rulePaths,
-  ];
-  const rules = loadRules(paths, { placeholders: config.placeholders });
+  const packFile = config.shippedRules ? env.TRAILWATCH_RULES_PACK : undefined;
+  const pack =
+    packFile && existsSync(packFile) ? (JSON.parse(readFileSync(packFile, 'utf8')) as RulePack) : undefined;
+  const shipped = config.shippedRules && !pack ? [env.TRAILWATCH_RULES_DIR ?? shippedRulesDir()] : [];
+  const paths = [...shipped, ...config.rulePaths];
+  const rules = loadRules(paths, { placeholders: config.placeholders, ...(pack ? { pack } : {}) });
   if (rules.errors.length > 0) {
     throw new ColdStartError(
       `${rules.errors.length} rule(s) failed to load:\n${rules.errors.map((e) => e.toString()).join('\n')}`,
     );
   }
   const detections = rules.detections.filter((rule) => !config.disabledRules.has(rule.meta.id));
-  if (detections.length === 0) throw new ColdStartError(`no rules loaded from ${paths.join(', ')}`);
+  if (detections.length === 0)
+    throw new ColdStartError(`no rules loaded from ${[packFile, ...paths].filter(Boolean).join(', ')}`);
   const active = { ...rules, detections };
   const state =
     overrides.state ??
@@ -109,6 +115,6 @@ export function createRuntime(
       state,
       destinations: createDestinations(config, defaultNotifierContext(overrides.notifier)),
     }),
-    s3: overrides.s3 ?? {},
+    s3: overrides.s3 ?? (env.TRAILWATCH_S3_ENDPOINT ? { endpoint: env.TRAILWATCH_S3_ENDPOINT } : {}),
   };
 }

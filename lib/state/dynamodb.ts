@@ -1,11 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DedupDecision, StateStore, WindowEntry } from './types';
 import { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';
 
@@ -29,25 +22,36 @@ const seconds = (ms: number): string => String(Math.ceil(ms / 1000));
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  */
 export class DynamoStateStore implements StateStore {
-  private readonly client: DynamoDBClient;
   private readonly table: string;
+  /** The SDK and client are loaded on first use, not at cold start. */
+  private connection:
+    | Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }>
+    | undefined;
 
-  constructor(settings: DynamoStateSettings) {
+  constructor(private readonly settings: DynamoStateSettings) {
     this.table = settings.table;
-    this.client =
-      settings.client ??
-      new DynamoDBClient({
-        ...(settings.region === undefined ? {} : { region: settings.region }),
-        ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-      });
+  }
+
+  private connect(): Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }> {
+    this.connection ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
+      sdk,
+      client:
+        this.settings.client ??
+        new sdk.DynamoDBClient({
+          ...(this.settings.region === undefined ? {} : { region: this.settings.region }),
+          ...(this.settings.endpoint === undefined ? {} : { endpoint: this.settings.endpoint }),
+        }),
+    }));
+    return this.connection;
   }
 
   async dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision> {
+    const { client, sdk } = await this.connect();
     const pk = `dedup#${key}`;
     try {
       // Opens a window where none is open; the old item, if an expired one was replaced, carries its count.
-      const opened = await this.client.send(
-        new PutItemCommand({
+      const opened = await client.send(
+        new sdk.PutItemCommand({
           TableName: this.table,
           Item: {
             pk: { S: pk },
@@ -63,11 +67,11 @@ export class DynamoStateStore implements StateStore {
       );
       return { notify: true, suppressedBefore: Number(opened.Attributes?.suppressed?.N ?? 0) };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
     try {
-      const counted = await this.client.send(
-        new UpdateItemCommand({
+      const counted = await client.send(
+        new sdk.UpdateItemCommand({
           TableName: this.table,
           Key: { pk: { S: pk } },
           UpdateExpression: 'ADD suppressed :one',
@@ -83,24 +87,25 @@ export class DynamoStateStore implements StateStore {
       return { notify: false, suppressedSoFar: Number(counted.Attributes?.suppressed?.N ?? 1) };
     } catch (error) {
       // The same alert id: a retry of the alert that opened the window, which must still go out.
-      if (error instanceof ConditionalCheckFailedException) return { notify: true, suppressedBefore: 0 };
+      if (isConditionalCheckFailure(error)) return { notify: true, suppressedBefore: 0 };
       throw error;
     }
   }
 
   async appendToWindow(key: string, entry: WindowEntry, timespanMs: number): Promise<WindowEntry[]> {
+    const { client, sdk } = await this.connect();
     const pk = `window#${key}`;
     for (let attempt = 1; ; attempt++) {
-      const current = await this.client.send(
-        new GetItemCommand({ TableName: this.table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+      const current = await client.send(
+        new sdk.GetItemCommand({ TableName: this.table, Key: { pk: { S: pk } }, ConsistentRead: true }),
       );
       const version = Number(current.Item?.version?.N ?? 0);
       const stored = current.Item?.entries?.S ? (JSON.parse(current.Item.entries.S) as WindowEntry[]) : [];
       const kept = pruneWindow([...stored, entry], timespanMs);
       const newest = kept[kept.length - 1]?.t ?? entry.t;
       try {
-        await this.client.send(
-          new PutItemCommand({
+        await client.send(
+          new sdk.PutItemCommand({
             TableName: this.table,
             Item: {
               pk: { S: pk },
@@ -114,21 +119,22 @@ export class DynamoStateStore implements StateStore {
         );
         return kept;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || attempt >= WINDOW_UPDATE_ATTEMPTS)
-          throw error;
+        if (!isConditionalCheckFailure(error) || attempt >= WINDOW_UPDATE_ATTEMPTS) throw error;
       }
     }
   }
 
   async resetWindow(key: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `window#${key}` } } }),
+    const { client, sdk } = await this.connect();
+    await client.send(
+      new sdk.DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `window#${key}` } } }),
     );
   }
 
   async wasDelivered(alertId: string, destination: string): Promise<boolean> {
-    const found = await this.client.send(
-      new GetItemCommand({
+    const { client, sdk } = await this.connect();
+    const found = await client.send(
+      new sdk.GetItemCommand({
         TableName: this.table,
         Key: { pk: { S: `delivered#${alertId}#${destination}` } },
         ConsistentRead: true,
@@ -138,8 +144,9 @@ export class DynamoStateStore implements StateStore {
   }
 
   async markDelivered(alertId: string, destination: string, now: number): Promise<void> {
-    await this.client.send(
-      new PutItemCommand({
+    const { client, sdk } = await this.connect();
+    await client.send(
+      new sdk.PutItemCommand({
         TableName: this.table,
         Item: {
           pk: { S: `delivered#${alertId}#${destination}` },
@@ -149,4 +156,8 @@ export class DynamoStateStore implements StateStore {
       }),
     );
   }
+}
+
+function isConditionalCheckFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
