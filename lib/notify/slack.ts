@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
 import type { Level } from '../rules';
-import { postWithRetry } from './http';
 import {
   SLACK_CONTEXT_ELEMENTS_MAX,
   SLACK_FALLBACK_TEXT_MAX,
@@ -10,11 +9,10 @@ import {
   SLACK_SECTION_FIELDS_MAX,
   SLACK_SECTION_TEXT_MAX,
 } from './limits';
+import { postToSecretWebhook } from './secret-webhook';
 import { secretRefSchema } from './secrets';
 import { slackCode, slackText, truncate } from './text';
 import type { Notifier } from './types';
-import { setupFailure } from './types';
-import { checkDeliveryUrl, hostLabel } from './url';
 
 const LEVEL_EMOJI: Readonly<Record<Level, string>> = {
   critical: ':rotating_light:',
@@ -152,23 +150,7 @@ export const slackNotifier: Notifier<z.infer<typeof slackConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'slack',
-    send: async (alert) => {
-      let url: string;
-      try {
-        url = await context.secrets.resolve(config.webhook_url);
-      } catch (error) {
-        return setupFailure(error);
-      }
-      const problem = checkDeliveryUrl(url);
-      if (problem)
-        return { ok: false, retryable: false, attempts: 0, error: `the Slack webhook URL ${problem}` };
-      return postWithRetry(
-        { url, label: hostLabel('Slack webhook', url) },
-        JSON.stringify(slackMessage(alert)),
-        { 'content-type': 'application/json', 'user-agent': context.userAgent },
-        context.http,
-        context.sleep,
-      );
-    },
+    send: (alert) =>
+      postToSecretWebhook(context, config.webhook_url, 'Slack webhook', JSON.stringify(slackMessage(alert))),
   }),
 };

@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
-import { postWithRetry } from './http';
+import { postToSecretWebhook } from './secret-webhook';
 import { secretRefSchema } from './secrets';
 import { singleLine, truncate } from './text';
 import type { Notifier } from './types';
-import { setupFailure } from './types';
-import { checkDeliveryUrl, hostLabel } from './url';
 
 /** Adaptive Card TextBlocks read a Markdown subset: escape what could make links or emphasis. */
 function teamsText(text: string, max: number): string {
@@ -69,23 +67,7 @@ export const teamsNotifier: Notifier<z.infer<typeof teamsConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'teams',
-    send: async (alert) => {
-      let url: string;
-      try {
-        url = await context.secrets.resolve(config.webhook_url);
-      } catch (error) {
-        return setupFailure(error);
-      }
-      const problem = checkDeliveryUrl(url);
-      if (problem)
-        return { ok: false, retryable: false, attempts: 0, error: `the Teams webhook URL ${problem}` };
-      return postWithRetry(
-        { url, label: hostLabel('Teams webhook', url) },
-        JSON.stringify(teamsMessage(alert)),
-        { 'content-type': 'application/json', 'user-agent': context.userAgent },
-        context.http,
-        context.sleep,
-      );
-    },
+    send: (alert) =>
+      postToSecretWebhook(context, config.webhook_url, 'Teams webhook', JSON.stringify(teamsMessage(alert))),
   }),
 };
