@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { NOTIFIERS } from '../notify';
 import type { Level } from '../rules';
 import { durationMs, LEVELS } from '../rules';
+import type { TrailSettings } from '../trail/desired';
+import { trailSchema } from '../trail/desired';
 import { parseYamlDocuments } from '../yaml';
 
 /**
@@ -83,6 +85,8 @@ export const configSchema = z.strictObject({
     )
     .optional(),
   dedup: z.strictObject({ window: duration.optional(), fields: z.array(z.string()).optional() }).optional(),
+  /** The trail the bootstrap creates and the health check guards. */
+  trail: trailSchema.optional(),
   state: z
     .discriminatedUnion('backend', [
       z.strictObject({ backend: z.literal('memory') }),
@@ -140,6 +144,7 @@ export interface TrailwatchConfig {
   readonly dedupWindowMs: number;
   readonly dedupFields?: readonly string[];
   readonly state: StateConfig;
+  readonly trail?: TrailSettings;
   /** Non-fatal findings: expired suppressions and the like, each with file:line. */
   readonly warnings: readonly string[];
 }
@@ -237,6 +242,7 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
     dedupWindowMs: config.dedup?.window ? durationMs(config.dedup.window) : DEFAULT_DEDUP_WINDOW_MS,
     ...(config.dedup?.fields ? { dedupFields: config.dedup.fields } : {}),
     state: config.state ?? { backend: 'memory' },
+    ...(config.trail ? { trail: config.trail } : {}),
     warnings,
   };
 }

@@ -1,0 +1,26 @@
+export type { CallKind, PacingOptions } from './aws';
+export { explainAwsError, PacedCloudTrail, READ_INTERVAL_MS, TrailError, WRITE_INTERVAL_MS } from './aws';
+export type { TrailConnection } from './context';
+export { connectTrail } from './context';
+export type { DesiredTrail, EventSelector, TrailSettings } from './desired';
+export {
+  bucketNameProblem,
+  DEFAULT_STALE_AFTER_MINUTES,
+  desiredTrail,
+  MAX_DATA_RESOURCES,
+  MAX_EVENT_SELECTORS,
+  MAX_TRAILS_PER_REGION,
+  trailNameProblem,
+  trailSchema,
+} from './desired';
+export type { HealthFinding, HealthReport } from './health';
+export { checkTrailHealth, formatHealthReport } from './health';
+export type { ObservedTrail, PolicyDocument, TrailCall, TrailChange, TrailContext } from './manage';
+export {
+  allowsScopedCloudTrailWrite,
+  applyTrail,
+  bucketPolicyStatements,
+  observeTrail,
+  planTrail,
+  trailArn,
+} from './manage';
