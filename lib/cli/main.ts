@@ -8,6 +8,7 @@ import { runNotifyTest } from './notify';
 import { collectList } from './options';
 import { runRulesList, runRulesTest, runRulesValidate } from './rules';
 import { runScan, SCAN_FORMATS } from './scan';
+import { runTrailDescribe, runTrailLogging, runTrailPlan, runTrailStatus, runTrailValidate } from './trail';
 
 function addReadOptions(command: Command): Command {
   return command
@@ -109,6 +110,42 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .description('validate trailwatch.yml: schema, destinations, routes, suppressions (and which expired)')
     .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
     .action((options) => setExitCode(runConfigValidate(options, io)));
+
+  const trail = program.command('trail').description('create, check and guard the CloudTrail trail');
+  const trailCommand = (name: string, description: string) =>
+    trail
+      .command(name)
+      .description(description)
+      .option('--name <name>', 'the trail (default: trail.name in trailwatch.yml)')
+      .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+      .option('--region <name>', 'the trail home region (default: AWS_REGION, then us-east-1)')
+      .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. moto_server')
+      .option('--json', 'print JSON');
+  trailCommand('plan', 'show what apply would change to make the trail match trailwatch.yml').action(
+    async (options) => setExitCode(await runTrailPlan(options, io, false)),
+  );
+  trailCommand('apply', 'create or update the trail (and its bucket) to match trailwatch.yml').action(
+    async (options) => setExitCode(await runTrailPlan(options, io, true)),
+  );
+  trailCommand('describe', 'describe the trail (--json: as aws cloudtrail describe-trails)').action(
+    async (options) => setExitCode(await runTrailDescribe(options, io)),
+  );
+  trailCommand(
+    'status',
+    'logging state and latest deliveries (--json: as aws cloudtrail get-trail-status)',
+  ).action(async (options) => setExitCode(await runTrailStatus(options, io)));
+  trailCommand('validate', 'check the trail is healthy; exit 1 when it is not').action(async (options) =>
+    setExitCode(await runTrailValidate(options, io)),
+  );
+  trailCommand('start', 'start logging').action(async (options) =>
+    setExitCode(await runTrailLogging(options, io, 'start')),
+  );
+  trailCommand('stop', 'stop logging').action(async (options) =>
+    setExitCode(await runTrailLogging(options, io, 'stop')),
+  );
+  trailCommand('delete', 'delete the trail (needs --yes)')
+    .option('--yes', 'confirm')
+    .action(async (options) => setExitCode(await runTrailLogging(options, io, 'delete')));
 
   return program;
 }

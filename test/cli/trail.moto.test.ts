@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
+import type { Moto } from '../helpers/moto';
+import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+
+if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+/** The AWS CLI v2, to compare output keys with; the `aws` on PATH may be v1. */
+const AWS_CLI = '/usr/bin/aws';
+
+describe.skipIf(!motoAvailable)('trailwatch trail against moto_server', () => {
+  let moto: Moto;
+  let config: string;
+  let common: string[];
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    const dir = mkdtempSync(join(tmpdir(), 'trailwatch-trail-'));
+    config = join(dir, 'trailwatch.yml');
+    writeFileSync(
+      config,
+      `trail:
+  name: cli-trail
+  bucket: {name: cli-trail-logs, create: true}
+  tags: {Compliance: Auditing, Owner: secops}
+  insights: [ApiCallRateInsight]
+`,
+    );
+    common = ['--config', config, '--region', 'us-east-1', '--endpoint-url', moto.endpoint];
+  }, 60_000);
+
+  afterAll(async () => moto?.stop());
+
+  it('plan shows the creation, apply makes it, and a second apply changes nothing', async () => {
+    const plan = await runCli(['trail', 'plan', ...common]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/\+ trail: create "cli-trail" \(CreateTrail\)/);
+    const apply = await runCli(['trail', 'apply', ...common]);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(
+      /CreateBucket, PutBucketPolicy, CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging/,
+    );
+    const again = await runCli(['trail', 'apply', ...common]);
+    expect(again.stdout).toMatch(/already as desired, no changes/);
+  });
+
+  it('validate passes on the applied trail and fails (exit 1) once logging stops', async () => {
+    const ok = await runCli(['trail', 'validate', ...common]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/trail cli-trail: healthy/);
+    expect((await runCli(['trail', 'stop', ...common])).stdout).toMatch(/logging stopped/);
+    const bad = await runCli(['trail', 'validate', ...common, '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      healthy: false,
+      findings: [{ severity: 'error', check: 'logging' }],
+    });
+    expect((await runCli(['trail', 'start', ...common])).stdout).toMatch(/logging started/);
+  });
+
+  it('describe and status --json print the keys the AWS CLI prints', async () => {
+    const ours = JSON.parse(
+      (await runCli(['trail', 'describe', ...common, '--name', 'cli-trail', '--json'])).stdout,
+    ) as { trailList: Record<string, unknown>[] };
+    const status = JSON.parse(
+      (await runCli(['trail', 'status', ...common, '--name', 'cli-trail', '--json'])).stdout,
+    ) as Record<string, unknown>;
+    expect(ours.trailList[0]).toMatchObject({
+      Name: 'cli-trail',
+      S3BucketName: 'cli-trail-logs',
+      IsMultiRegionTrail: true,
+      LogFileValidationEnabled: true,
+      HomeRegion: 'us-east-1',
+    });
+    expect(status).toMatchObject({ IsLogging: true });
+    if (!existsSync(AWS_CLI)) return;
+    const env = { ...process.env, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+    const theirs = JSON.parse(
+      execFileSync(
+        AWS_CLI,
+        [
+          'cloudtrail',
+          'describe-trails',
+          '--trail-name-list',
+          'cli-trail',
+          '--endpoint-url',
+          moto.endpoint,
+          '--output',
+          'json',
+        ],
+        { env, encoding: 'utf8' },
+      ),
+    ) as { trailList: Record<string, unknown>[] };
+    const theirStatus = JSON.parse(
+      execFileSync(
+        AWS_CLI,
+        [
+          'cloudtrail',
+          'get-trail-status',
+          '--name',
+          'cli-trail',
+          '--endpoint-url',
+          moto.endpoint,
+          '--output',
+          'json',
+        ],
+        { env, encoding: 'utf8' },
+      ),
+    ) as Record<string, unknown>;
+    expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+    expect(Object.keys(ours.trailList[0] ?? {}).sort()).toEqual(
+      Object.keys(theirs.trailList[0] ?? {}).sort(),
+    );
+    expect(Object.keys(status).sort()).toEqual(Object.keys(theirStatus).sort());
+  });
+
+  it('delete asks for --yes; readable describe and errors name what is wrong', async () => {
+    const refused = await runCli(['trail', 'delete', ...common]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/add --yes to confirm/);
+    expect((await runCli(['trail', 'describe', ...common])).stdout).toMatch(
+      /cli-trail \(arn:aws:cloudtrail:us-east-1:\d{12}:trail\/cli-trail\)\n {2}home region us-east-1; multi-region; global service events; log file validation/,
+    );
+    const missing = await runCli(['trail', 'status', ...common, '--name', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /GetTrailStatus failed: TrailNotFoundException: no trail with this name exists in this region/,
+    );
+    expect((await runCli(['trail', 'delete', ...common, '--yes'])).stdout).toMatch(
+      /trail cli-trail: deleted/,
+    );
+  });
+
+  it('plan without a trail section, or with an invalid one, is a usage error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trailwatch-trail-'));
+    const empty = join(dir, 'empty.yml');
+    writeFileSync(empty, 'placeholders: {}\n');
+    expect(
+      (await runCli(['trail', 'plan', '--config', empty, '--endpoint-url', moto.endpoint])).stderr,
+    ).toMatch(/needs a trail: section/);
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, 'trail:\n  name: x\n  bucket: {name: UPPER}\n');
+    const run = await runCli(['trail', 'plan', '--config', bad, '--endpoint-url', moto.endpoint]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/trail name 'x' must be 3 to 128 characters long/);
+    expect(run.stderr).toMatch(/bucket name 'UPPER'/);
+  });
+});
