@@ -1,5 +1,12 @@
 export type { CallKind, PacingOptions } from './aws';
 export { explainAwsError, PacedCloudTrail, READ_INTERVAL_MS, TrailError, WRITE_INTERVAL_MS } from './aws';
+export type { CustomResourceEvent, CustomResourceResponse } from './bootstrap';
+export {
+  customResourceEventSchema,
+  customResourceResponse,
+  sendCustomResourceResponse,
+  trailFromProperties,
+} from './bootstrap';
 export type { TrailConnection } from './context';
 export { connectTrail } from './context';
 export type { DesiredTrail, EventSelector, TrailSettings } from './desired';

@@ -166,13 +166,31 @@ describe('serverless package', () => {
     }
   });
 
-  it('creates a multi-region trail with log file validation', () => {
-    expect(defaults.Resources.Trail?.Properties).toMatchObject({
-      IsMultiRegionTrail: true,
-      EnableLogFileValidation: true,
-      IncludeGlobalServiceEvents: true,
-      IsLogging: true,
-      TrailName: 'trailwatch-test',
+  it('has the bootstrap function apply the trail as a custom resource, and check it on a schedule', () => {
+    expect(defaults.Resources.Trail).toMatchObject({
+      Type: 'Custom::TrailwatchTrail',
+      Condition: 'CreateTrail',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['TrailBootstrapLambdaFunction', 'Arn'] },
+        TrailName: 'trailwatch-test',
+        BucketName: { Ref: 'TrailBucket' },
+      },
+    });
+    expect(JSON.stringify(defaults.Resources.TrailBootstrapEventsRuleSchedule1?.Properties)).toContain(
+      'rate(15 minutes)',
+    );
+    const statements = statementsOf(defaults.Resources.TrailBootstrapRole?.Properties ?? {});
+    for (const statement of statements)
+      for (const action of [statement.Action].flat()) expect(String(action)).not.toMatch(/\*/);
+    // DescribeTrails has no resource-level permission; it alone may name every resource.
+    expect(statements.filter((s) => s.Resource === '*').map((s) => s.Action)).toEqual([
+      'cloudtrail:DescribeTrails',
+    ]);
+    expect(statements.find((s) => s.Action === 'iam:PassRole')).toMatchObject({
+      Condition: { StringEquals: { 'iam:PassedToService': 'cloudtrail.amazonaws.com' } },
+    });
+    expect(defaults.Resources.TrailBootstrapAsyncConfig?.Properties).toMatchObject({
+      MaximumRetryAttempts: 2,
     });
   });
 

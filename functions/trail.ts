@@ -1,0 +1,4 @@
+import { createTrailBootstrapHandler } from '../lib/runtime';
+
+/** Applies the trail on deploy (CloudFormation custom resource) and checks its health on a schedule. */
+export const handler = createTrailBootstrapHandler();
