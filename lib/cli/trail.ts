@@ -81,7 +81,11 @@ export function runTrailPlan(options: TrailCliOptions, io: CliIo, apply: boolean
     if (!desired)
       throw new UsageError(`trail ${apply ? 'apply' : 'plan'} needs a trail: section in trailwatch.yml`);
     const context = await connect(options);
-    const changes = planTrail(context, desired, await observeTrail(context, desired.name, desired.bucket));
+    const changes = planTrail(
+      context,
+      desired,
+      await observeTrail(context, desired.name, desired.bucket, desired.snsTopic),
+    );
     if (!apply) {
       if (options.json)
         io.stdout.write(
@@ -168,7 +172,7 @@ export function runTrailValidate(options: TrailCliOptions, io: CliIo): Promise<n
     const desired = desiredFromConfig(options);
     const name = trailName(options, desired);
     const context = await connect(options);
-    const observed = await observeTrail(context, name, desired?.bucket);
+    const observed = await observeTrail(context, name, desired?.bucket, desired?.snsTopic);
     const report = checkTrailHealth(context, name, observed, {
       ...(desired ? { desired } : {}),
       staleAfterMinutes: desired?.staleAfterMinutes ?? DEFAULT_STALE_AFTER_MINUTES,

@@ -105,7 +105,7 @@ async function applyFromStack(
       const changes = planTrail(
         context,
         desired.trail,
-        await observeTrail(context, desired.trail.name, desired.trail.bucket),
+        await observeTrail(context, desired.trail.name, desired.trail.bucket, desired.trail.snsTopic),
       );
       const made = await applyTrail(context, desired.trail, changes);
       log.info('trail applied', { calls: made });

@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { PacingOptions } from './aws';
 import { explainAwsError, PacedCloudTrail } from './aws';
@@ -33,6 +34,7 @@ export async function connectTrail(connection: TrailConnection = {}): Promise<Tr
       ...endpoint,
       ...(connection.endpoint ? { forcePathStyle: true } : {}),
     }),
+    sns: new SNSClient({ region, ...endpoint }),
     region,
     accountId: identity.Account ?? '000000000000',
     partition: identity.Arn?.split(':')[1] ?? 'aws',

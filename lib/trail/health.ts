@@ -1,6 +1,6 @@
 import type { DesiredTrail } from './desired';
 import type { ObservedTrail, TrailContext } from './manage';
-import { allowsScopedCloudTrailWrite, planTrail, trailArn } from './manage';
+import { allowsScopedCloudTrailPublish, allowsScopedCloudTrailWrite, planTrail, trailArn } from './manage';
 
 export interface HealthFinding {
   readonly severity: 'error' | 'warning';
@@ -87,6 +87,15 @@ export function checkTrailHealth(
     );
   } else if (!observed.bucket.exists) {
     error('bucket', `bucket ${trail.S3BucketName} does not exist`);
+  }
+  if (
+    observed.topic?.exists &&
+    !allowsScopedCloudTrailPublish(observed.topic.policy, trailArn(context, name))
+  ) {
+    error(
+      'topic-policy',
+      `the policy of topic ${observed.topic.arn} does not let CloudTrail publish with an aws:SourceArn condition for this trail`,
+    );
   }
   if (options.desired) {
     try {

@@ -28,6 +28,8 @@ import {
   PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { GetTopicAttributesCommand, SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import type { PacedCloudTrail } from './aws';
 import { explainAwsError, TrailError } from './aws';
 import type { DesiredTrail, EventSelector } from './desired';
@@ -36,6 +38,7 @@ import { MAX_TRAILS_PER_REGION } from './desired';
 export interface TrailContext {
   readonly cloudtrail: PacedCloudTrail;
   readonly s3: S3Client;
+  readonly sns: SNSClient;
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
@@ -51,6 +54,8 @@ export interface ObservedTrail {
   /** Trails whose home region is this one (the per-region limit counts these). */
   readonly trailsInRegion: number;
   readonly bucket: { readonly exists: boolean; readonly policy?: PolicyDocument };
+  /** The delivery topic's policy, when the desired trail names a topic. */
+  readonly topic?: { readonly arn: string; readonly exists: boolean; readonly policy?: PolicyDocument };
 }
 
 export interface PolicyDocument {
@@ -62,11 +67,47 @@ export function trailArn(context: TrailContext, name: string): string {
   return `arn:${context.partition}:cloudtrail:${context.region}:${context.accountId}:trail/${name}`;
 }
 
-/** Reads everything plan and validate compare: DescribeTrails, GetTrailStatus, selectors, tags, the bucket. */
+/** The full ARN of a delivery topic given by name or ARN, in the trail's account and region. */
+export function topicArn(context: TrailContext, topic: string): string {
+  return topic.startsWith('arn:')
+    ? topic
+    : `arn:${context.partition}:sns:${context.region}:${context.accountId}:${topic}`;
+}
+
+async function observeTopic(
+  context: TrailContext,
+  arn: string,
+): Promise<NonNullable<ObservedTrail['topic']>> {
+  try {
+    const attributes = await context.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+    const policy = attributes.Attributes?.Policy;
+    return { arn, exists: true, ...(policy ? { policy: JSON.parse(policy) as PolicyDocument } : {}) };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NotFoundException') return { arn, exists: false };
+    throw explainAwsError(error, 'GetTopicAttributes');
+  }
+}
+
+/** Whether a topic policy lets CloudTrail publish, scoped to a trail by aws:SourceArn. */
+export function allowsScopedCloudTrailPublish(policy: PolicyDocument | undefined, arn: string): boolean {
+  return (policy?.Statement ?? []).some((statement) => {
+    const source = (statement.Condition as { StringEquals?: Record<string, unknown> } | undefined)
+      ?.StringEquals?.['aws:SourceArn'];
+    return (
+      statement.Effect === 'Allow' &&
+      JSON.stringify(statement.Principal ?? '').includes('cloudtrail.amazonaws.com') &&
+      [statement.Action].flat().includes('sns:Publish') &&
+      [source].flat().includes(arn)
+    );
+  });
+}
+
+/** Reads everything plan and validate compare: DescribeTrails, GetTrailStatus, selectors, tags, the bucket and topic policies. */
 export async function observeTrail(
   context: TrailContext,
   name: string,
   bucket?: string,
+  topic?: string,
 ): Promise<ObservedTrail> {
   const ct = context.cloudtrail;
   const described = await ct.send<{ trailList?: Trail[] }>(
@@ -77,6 +118,8 @@ export async function observeTrail(
   const trail = home.find((t) => t.Name === name);
   const bucketName = bucket ?? trail?.S3BucketName;
   const observedBucket = bucketName ? await observeBucket(context.s3, bucketName) : { exists: false };
+  const topicName = topic ?? trail?.SnsTopicARN;
+  const observedTopic = topicName ? { topic: await observeTopic(context, topicArn(context, topicName)) } : {};
   if (!trail?.TrailARN) {
     return {
       usesAdvancedSelectors: false,
@@ -84,6 +127,7 @@ export async function observeTrail(
       tags: {},
       trailsInRegion: home.length,
       bucket: observedBucket,
+      ...observedTopic,
     };
   }
   const arn = trail.TrailARN;
@@ -116,6 +160,7 @@ export async function observeTrail(
     ),
     trailsInRegion: home.length,
     bucket: observedBucket,
+    ...observedTopic,
   };
 }
 
@@ -224,6 +269,7 @@ export function allowsScopedCloudTrailWrite(policy: PolicyDocument | undefined, 
 export type TrailCall =
   | 'CreateBucket'
   | 'PutBucketPolicy'
+  | 'SetTopicPolicy'
   | 'CreateTrail'
   | 'UpdateTrail'
   | 'PutEventSelectors'
@@ -262,6 +308,20 @@ export function planTrail(
         desired: 'CloudTrail write with aws:SourceArn',
         call: 'PutBucketPolicy',
       });
+  }
+  if (desired.snsTopic) {
+    if (!observed.topic?.exists)
+      throw new TrailError(
+        `SNS topic ${desired.snsTopic} does not exist; create it before the trail can notify it`,
+      );
+    if (!allowsScopedCloudTrailPublish(observed.topic.policy, arn)) {
+      changes.push({
+        what: 'topic policy',
+        current: 'no CloudTrail publish scoped to this trail',
+        desired: 'CloudTrail sns:Publish with aws:SourceArn',
+        call: 'SetTopicPolicy',
+      });
+    }
   }
   const trail = observed.trail;
   if (!trail) {
@@ -374,7 +434,7 @@ export async function applyTrail(
   const made: TrailCall[] = [];
   const ct = context.cloudtrail;
   const arn = trailArn(context, desired.name);
-  const s3 = async (call: TrailCall, run: () => Promise<unknown>): Promise<void> => {
+  const step = async (call: TrailCall, run: () => Promise<unknown>): Promise<void> => {
     try {
       await run();
       made.push(call);
@@ -383,7 +443,7 @@ export async function applyTrail(
     }
   };
   if (needed.has('CreateBucket')) {
-    await s3('CreateBucket', () =>
+    await step('CreateBucket', () =>
       context.s3.send(
         new CreateBucketCommand({
           Bucket: desired.bucket,
@@ -419,12 +479,33 @@ export async function applyTrail(
       : (await observeBucket(context.s3, desired.bucket)).policy;
     const ours = bucketPolicyStatements(context, desired);
     const others = (current?.Statement ?? []).filter((s) => !String(s.Sid ?? '').startsWith('Trailwatch'));
-    await s3('PutBucketPolicy', () =>
+    await step('PutBucketPolicy', () =>
       context.s3.send(
         new PutBucketPolicyCommand({
           Bucket: desired.bucket,
           Policy: JSON.stringify({ Version: '2012-10-17', Statement: [...others, ...ours] }),
         }),
+      ),
+    );
+  }
+  if (needed.has('SetTopicPolicy') && desired.snsTopic) {
+    const topic = topicArn(context, desired.snsTopic);
+    const current = (await observeTopic(context, topic)).policy;
+    const others = (current?.Statement ?? []).filter(
+      (statement) => statement.Sid !== 'TrailwatchCloudTrailPublish',
+    );
+    const ours = {
+      Sid: 'TrailwatchCloudTrailPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: topic,
+      Condition: { StringEquals: { 'aws:SourceArn': arn } },
+    };
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [...others, ours] });
+    await step('SetTopicPolicy', () =>
+      context.sns.send(
+        new SetTopicAttributesCommand({ TopicArn: topic, AttributeName: 'Policy', AttributeValue: policy }),
       ),
     );
   }

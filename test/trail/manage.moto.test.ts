@@ -160,6 +160,26 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
     });
   });
 
+  it('a delivery topic gets CloudTrail publish permission scoped to the trail, once', async () => {
+    const { CreateTopicCommand } = await import('@aws-sdk/client-sns');
+    const topic = await context.sns.send(new CreateTopicCommand({ Name: 'trail-deliveries' }));
+    const want = desired('topic-trail', { sns_topic: 'trail-deliveries' });
+    const plan = planTrail(context, want, await observeTrail(context, want.name, want.bucket, want.snsTopic));
+    expect(plan.map((c) => c.call)).toContain('SetTopicPolicy');
+    await applyTrail(context, want, plan);
+    expect(
+      planTrail(context, want, await observeTrail(context, want.name, want.bucket, want.snsTopic)),
+    ).toEqual([]);
+    const report = checkTrailHealth(
+      context,
+      want.name,
+      await observeTrail(context, want.name, want.bucket, want.snsTopic),
+      { desired: want, staleAfterMinutes: 60 },
+    );
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(topic.TopicArn).toMatch(/:trail-deliveries$/);
+  });
+
   it('a missing trail is unhealthy, and a missing bucket it may not create stops the plan', async () => {
     expect(
       checkTrailHealth(context, 'nope', await observeTrail(context, 'nope'), { staleAfterMinutes: 60 }),
