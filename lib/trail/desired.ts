@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const MAX_TRAILS_PER_REGION = 5;
 export const MAX_EVENT_SELECTORS = 5;
 export const MAX_DATA_RESOURCES = 250;
+/** Advanced event selectors: at most 500 condition values across all of a trail's selectors. */
+export const MAX_ADVANCED_SELECTOR_VALUES = 500;
 /** https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html (Name). */
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
 /** https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
@@ -51,11 +53,37 @@ export const trailSchema = z.strictObject({
       }),
     )
     .optional(),
+  /**
+   * Raw advanced event selectors, for data events the basic selectors cannot express; they
+   * replace management_events and data_events.
+   * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html
+   */
+  advanced_event_selectors: z
+    .array(
+      z.strictObject({
+        Name: z.string().optional(),
+        FieldSelectors: z
+          .array(
+            z.strictObject({
+              Field: z.string(),
+              Equals: z.array(z.string()).optional(),
+              StartsWith: z.array(z.string()).optional(),
+              EndsWith: z.array(z.string()).optional(),
+              NotEquals: z.array(z.string()).optional(),
+              NotStartsWith: z.array(z.string()).optional(),
+              NotEndsWith: z.array(z.string()).optional(),
+            }),
+          )
+          .min(1),
+      }),
+    )
+    .optional(),
   insights: z.array(z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight'])).optional(),
   /** The health check calls the trail stale when no log file arrived for this long. */
   stale_after_minutes: z.number().int().positive().optional(),
 });
 export type TrailSettings = z.infer<typeof trailSchema>;
+export type AdvancedEventSelector = NonNullable<TrailSettings['advanced_event_selectors']>[number];
 
 /** An event selector as the CloudTrail API takes and returns it. */
 export interface EventSelector {
@@ -80,6 +108,8 @@ export interface DesiredTrail {
   readonly cloudWatchLogs?: { readonly logGroupArn: string; readonly roleArn: string };
   readonly tags: Readonly<Record<string, string>>;
   readonly eventSelectors: readonly EventSelector[];
+  /** When set, these replace eventSelectors (CloudTrail takes one kind or the other). */
+  readonly advancedEventSelectors?: readonly AdvancedEventSelector[];
   readonly insights: readonly string[];
   readonly staleAfterMinutes: number;
 }
@@ -151,8 +181,39 @@ export function desiredTrail(
   const selectors = [selector];
   if (selectors.length > MAX_EVENT_SELECTORS)
     problems.push(`at most ${MAX_EVENT_SELECTORS} event selectors per trail`);
-  if (management === 'none' && dataResources.length === 0)
+  const advanced = settings.advanced_event_selectors;
+  if (advanced) {
+    if (
+      settings.management_events !== undefined ||
+      settings.data_events !== undefined ||
+      settings.exclude_management_sources !== undefined
+    ) {
+      problems.push(
+        'advanced_event_selectors replace management_events, exclude_management_sources and data_events: use one or the other',
+      );
+    }
+    const values = advanced
+      .flatMap((selector) => selector.FieldSelectors)
+      .reduce(
+        (sum, field) =>
+          sum +
+          [
+            field.Equals,
+            field.StartsWith,
+            field.EndsWith,
+            field.NotEquals,
+            field.NotStartsWith,
+            field.NotEndsWith,
+          ].reduce((n, list) => n + (list?.length ?? 0), 0),
+        0,
+      );
+    if (values > MAX_ADVANCED_SELECTOR_VALUES)
+      problems.push(
+        `${values} advanced selector values exceed CloudTrail's limit of ${MAX_ADVANCED_SELECTOR_VALUES} per trail`,
+      );
+  } else if (management === 'none' && dataResources.length === 0) {
     problems.push('management_events: none with no data_events would log nothing');
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -176,7 +237,8 @@ export function desiredTrail(
           }
         : {}),
       tags: settings.tags ?? { Compliance: 'Auditing' },
-      eventSelectors: selectors,
+      eventSelectors: advanced ? [] : selectors,
+      ...(advanced ? { advancedEventSelectors: advanced } : {}),
       insights: settings.insights ?? [],
       staleAfterMinutes: settings.stale_after_minutes ?? DEFAULT_STALE_AFTER_MINUTES,
     },

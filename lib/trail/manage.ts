@@ -49,6 +49,7 @@ export interface ObservedTrail {
   readonly status?: GetTrailStatusCommandOutput;
   readonly eventSelectors?: readonly EventSelector[];
   readonly usesAdvancedSelectors: boolean;
+  readonly advancedEventSelectors?: readonly unknown[];
   readonly insights: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
   /** Trails whose home region is this one (the per-region limit counts these). */
@@ -154,6 +155,9 @@ export async function observeTrail(
     status,
     ...(selectors.EventSelectors ? { eventSelectors: selectors.EventSelectors.map(normaliseSelector) } : {}),
     usesAdvancedSelectors: (selectors.AdvancedEventSelectors ?? []).length > 0,
+    ...(selectors.AdvancedEventSelectors?.length
+      ? { advancedEventSelectors: selectors.AdvancedEventSelectors }
+      : {}),
     insights: (insights.InsightSelectors ?? []).flatMap((s) => (s.InsightType ? [s.InsightType] : [])).sort(),
     tags: Object.fromEntries(
       (tags.ResourceTagList?.[0]?.TagsList ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']),
@@ -358,7 +362,20 @@ export function planTrail(
     }
   }
   const currentSelectors = observed.eventSelectors ?? [];
-  if (
+  if (desired.advancedEventSelectors) {
+    if (
+      !trail ||
+      canonicalAdvanced(observed.advancedEventSelectors ?? []) !==
+        canonicalAdvanced(desired.advancedEventSelectors)
+    ) {
+      changes.push({
+        what: 'advanced event selectors',
+        current: trail ? (observed.advancedEventSelectors ?? currentSelectors) : 'absent',
+        desired: desired.advancedEventSelectors,
+        call: 'PutEventSelectors',
+      });
+    }
+  } else if (
     !trail ||
     observed.usesAdvancedSelectors ||
     canonicalSelectors(currentSelectors) !== canonicalSelectors(desired.eventSelectors)
@@ -398,6 +415,24 @@ export function planTrail(
       call: 'StartLogging',
     });
   return changes;
+}
+
+/** Advanced selectors compared without regard to the order of fields, values or unset keys. */
+function canonicalAdvanced(selectors: readonly unknown[]): string {
+  const sortValues = (value: unknown): unknown => {
+    if (Array.isArray(value))
+      return value.map(sortValues).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([k, v]) => [k, sortValues(v)]),
+      );
+    }
+    return value;
+  };
+  return JSON.stringify(sortValues(selectors));
 }
 
 function topicName(topic: string): string {
@@ -525,14 +560,24 @@ export async function applyTrail(
   if (needed.has('PutEventSelectors')) {
     await ct.send(
       'write',
-      new PutEventSelectorsCommand({
-        TrailName: desired.name,
-        EventSelectors: desired.eventSelectors.map((s) => ({
-          ...s,
-          DataResources: s.DataResources.map((r) => ({ Type: r.Type, Values: [...r.Values] })),
-          ExcludeManagementEventSources: [...s.ExcludeManagementEventSources],
-        })),
-      }),
+      new PutEventSelectorsCommand(
+        desired.advancedEventSelectors
+          ? {
+              TrailName: desired.name,
+              AdvancedEventSelectors: desired.advancedEventSelectors.map((selector) => ({
+                ...selector,
+                FieldSelectors: [...selector.FieldSelectors],
+              })),
+            }
+          : {
+              TrailName: desired.name,
+              EventSelectors: desired.eventSelectors.map((s) => ({
+                ...s,
+                DataResources: s.DataResources.map((r) => ({ Type: r.Type, Values: [...r.Values] })),
+                ExcludeManagementEventSources: [...s.ExcludeManagementEventSources],
+              })),
+            },
+      ),
     );
     made.push('PutEventSelectors');
   }

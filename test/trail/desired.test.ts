@@ -90,6 +90,31 @@ describe('the desired trail', () => {
     ]);
   });
 
+  it('takes advanced selectors instead of the basic settings, not with them', () => {
+    const advanced = [{ FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] }];
+    expect(desiredTrail({ ...base, advanced_event_selectors: advanced })).toMatchObject({
+      ok: true,
+      trail: { eventSelectors: [], advancedEventSelectors: advanced },
+    });
+    expect(
+      desiredTrail({ ...base, advanced_event_selectors: advanced, management_events: 'write' }),
+    ).toMatchObject({ ok: false, problems: [expect.stringMatching(/use one or the other/)] });
+    const many = [
+      {
+        FieldSelectors: [
+          {
+            Field: 'resources.ARN',
+            StartsWith: Array.from({ length: 501 }, (_, i) => `arn:aws:s3:::b${i}/`),
+          },
+        ],
+      },
+    ];
+    expect(desiredTrail({ ...base, advanced_event_selectors: many })).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/501 advanced selector values exceed CloudTrail's limit of 500/)],
+    });
+  });
+
   it('refuses more than 250 data resources, bad names, and a trail that logs nothing, all at once', () => {
     const result = desiredTrail({
       name: 'x',

@@ -180,6 +180,26 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
     expect(topic.TopicArn).toMatch(/:trail-deliveries$/);
   });
 
+  it('writes advanced event selectors, then sees no drift', async () => {
+    const want = desired('advanced-trail', {
+      advanced_event_selectors: [
+        { Name: 'management', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+        {
+          Name: 'secrets bucket reads and writes',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            { Field: 'resources.ARN', StartsWith: ['arn:aws:s3:::secrets/'] },
+          ],
+        },
+      ],
+    });
+    const plan = planTrail(context, want, await observeTrail(context, want.name, want.bucket));
+    expect(plan.find((c) => c.what === 'advanced event selectors')?.call).toBe('PutEventSelectors');
+    await applyTrail(context, want, plan);
+    expect(planTrail(context, want, await observeTrail(context, want.name, want.bucket))).toEqual([]);
+  });
+
   it('a missing trail is unhealthy, and a missing bucket it may not create stops the plan', async () => {
     expect(
       checkTrailHealth(context, 'nope', await observeTrail(context, 'nope'), { staleAfterMinutes: 60 }),
