@@ -4,6 +4,8 @@ import { runCat } from './cat';
 import { runConfigValidate } from './config';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
+import type { LookupServices } from './lookup';
+import { LOOKUP_OUTPUTS, runLookup } from './lookup';
 import { runNotifyTest } from './notify';
 import { collectList } from './options';
 import { runRulesList, runRulesTest, runRulesValidate } from './rules';
@@ -30,7 +32,14 @@ function addReadOptions(command: Command): Command {
     );
 }
 
-export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+/** What the commands reach outside the process through, replaceable in tests (pacing waits, the clock). */
+export type CliServices = LookupServices;
+
+export function buildProgram(
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  services: CliServices = {},
+): Command {
   const program = new Command('trailwatch')
     .description('CloudTrail records in, security alerts out.')
     .version(packageJson.version)
@@ -74,6 +83,32 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     )
     .option('-v, --verbose', 'also report skipped inputs and rule warnings')
     .action(async (inputs: string[], options) => setExitCode(await runScan(inputs, options, io)));
+
+  program
+    .command('lookup')
+    .description(
+      'look up Event history (90 days of management events) as aws cloudtrail lookup-events does, optionally applying the rules',
+    )
+    .option(
+      '--lookup-attributes <attribute...>',
+      'AttributeKey=KEY,AttributeValue=VALUE (one; keys: EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId)',
+    )
+    .option('--start-time <time>', 'events at or after (ISO 8601, epoch seconds, or -2h, -7d)')
+    .option('--end-time <time>', 'events at or before')
+    .option('--event-category <category>', 'insight: look up Insights events')
+    .option('--max-results <n>', 'events per call, 1 to 50')
+    .option('--max-items <n>', 'stop after this many events, following NextToken')
+    .option('--all', 'follow NextToken to the last event')
+    .option('--starting-token <token>', 'resume where an earlier run stopped (its NextToken)')
+    .option('--region <name>', 'the region whose history to read (default: AWS_REGION, then us-east-1)')
+    .option('--endpoint-url <url>', 'an AWS-compatible endpoint')
+    .option('--output <format>', `output: ${LOOKUP_OUTPUTS.join(', ')}`, 'table')
+    .option(
+      '--rules [path]',
+      'evaluate rules on the events and print the alerts (default: the shipped pack plus trailwatch.yml)',
+    )
+    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+    .action(async (options) => setExitCode(await runLookup(options, io, services)));
 
   const rules = program.command('rules').description('validate, test and list detection rules');
   const ruleCommand = (name: string, description: string) =>
@@ -151,11 +186,19 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
 }
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 an input failed, 2 a usage error. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  services: CliServices = {},
+): Promise<number> {
   let exitCode = EXIT_OK;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    services,
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

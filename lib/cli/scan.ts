@@ -13,6 +13,8 @@ import type { ReadCliOptions } from './options';
 import { toLayoutFilter, toS3Settings } from './options';
 import type { RuleCliOptions } from './rule-options';
 import { loadRuleSet, readConfig } from './rule-options';
+import type { Column } from './table';
+import { renderColumns } from './table';
 
 export const SCAN_FORMATS = ['table', 'json', 'ndjson'] as const;
 
@@ -156,7 +158,7 @@ function describeStats(stats: ScanStats, rules: number, alerts: number): string 
   return `${read} record(s) read (${stats.unparsed} ruled out unparsed), ${rules} rule(s), ${stats.matches} rule match(es), ${alerts} alert(s), ${stats.problems} input problem(s)${stats.ruleErrors > 0 ? `, ${stats.ruleErrors} rule error(s)` : ''}`;
 }
 
-const TABLE_COLUMNS: readonly [string, (finding: Finding) => string][] = [
+const TABLE_COLUMNS: readonly Column<Finding>[] = [
   ['TIME', (f) => f.eventTime],
   ['LEVEL', (f) => f.level],
   ['RULE', (f) => f.title],
@@ -165,26 +167,11 @@ const TABLE_COLUMNS: readonly [string, (finding: Finding) => string][] = [
   ['SOURCE IP', (f) => f.sourceIPAddress ?? '-'],
   ['REGION', (f) => f.awsRegion],
 ];
-/** Long ARNs and titles are cut so a row fits a wide terminal; ndjson has them whole. */
-const MAX_CELL = 60;
 
 export function renderTable(findings: readonly Finding[]): string[] {
   if (findings.length === 0) return ['no findings'];
   const sorted = [...findings].sort((a, b) =>
     a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0,
   );
-  const cells = sorted.map((f) => TABLE_COLUMNS.map(([, get]) => truncate(get(f))));
-  const widths = TABLE_COLUMNS.map(([title], i) =>
-    Math.max(title.length, ...cells.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (row: readonly string[]): string =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(TABLE_COLUMNS.map(([title]) => title)), ...cells.map(line)];
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+  return renderColumns(sorted, TABLE_COLUMNS);
 }

@@ -7,9 +7,19 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
  */
 export const WRITE_INTERVAL_MS = 1000;
 export const READ_INTERVAL_MS = 100;
+/**
+ * LookupEvents has its own, lower limit: 2 requests per second per account and region.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html
+ */
+export const LOOKUP_INTERVAL_MS = 500;
 export const THROTTLE_ATTEMPTS = 5;
 
-export type CallKind = 'read' | 'write';
+export type CallKind = 'read' | 'write' | 'lookup';
+const INTERVAL_MS: Readonly<Record<CallKind, number>> = {
+  read: READ_INTERVAL_MS,
+  write: WRITE_INTERVAL_MS,
+  lookup: LOOKUP_INTERVAL_MS,
+};
 /** Any CloudTrail command; the client's overloaded send is typed per command, which a generic wrapper cannot name. */
 type Sendable = object;
 
@@ -23,6 +33,7 @@ export class PacedCloudTrail {
   private readonly last: Record<CallKind, number> = {
     read: Number.NEGATIVE_INFINITY,
     write: Number.NEGATIVE_INFINITY,
+    lookup: Number.NEGATIVE_INFINITY,
   };
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -40,7 +51,7 @@ export class PacedCloudTrail {
   async send<Output>(kind: CallKind, command: Sendable): Promise<Output> {
     const name = command.constructor.name.replace(/Command$/, '');
     for (let attempt = 1; ; attempt++) {
-      const wait = this.last[kind] + (kind === 'write' ? WRITE_INTERVAL_MS : READ_INTERVAL_MS) - this.now();
+      const wait = this.last[kind] + INTERVAL_MS[kind] - this.now();
       if (wait > 0) await this.sleep(wait);
       this.last[kind] = this.now();
       this.calls.push(name);
@@ -95,6 +106,12 @@ const EXPLANATIONS: Readonly<Record<string, string>> = {
     'only the organization management account (or a delegated administrator) can manage an organization trail.',
   CloudTrailAccessNotEnabledException: 'trusted access for CloudTrail is not enabled in AWS Organizations.',
   AccessDeniedException: 'the credentials in use lack the permission for this call.',
+  InvalidLookupAttributesException:
+    'the lookup attribute is not valid: one of EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId, with a value.',
+  InvalidTimeRangeException: 'the start time must come before the end time, within the last 90 days.',
+  InvalidNextTokenException: 'the starting token is not valid: it expired, or belongs to another query.',
+  InvalidMaxResultsException: 'max results must be between 1 and 50.',
+  InvalidEventCategoryException: 'the only event category LookupEvents takes is insight.',
 };
 
 export function explainAwsError(error: unknown, call: string): TrailError {

@@ -1,5 +1,12 @@
 export type { CallKind, PacingOptions } from './aws';
-export { explainAwsError, PacedCloudTrail, READ_INTERVAL_MS, TrailError, WRITE_INTERVAL_MS } from './aws';
+export {
+  explainAwsError,
+  LOOKUP_INTERVAL_MS,
+  PacedCloudTrail,
+  READ_INTERVAL_MS,
+  TrailError,
+  WRITE_INTERVAL_MS,
+} from './aws';
 export type { CustomResourceEvent, CustomResourceResponse } from './bootstrap';
 export {
   customResourceEventSchema,

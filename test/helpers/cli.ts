@@ -1,4 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
+import type { CliServices } from '../../lib/cli/main';
 import { main } from '../../lib/cli/main';
 
 export interface CliRun {
@@ -8,14 +9,14 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured streams. */
-export async function runCli(args: string[], stdin = ''): Promise<CliRun> {
+export async function runCli(args: string[], stdin = '', services: CliServices = {}): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   stdout.on('data', (chunk: Buffer) => out.push(chunk));
   stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await main(args, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) });
+  const code = await main(args, { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) }, services);
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 

@@ -1,0 +1,247 @@
+import type { Event } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { LookupQuery } from '../history';
+import {
+  cliEvent,
+  DEFAULT_LOOKUP_ITEMS,
+  EVENT_HISTORY_DAYS,
+  LookupQueryError,
+  lookupEvents,
+  MAX_RESULTS_PER_CALL,
+  parseLookupAttributes,
+} from '../history';
+import { AlertPipeline } from '../pipeline';
+import { RuleEngine } from '../rules';
+import type { Finding } from '../scan';
+import { emptyStats, scanInputs, toFinding } from '../scan';
+import { MemoryStateStore } from '../state';
+import { isoDay, parseTime, TimeParseError } from '../time';
+import type { PacingOptions } from '../trail';
+import { PacedCloudTrail, TrailError } from '../trail';
+import { reportNonRecord } from './cat';
+import type { CliIo } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import { loadRuleSet, readConfig } from './rule-options';
+import { renderTable } from './scan';
+import type { Column } from './table';
+import { renderColumns } from './table';
+
+export const LOOKUP_OUTPUTS = ['table', 'json'] as const;
+const DAY_MS = 86_400_000;
+
+export interface LookupCliOptions {
+  readonly maxResults?: string;
+  readonly maxItems?: string;
+  readonly all?: boolean;
+  readonly startingToken?: string;
+  readonly startTime?: string;
+  readonly endTime?: string;
+  readonly lookupAttributes?: readonly string[];
+  readonly eventCategory?: string;
+  readonly region?: string;
+  readonly endpointUrl?: string;
+  readonly output?: string;
+  /** `--rules` alone is true (the shipped pack and trailwatch.yml); with a value, those paths. */
+  readonly rules?: boolean | string;
+  readonly config?: string;
+}
+
+function positiveInteger(option: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) {
+    throw new UsageError(
+      `${option} takes a whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}; got ${text}`,
+    );
+  }
+  return value;
+}
+
+function time(option: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseTime(text, now);
+  } catch (error) {
+    if (error instanceof TimeParseError) throw new UsageError(`${option}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Turns the options into a query, refusing what LookupEvents would refuse before any call is made. */
+export function lookupQuery(
+  options: LookupCliOptions,
+  now: number,
+  warn: (text: string) => void,
+): LookupQuery {
+  if (options.all && options.maxItems !== undefined)
+    throw new UsageError('--all and --max-items exclude each other');
+  const maxResults =
+    options.maxResults === undefined
+      ? undefined
+      : positiveInteger('--max-results', options.maxResults, MAX_RESULTS_PER_CALL);
+  const maxItems =
+    options.maxItems === undefined ? undefined : positiveInteger('--max-items', options.maxItems);
+  const startTime = time('--start-time', options.startTime, now);
+  const endTime = time('--end-time', options.endTime, now);
+  if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
+    throw new UsageError('--start-time is after --end-time');
+  }
+  const kept = now - EVENT_HISTORY_DAYS * DAY_MS;
+  const backtestHint = (since: number, until: number | undefined): string =>
+    `trailwatch backtest s3://BUCKET/PREFIX --since ${isoDay(since)}${until === undefined ? '' : ` --until ${isoDay(until)}`}`;
+  if (endTime !== undefined && endTime < kept) {
+    throw new UsageError(
+      `Event history keeps ${EVENT_HISTORY_DAYS} days (since ${isoDay(kept)}): events up to ${isoDay(endTime)} are only in the trail's S3 history. Read them with: ${backtestHint(startTime ?? endTime - DAY_MS, endTime)}`,
+    );
+  }
+  if (startTime !== undefined && startTime < kept) {
+    warn(
+      `Event history keeps ${EVENT_HISTORY_DAYS} days: events before ${isoDay(kept)} are not returned. For them read the trail's S3 history: ${backtestHint(startTime, kept)}`,
+    );
+  }
+  if (options.eventCategory !== undefined && options.eventCategory !== 'insight') {
+    throw new UsageError(
+      `--event-category takes insight (the only category LookupEvents filters on); got ${options.eventCategory}`,
+    );
+  }
+  let attribute: ReturnType<typeof parseLookupAttributes>;
+  try {
+    attribute = parseLookupAttributes(options.lookupAttributes ?? []);
+  } catch (error) {
+    if (error instanceof LookupQueryError) throw new UsageError(error.message);
+    throw error;
+  }
+  const following = options.all === true || maxItems !== undefined;
+  const pageSize =
+    maxResults ??
+    (following ? Math.min(MAX_RESULTS_PER_CALL, maxItems ?? MAX_RESULTS_PER_CALL) : DEFAULT_LOOKUP_ITEMS);
+  return {
+    pageSize,
+    // Without --max-items or --all: one page, as the issue of a single call would give.
+    ...(options.all ? {} : { maxItems: maxItems ?? pageSize }),
+    ...(attribute === undefined ? {} : { attribute }),
+    ...(startTime === undefined ? {} : { startTime }),
+    ...(endTime === undefined ? {} : { endTime }),
+    ...(options.eventCategory === 'insight' ? { insight: true } : {}),
+    ...(options.startingToken === undefined ? {} : { startingToken: options.startingToken }),
+  };
+}
+
+export interface LookupServices {
+  readonly pacing?: PacingOptions;
+  readonly now?: () => number;
+}
+
+/** `trailwatch lookup`: `aws cloudtrail lookup-events`, with the rules applied on request. */
+export async function runLookup(
+  options: LookupCliOptions,
+  io: CliIo,
+  services: LookupServices = {},
+): Promise<number> {
+  const output = options.output ?? 'table';
+  if (!LOOKUP_OUTPUTS.includes(output as (typeof LOOKUP_OUTPUTS)[number])) {
+    throw new UsageError(`--output takes ${LOOKUP_OUTPUTS.join(', ')}; got ${output}`);
+  }
+  const now = (services.now ?? Date.now)();
+  const query = lookupQuery(options, now, (text) => io.stderr.write(`trailwatch: note: ${text}\n`));
+  const rules = options.rules === undefined ? undefined : prepareRules(options, io);
+
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const client = new CloudTrailClient({
+    region,
+    ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
+  });
+  let result: Awaited<ReturnType<typeof lookupEvents>>;
+  try {
+    result = await lookupEvents(new PacedCloudTrail(client, services.pacing), query);
+  } catch (error) {
+    if (error instanceof TrailError) {
+      io.stderr.write(`trailwatch: error: ${error.message}\n`);
+      return EXIT_INPUT_FAILED;
+    }
+    throw error;
+  } finally {
+    client.destroy();
+  }
+
+  const evaluated = rules ? await evaluate(result.events, rules, io) : undefined;
+  const out = new LineWriter(io.stdout);
+  if (output === 'json') {
+    const body: Record<string, unknown> = { Events: result.events.map(cliEvent) };
+    if (result.nextToken !== undefined) body.NextToken = result.nextToken;
+    if (evaluated) body.Findings = evaluated.findings;
+    await out.line(JSON.stringify(body, null, 4));
+  } else {
+    for (const line of renderEvents(result.events)) await out.line(line);
+    if (evaluated) {
+      await out.line('');
+      for (const line of renderTable(evaluated.findings)) await out.line(line);
+    }
+  }
+  await out.flush();
+  io.stderr.write(
+    `trailwatch: ${result.events.length} event(s) in ${region} from ${result.calls} LookupEvents call(s)${evaluated ? `, ${evaluated.findings.length} alert(s) from ${evaluated.rules} rule(s)` : ''}\n`,
+  );
+  if (result.nextToken !== undefined && output === 'table') {
+    io.stderr.write(`trailwatch: more events remain: add --starting-token ${result.nextToken}\n`);
+  }
+  return evaluated && evaluated.problems > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+function prepareRules(options: LookupCliOptions, io: CliIo) {
+  const config = readConfig(options.config === undefined ? {} : { config: options.config });
+  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
+  const set = loadRuleSet(typeof options.rules === 'string' ? { rules: [options.rules] } : {}, config);
+  for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
+  if (set.detections.length === 0) throw new UsageError('no rules loaded: nothing to evaluate');
+  return { config, set };
+}
+
+async function evaluate(
+  events: readonly Event[],
+  { config, set }: ReturnType<typeof prepareRules>,
+  io: CliIo,
+): Promise<{ findings: Finding[]; rules: number; problems: number }> {
+  const engine = new RuleEngine(set.detections);
+  const pipeline = new AlertPipeline({
+    config,
+    rules: set,
+    state: new MemoryStateStore(),
+    destinations: new Map(),
+  });
+  const stats = emptyStats();
+  const findings: Finding[] = [];
+  // The events go through the readers as the AWS CLI's output would, so a malformed CloudTrailEvent
+  // is reported with its position like any other input.
+  const input = { kind: 'payload' as const, name: 'LookupEvents', value: { Events: events.map(cliEvent) } };
+  for await (const batch of scanInputs([input], engine, {}, stats)) {
+    for (const event of batch) {
+      if (event.kind === 'match') {
+        const { rule, record, origin } = event.match;
+        for (const alert of await pipeline.alertsFor(rule, record, origin)) findings.push(toFinding(alert));
+      } else if (event.kind === 'rule-error') {
+        io.stderr.write(
+          `trailwatch: error: rule '${event.rule.meta.title}' failed on event ${event.record.eventID}: ${event.message}\n`,
+        );
+      } else {
+        reportNonRecord(event, { records: 0, problems: 0, skipped: 0 }, io, false);
+      }
+    }
+  }
+  return { findings, rules: set.detections.length, problems: stats.problems + stats.ruleErrors };
+}
+
+const EVENT_COLUMNS: readonly Column<Event>[] = [
+  ['TIME', (e) => (e.EventTime ? e.EventTime.toISOString().replace('.000Z', 'Z') : '-')],
+  ['EVENT', (e) => `${(e.EventSource ?? '').replace('.amazonaws.com', '')}:${e.EventName ?? ''}`],
+  ['USER', (e) => e.Username ?? '-'],
+  ['READ-ONLY', (e) => e.ReadOnly ?? '-'],
+  ['ACCESS KEY', (e) => e.AccessKeyId ?? '-'],
+  [
+    'RESOURCES',
+    (e) => (e.Resources ?? []).map((r) => r.ResourceName ?? r.ResourceType ?? '').join(', ') || '-',
+  ],
+];
+
+export function renderEvents(events: readonly Event[]): string[] {
+  return events.length === 0 ? ['no events'] : renderColumns(events, EVENT_COLUMNS);
+}

@@ -1,0 +1,15 @@
+export type { LookupAttribute, LookupAttributeKey, LookupQuery, LookupResult } from './lookup';
+export {
+  cliEvent,
+  cliTimestamp,
+  DEFAULT_LOOKUP_ITEMS,
+  decodeResumeToken,
+  EVENT_HISTORY_DAYS,
+  encodeResumeToken,
+  LOOKUP_ATTRIBUTE_KEYS,
+  LookupQueryError,
+  lookupEvents,
+  MAX_ATTRIBUTE_VALUE_LENGTH,
+  MAX_RESULTS_PER_CALL,
+  parseLookupAttributes,
+} from './lookup';
