@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../package.json';
+import { BACKTEST_FORMATS, runBacktestCommand } from './backtest';
 import { runCat } from './cat';
 import { runConfigValidate } from './config';
 import type { CliIo } from './io';
@@ -109,6 +110,33 @@ export function buildProgram(
     )
     .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
     .action(async (options) => setExitCode(await runLookup(options, io, services)));
+
+  program
+    .command('backtest')
+    .description(
+      "replay the trail's history (s3://bucket/prefix or a folder in its layout) through the rules and the alerting, and report the noise per rule",
+    )
+    .argument('<source>', 's3://bucket/prefix of the trail, or a local folder of its log files')
+    .option('--since <time>', 'first day to read (ISO 8601, epoch seconds, or -30d)')
+    .option('--until <time>', 'last moment to read (default: now)')
+    .option('--accounts <ids>', 'only these accounts (repeatable, comma-separated)', collectList)
+    .option('--regions <names>', 'only these regions (repeatable, comma-separated)', collectList)
+    .option(
+      '--rules <path>',
+      'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)',
+      collectList,
+    )
+    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+    .option('--format <format>', `output: ${BACKTEST_FORMATS.join(', ')}`, 'table')
+    .option(
+      '--html <file>',
+      'also write a self-contained HTML report with a chart of alerts per rule per day',
+    )
+    .option('--concurrency <n>', 'objects read at once', '8')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
+    .option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)')
+    .action(async (source: string, options) => setExitCode(await runBacktestCommand(source, options, io)));
 
   const rules = program.command('rules').description('validate, test and list detection rules');
   const ruleCommand = (name: string, description: string) =>

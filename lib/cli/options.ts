@@ -24,27 +24,47 @@ export function collectList(value: string, previous: readonly string[] | undefin
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-export function toLayoutFilter(options: ReadCliOptions, now: number = Date.now()): LayoutFilter {
+/** The option names the messages use: `scan` says --account, `backtest` --accounts. */
+export interface LayoutOptionNames {
+  readonly account: string;
+  readonly region: string;
+  readonly since: string;
+  readonly until: string;
+}
+const READ_OPTION_NAMES: LayoutOptionNames = {
+  account: '--account',
+  region: '--region',
+  since: '--since',
+  until: '--until',
+};
+
+export function toLayoutFilter(
+  options: ReadCliOptions,
+  now: number = Date.now(),
+  names: LayoutOptionNames = READ_OPTION_NAMES,
+): LayoutFilter {
   const filter: { -readonly [K in keyof LayoutFilter]: LayoutFilter[K] } = {};
   try {
     if (options.since !== undefined) filter.since = parseTime(options.since, now);
     if (options.until !== undefined) filter.until = parseTime(options.until, now);
   } catch (error) {
-    if (error instanceof TimeParseError) throw new UsageError(error.message);
+    if (error instanceof TimeParseError)
+      throw new UsageError(`${names.since}/${names.until}: ${error.message}`);
     throw error;
   }
   if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
-    throw new UsageError('--since is after --until');
+    throw new UsageError(`${names.since} is after ${names.until}`);
   }
   if (options.account && options.account.length > 0) {
     const bad = options.account.filter((account) => !ACCOUNT_ID.test(account));
-    if (bad.length > 0) throw new UsageError(`--account takes 12-digit account ids; got ${bad.join(', ')}`);
+    if (bad.length > 0)
+      throw new UsageError(`${names.account} takes 12-digit account ids; got ${bad.join(', ')}`);
     filter.accounts = new Set(options.account);
   }
   if (options.region && options.region.length > 0) {
     const bad = options.region.filter((region) => !REGION_NAME.test(region));
     if (bad.length > 0)
-      throw new UsageError(`--region takes region names such as eu-west-1; got ${bad.join(', ')}`);
+      throw new UsageError(`${names.region} takes region names such as eu-west-1; got ${bad.join(', ')}`);
     filter.regions = new Set(options.region);
   }
   return filter;

@@ -1,3 +1,20 @@
+export type {
+  BacktestObject,
+  BacktestOptions,
+  BacktestProgress,
+  BacktestReport,
+  BacktestSource,
+  RuleReport,
+} from './backtest';
+export {
+  DEFAULT_BACKTEST_CONCURRENCY,
+  MAX_LISTED_PROBLEMS,
+  planBacktest,
+  runBacktest,
+  TOP_PRINCIPALS,
+} from './backtest';
+export { mapOrdered } from './concurrency';
+export { CHART_RULES, escapeHtml, renderBacktestHtml, stackedBarChart } from './html';
 export type { LookupAttribute, LookupAttributeKey, LookupQuery, LookupResult } from './lookup';
 export {
   cliEvent,

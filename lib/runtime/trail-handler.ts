@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import type { Alert } from '../alerts';
-import { alertFacts, alertId, consoleEventUrl } from '../alerts';
+import { alertFacts, alertId } from '../alerts';
 import type { AlertOutcome } from '../pipeline';
 import { throwIfRetryable } from '../pipeline';
 import type { CloudTrailRecord } from '../records';

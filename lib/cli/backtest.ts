@@ -1,0 +1,187 @@
+import { stat, writeFile } from 'node:fs/promises';
+import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
+import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest } from '../history';
+import { parseInputArg } from '../ingest';
+import type { CliIo } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import { toLayoutFilter, toS3Settings } from './options';
+import type { RuleCliOptions } from './rule-options';
+import { loadRuleSet, readConfig } from './rule-options';
+import type { Column } from './table';
+import { renderColumns } from './table';
+
+export const BACKTEST_FORMATS = ['table', 'json'] as const;
+/** The progress line is redrawn at most this often: a terminal is slower than S3. */
+export const PROGRESS_INTERVAL_MS = 100;
+const PROGRESS_WIDTH = 24;
+
+export interface BacktestCliOptions extends RuleCliOptions {
+  readonly since?: string;
+  readonly until?: string;
+  readonly accounts?: readonly string[];
+  readonly regions?: readonly string[];
+  readonly format?: string;
+  readonly html?: string;
+  readonly concurrency?: string;
+  readonly endpointUrl?: string;
+  readonly s3Region?: string;
+  readonly progress?: boolean;
+}
+
+async function toSource(arg: string): Promise<BacktestSource> {
+  if (arg.startsWith('s3://')) {
+    const input = parseInputArg(arg);
+    if (input.kind !== 's3') throw new UsageError(`${arg}: not an S3 URL`);
+    return { kind: 's3', bucket: input.bucket, prefix: input.prefix };
+  }
+  const info = await stat(arg).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${arg}: not a directory or s3://bucket/prefix`);
+  return { kind: 'dir', path: arg };
+}
+
+/** `trailwatch backtest`: months of trail history through the rules and the alerting, as a noise report. */
+export async function runBacktestCommand(
+  sourceArg: string,
+  options: BacktestCliOptions,
+  io: CliIo,
+  now: number = Date.now(),
+): Promise<number> {
+  const format = options.format ?? 'table';
+  if (!BACKTEST_FORMATS.includes(format as (typeof BACKTEST_FORMATS)[number])) {
+    throw new UsageError(`--format takes ${BACKTEST_FORMATS.join(', ')}; got ${format}`);
+  }
+  if (options.since === undefined) {
+    throw new UsageError('backtest needs --since (and --until, default now): the days of history to read');
+  }
+  const concurrency = Number(options.concurrency ?? DEFAULT_BACKTEST_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(`--concurrency takes a whole number from 1 to 64; got ${options.concurrency}`);
+  }
+  const layout = toLayoutFilter(
+    {
+      since: options.since,
+      until: options.until ?? 'now',
+      ...(options.accounts ? { account: options.accounts } : {}),
+      ...(options.regions ? { region: options.regions } : {}),
+    },
+    now,
+    { account: '--accounts', region: '--regions', since: '--since', until: '--until' },
+  );
+  const source = await toSource(sourceArg);
+  const config = readConfig(options);
+  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
+  const rules = loadRuleSet(options, config);
+  for (const error of rules.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
+  if (rules.detections.length === 0) throw new UsageError('no rules loaded: nothing to backtest');
+
+  const progress = options.progress !== false && isTerminal(io.stderr) ? progressBar(io) : undefined;
+  const report = await runBacktest({
+    source,
+    filter: { ...layout, since: layout.since ?? now, until: layout.until ?? now },
+    rules,
+    config,
+    s3: toS3Settings(options),
+    concurrency,
+    ...(progress ? { onProgress: progress.update } : {}),
+  });
+  progress?.done();
+
+  for (const problem of report.problems) io.stderr.write(`trailwatch: error: ${problem}\n`);
+  if (report.problemCount > report.problems.length) {
+    io.stderr.write(`trailwatch: … and ${report.problemCount - report.problems.length} more problem(s)\n`);
+  }
+  const out = new LineWriter(io.stdout);
+  if (format === 'json') await out.line(JSON.stringify(report, null, 2));
+  else for (const line of renderBacktestTable(report)) await out.line(line);
+  await out.flush();
+  if (options.html !== undefined) {
+    await writeFile(options.html, renderBacktestHtml(report));
+    io.stderr.write(`trailwatch: wrote ${options.html}\n`);
+  }
+  return report.problemCount > 0 || rules.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+function isTerminal(stream: unknown): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+function progressBar(io: CliIo): { update: (p: BacktestProgress) => void; done: () => void } {
+  let last = 0;
+  let shown = false;
+  return {
+    update: (p) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_INTERVAL_MS && p.objectsDone < p.objectsTotal) return;
+      last = now;
+      shown = true;
+      const share =
+        p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.objectsDone / Math.max(1, p.objectsTotal);
+      const filled = Math.round(share * PROGRESS_WIDTH);
+      io.stderr.write(
+        `\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(PROGRESS_WIDTH - filled)}] ${Math.floor(share * 100)}% ${p.objectsDone}/${p.objectsTotal} objects, ${p.records} records, ${p.alerts} alerts`,
+      );
+    },
+    done: () => {
+      if (shown) io.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+const RULE_COLUMNS: readonly Column<RuleReport>[] = [
+  ['RULE', (r) => r.title],
+  ['LEVEL', (r) => r.level],
+  ['ALERTS', (r) => String(r.alerts)],
+  ['AFTER DEDUP', (r) => String(r.afterDedup)],
+  ['SUPPRESSED', (r) => String(r.suppressed)],
+  ['DAYS', (r) => String(Object.keys(r.perDay).length)],
+  ['PEAK/DAY', (r) => String(Math.max(0, ...Object.values(r.perDay).map((d) => d.alerts)))],
+  [
+    'TOP PRINCIPAL',
+    (r) => (r.topPrincipals[0] ? `${r.topPrincipals[0].principal} (${r.topPrincipals[0].alerts})` : '-'),
+  ],
+];
+
+interface DayRow {
+  readonly day: string;
+  readonly alerts: number;
+  readonly afterDedup: number;
+  readonly noisiest: string;
+}
+
+const DAY_COLUMNS: readonly Column<DayRow>[] = [
+  ['DAY', (d) => d.day],
+  ['ALERTS', (d) => String(d.alerts)],
+  ['AFTER DEDUP', (d) => String(d.afterDedup)],
+  ['NOISIEST RULE', (d) => d.noisiest],
+];
+
+export function renderBacktestTable(report: BacktestReport): string[] {
+  const raising = report.rules.filter((rule) => rule.alerts > 0);
+  const lines = [
+    `backtest of ${report.source} from ${report.since} to ${report.until}`,
+    `${report.records} record(s) read from ${report.objects.read} object(s) (${report.objects.skipped} skipped: digests, empty), ${report.alerts} alert(s), ${report.afterDedup} after dedup and suppressions, ${report.problemCount} problem(s)`,
+    '',
+  ];
+  if (raising.length === 0) return [...lines, 'no rule raised an alert'];
+  lines.push(...renderColumns(raising, RULE_COLUMNS));
+  lines.push(`${report.rules.length - raising.length} rule(s) raised no alert`, '');
+  const days = report.days.map((day) => {
+    let noisiest = '-';
+    let most = 0;
+    let alerts = 0;
+    let afterDedup = 0;
+    for (const rule of raising) {
+      const counts = rule.perDay[day];
+      if (!counts) continue;
+      alerts += counts.alerts;
+      afterDedup += counts.afterDedup;
+      if (counts.alerts > most) {
+        most = counts.alerts;
+        noisiest = `${rule.title} (${counts.alerts})`;
+      }
+    }
+    return { day, alerts, afterDedup, noisiest };
+  });
+  lines.push(...renderColumns(days, DAY_COLUMNS));
+  return lines;
+}
