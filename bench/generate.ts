@@ -18,7 +18,7 @@ import { createGzip, gunzipSync } from 'node:zlib';
 
 const ROOT = join(import.meta.dirname, '..');
 
-function seedRecords(): Record<string, unknown>[] {
+export function seedRecords(): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
   const logDir = join(
     ROOT,

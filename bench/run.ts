@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchBacktest } from './backtest';
 import { ensureLargeLogFile } from './generate';
 import { benchLambda } from './lambda';
 
@@ -119,3 +120,4 @@ if (readGz.records !== baseGz.records || readPlain.records !== basePlain.records
 }
 
 await benchLambda();
+await benchBacktest();
