@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../lib/config';
 import type { BacktestReport, BacktestSource } from '../lib/history';
 import { DEFAULT_BACKTEST_CONCURRENCY, runBacktest } from '../lib/history';
 import { loadRules, shippedRulesDir } from '../lib/rules';
-import { MOTO_CREDENTIALS, motoAvailable, startMoto } from '../test/helpers/moto';
+import { motoAvailable, motoS3Client, seedBucket, startMoto } from '../test/helpers/moto';
 import { seedRecords } from './generate';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -106,23 +106,9 @@ export async function benchBacktest(): Promise<void> {
     return;
   }
   const moto = await startMoto();
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: MOTO_CREDENTIALS,
-  });
+  const client = motoS3Client(moto);
   try {
-    await client.send(new CreateBucketCommand({ Bucket: 'bench-history' }));
-    for (let i = 0; i < objects.length; i += 16) {
-      await Promise.all(
-        objects
-          .slice(i, i + 16)
-          .map((o) =>
-            client.send(new PutObjectCommand({ Bucket: 'bench-history', Key: o.key, Body: o.body })),
-          ),
-      );
-    }
+    await seedBucket(client, 'bench-history', objects);
     for (const concurrency of [1, DEFAULT_BACKTEST_CONCURRENCY]) {
       const source = { kind: 's3' as const, bucket: 'bench-history', prefix: 'org/' };
       console.log(row('moto_server S3', concurrency, await timed(source, concurrency, client)));

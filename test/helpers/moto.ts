@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 export const MOTO_COMMAND = process.env.MOTO_SERVER ?? 'moto_server';
 export const motoAvailable = spawnSync(MOTO_COMMAND, ['--help'], { stdio: 'ignore' }).status === 0;
@@ -61,3 +62,32 @@ export async function startMoto(): Promise<Moto> {
       }),
   };
 }
+
+/** An S3 client for the emulator: path-style, with its dummy credentials. */
+export function motoS3Client(moto: Moto): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: MOTO_CREDENTIALS,
+  });
+}
+
+/** Creates the bucket and puts the objects, a few at a time. */
+export async function seedBucket(
+  client: S3Client,
+  bucket: string,
+  objects: readonly { readonly key: string; readonly body: Buffer }[],
+): Promise<void> {
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (let i = 0; i < objects.length; i += SEED_PARALLELISM) {
+    await Promise.all(
+      objects
+        .slice(i, i + SEED_PARALLELISM)
+        .map((object) =>
+          client.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: object.body })),
+        ),
+    );
+  }
+}
+const SEED_PARALLELISM = 16;

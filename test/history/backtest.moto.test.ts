@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import type { BacktestProgress } from '../../lib/history';
@@ -21,7 +21,14 @@ import {
 } from '../factories/history';
 import { runCli } from '../helpers/cli';
 import type { Moto } from '../helpers/moto';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_SKIP_MESSAGE,
+  motoAvailable,
+  motoS3Client,
+  seedBucket,
+  startMoto,
+} from '../helpers/moto';
 
 if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
 
@@ -49,15 +56,8 @@ describe.skipIf(!motoAvailable)('backtest over an organization trail in S3 (moto
     moto = await startMoto();
     process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
-    client = new S3Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: MOTO_CREDENTIALS,
-    });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    for (const object of historyObjects())
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: object.key, Body: object.body }));
+    client = motoS3Client(moto);
+    await seedBucket(client, BUCKET, historyObjects());
     client.middlewareStack.add(
       (next) => async (args) => {
         const input = (args as { input: Record<string, unknown> }).input;

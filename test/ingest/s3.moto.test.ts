@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOrigin } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
@@ -8,7 +8,14 @@ import { cloudTrailDelivery, logFile, s3Notification, snsLambdaEvent } from '../
 import { jsonLines, runCli } from '../helpers/cli';
 import { CRIBL_LOGS, fixtureLogRecords, fixturePath, TRAILSCRAPER_LOG } from '../helpers/fixtures';
 import type { Moto } from '../helpers/moto';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_SKIP_MESSAGE,
+  motoAvailable,
+  motoS3Client,
+  seedBucket,
+  startMoto,
+} from '../helpers/moto';
 import { collect, payload } from '../helpers/read';
 
 if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
@@ -57,15 +64,8 @@ describe.skipIf(!motoAvailable)('reading S3 through the real SDK against moto_se
 
   beforeAll(async () => {
     moto = await startMoto();
-    client = new S3Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: MOTO_CREDENTIALS,
-    });
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    for (const object of OBJECTS)
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: object.key, Body: object.body }));
+    client = motoS3Client(moto);
+    await seedBucket(client, BUCKET, OBJECTS);
   }, 60_000);
 
   afterAll(async () => {
