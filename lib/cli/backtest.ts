@@ -182,6 +182,11 @@ export function renderBacktestTable(report: BacktestReport): string[] {
     }
     return { day, alerts, afterDedup, noisiest };
   });
-  lines.push(...renderColumns(days, DAY_COLUMNS));
+  lines.push(
+    ...renderColumns(
+      days.filter((day) => day.alerts > 0),
+      DAY_COLUMNS,
+    ),
+  );
   return lines;
 }

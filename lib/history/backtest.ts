@@ -22,6 +22,9 @@ export const DEFAULT_BACKTEST_CONCURRENCY = 8;
 export const MAX_LISTED_PROBLEMS = 100;
 /** Principals named per rule in the report. */
 export const TOP_PRINCIPALS = 5;
+/** A window up to this long lists every day, quiet ones too; a longer one only the days with alerts. */
+export const MAX_LISTED_DAYS = 366;
+const DAY_MS = 86_400_000;
 
 export interface BacktestObject {
   /** `s3://bucket/key` or a path. */
@@ -174,7 +177,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   }
   const stats = emptyStats();
   const problems: string[] = [];
-  const days = new Set<string>();
+  const days = new Set<string>(windowDays(filter.since, filter.until));
   const totals = { read: 0, skipped: 0, bytes: 0, alerts: 0, afterDedup: 0, problems: 0 };
   const bytesTotal = objects.reduce((sum, object) => sum + object.size, 0);
   const readOptions = { filter, s3 };
@@ -273,6 +276,14 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     problemCount: totals.problems + stats.ruleErrors,
     ruleErrors: stats.ruleErrors,
   };
+}
+
+function windowDays(since: number, until: number): string[] {
+  const first = Date.parse(isoDay(since));
+  if ((until - first) / DAY_MS > MAX_LISTED_DAYS) return [];
+  const days: string[] = [];
+  for (let t = first; t <= until; t += DAY_MS) days.push(isoDay(t));
+  return days;
 }
 
 /** A skip of the object itself (a digest file, an empty object), not of something inside it. */

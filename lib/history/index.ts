@@ -8,6 +8,7 @@ export type {
 } from './backtest';
 export {
   DEFAULT_BACKTEST_CONCURRENCY,
+  MAX_LISTED_DAYS,
   MAX_LISTED_PROBLEMS,
   planBacktest,
   runBacktest,

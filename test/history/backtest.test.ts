@@ -101,6 +101,51 @@ describe('backtest over a local folder in the trail layout', () => {
   });
 });
 
+describe('thresholds and quiet days in a backtest', () => {
+  it('counts correlation alerts per group, as the live pipeline raises them', async () => {
+    const folder = historyFolder();
+    const correlated = `${HISTORY_RULE}name: user_created
+---
+title: burst of user creations
+id: 7e7c3f1e-0000-4000-8000-000000000002
+level: high
+correlation:
+  type: event_count
+  rules: [user_created]
+  group-by: [userIdentity.arn]
+  timespan: 30m
+  condition: {gte: 6}
+  generate: true
+`;
+    writeFileSync(folder.rules, correlated);
+    const report = await runBacktest({
+      source: { kind: 'dir', path: folder.root },
+      filter: { since: SINCE, until: UNTIL },
+      rules: loadRules([folder.rules]),
+      config: loadConfig(folder.config),
+    });
+    const burst = report.rules.find((rule) => rule.title === 'burst of user creations');
+    // Each principal (alice and bob, in each of 2 accounts) creates 6 users within 10 minutes a day:
+    // 3 regions × 2 deliveries. That reaches the threshold once per principal per day.
+    expect(burst).toMatchObject({ kind: 'correlation', alerts: 4 * HISTORY_DAYS.length });
+    expect(Object.values(burst?.perDay ?? {}).map((d) => d.alerts)).toEqual([4, 4, 4, 4]);
+    const detection = report.rules.find((rule) => rule.title === 'user created');
+    expect(detection?.alerts).toBe(EXPECTED_HISTORY.alerts);
+  });
+
+  it('lists every day of the window, quiet ones too', async () => {
+    const folder = historyFolder();
+    const report = await runBacktest({
+      source: { kind: 'dir', path: folder.root },
+      filter: { since: SINCE, until: Date.parse('2026-10-06T12:00:00Z') },
+      rules: loadRules([folder.rules]),
+      config: loadConfig(folder.config),
+    });
+    expect(report.days).toEqual([...HISTORY_DAYS, '2026-10-05', '2026-10-06']);
+    expect(report.rules[0]?.perDay['2026-10-05']).toBeUndefined();
+  });
+});
+
 describe('trailwatch backtest from the command line', () => {
   it('draws a progress bar on a terminal and clears it at the end', async () => {
     const folder = historyFolder();
