@@ -8,5 +8,3 @@ export type { InvocationMetrics } from './metrics';
 export { emfDocument, emptyMetrics, METRICS_NAMESPACE } from './metrics';
 export type { Runtime, RuntimeEnvironment, RuntimeOverrides } from './runtime';
 export { ColdStartError, createRuntime, withDeploymentDefaults } from './runtime';
-export type { TrailHandlerDependencies } from './trail-handler';
-export { createTrailBootstrapHandler, healthAlert, TRAIL_HEALTH_RULE_ID } from './trail-handler';

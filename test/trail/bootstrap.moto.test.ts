@@ -1,8 +1,8 @@
 import { CloudTrailClient, DescribeTrailsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTrailBootstrapHandler } from '../../lib/bootstrap';
 import { SecretResolver } from '../../lib/notify';
-import { createTrailBootstrapHandler } from '../../lib/runtime';
 import { MemoryStateStore } from '../../lib/state';
 import { connectTrail } from '../../lib/trail';
 import type { Moto } from '../helpers/moto';

@@ -5,6 +5,8 @@ import { alertFacts, alertId } from '../alerts';
 import type { AlertOutcome } from '../pipeline';
 import { throwIfRetryable } from '../pipeline';
 import type { CloudTrailRecord } from '../records';
+import type { Logger, Runtime } from '../runtime';
+import { createLogger, createRuntime } from '../runtime';
 import type { HealthFinding, TrailConnection, TrailContext, TrailSettings } from '../trail';
 import {
   applyTrail,
@@ -19,10 +21,6 @@ import {
   trailArn,
   trailFromProperties,
 } from '../trail';
-import type { Logger } from './logger';
-import { createLogger } from './logger';
-import type { Runtime } from './runtime';
-import { createRuntime } from './runtime';
 
 const scheduledEventSchema = z.looseObject({
   'detail-type': z.literal('Scheduled Event'),
