@@ -49,7 +49,8 @@ export class PacedCloudTrail {
   }
 
   async send<Output>(kind: CallKind, command: Sendable): Promise<Output> {
-    const name = command.constructor.name.replace(/Command$/, '');
+    // Bundlers may suffix class names to keep them unique (`LookupEventsCommand2`).
+    const name = command.constructor.name.replace(/Command\d*$/, '');
     for (let attempt = 1; ; attempt++) {
       const wait = this.last[kind] + INTERVAL_MS[kind] - this.now();
       if (wait > 0) await this.sleep(wait);
@@ -120,6 +121,9 @@ export function explainAwsError(error: unknown, call: string): TrailError {
   const message = error instanceof Error ? error.message : String(error);
   const explained =
     EXPLANATIONS[name] ??
+    (/Deserialization error|is not valid JSON/.test(message)
+      ? `the endpoint did not answer with CloudTrail's JSON (${message.split('\n')[0]}): check --endpoint-url; emulators such as moto_server lack some calls, LookupEvents among them.`
+      : undefined) ??
     (/Throttl/.test(name)
       ? 'CloudTrail is throttling calls even after retries; try again in a minute.'
       : undefined);

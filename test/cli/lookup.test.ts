@@ -231,6 +231,21 @@ describe('trailwatch lookup', () => {
     expect(run.stderr).toMatch(/InvalidNextTokenException: the starting token is not valid/);
   });
 
+  it('says so when the endpoint does not answer as CloudTrail does (moto_server lacks LookupEvents)', async () => {
+    const html = Object.assign(
+      new SyntaxError(
+        'Unexpected token \'<\', "<!doctype "... is not valid JSON\n  Deserialization error: …',
+      ),
+      { $metadata: { httpStatusCode: 404 } },
+    );
+    cloudtrail.on(LookupEventsCommand).rejects(html);
+    const run = await lookup(['--endpoint-url', 'http://127.0.0.1:5000']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /LookupEvents failed: SyntaxError: the endpoint did not answer with CloudTrail's JSON .*check --endpoint-url/,
+    );
+  });
+
   for (const key of LOOKUP_ATTRIBUTE_KEYS) {
     it(`--lookup-attributes passes ${key} through`, async () => {
       cloudtrail.on(LookupEventsCommand).resolves({ Events: [] });

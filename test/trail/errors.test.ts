@@ -36,6 +36,15 @@ describe('CloudTrail errors in plain words', () => {
 });
 
 describe('pacing and throttling', () => {
+  it('names calls by API even when a bundler suffixed the command class', async () => {
+    class DescribeTrailsCommand2 extends DescribeTrailsCommand {}
+    const client = new CloudTrailClient({ region: 'us-east-1' });
+    mockClient(client).on(DescribeTrailsCommand).resolves({ trailList: [] });
+    const paced = new PacedCloudTrail(client, { sleep: async () => {} });
+    await paced.send('read', new DescribeTrailsCommand2({}));
+    expect(paced.calls).toEqual(['DescribeTrails']);
+  });
+
   it('retries a throttled call with backoff, then succeeds', async () => {
     const client = new CloudTrailClient({ region: 'us-east-1' });
     mockClient(client)
