@@ -2,7 +2,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrailwatchConfig } from '../config';
 import type { Input, LayoutFilter, Origin, S3Settings } from '../ingest';
-import { createS3Client, formatOrigin, keyMayMatch, listLogObjects, parseLogFileKey } from '../ingest';
+import {
+  createS3Client,
+  formatOrigin,
+  keyMayMatch,
+  listLogObjects,
+  mapOrdered,
+  parseLogFileKey,
+} from '../ingest';
 import { AlertPipeline } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
 import { RuleEngine } from '../rules';
@@ -10,7 +17,6 @@ import type { ScanEvent } from '../scan';
 import { emptyStats, scanInputs } from '../scan';
 import { MemoryStateStore } from '../state';
 import { isoDay } from '../time';
-import { mapOrdered } from './concurrency';
 
 export type BacktestSource =
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
@@ -96,11 +102,12 @@ export async function planBacktest(
   source: BacktestSource,
   filter: LayoutFilter,
   s3: S3Settings = {},
+  concurrency: number = DEFAULT_BACKTEST_CONCURRENCY,
 ): Promise<BacktestObject[]> {
   const objects: BacktestObject[] = [];
   if (source.kind === 's3') {
     const client = await createS3Client(s3);
-    for await (const object of listLogObjects(client, source.bucket, source.prefix, filter)) {
+    for await (const object of listLogObjects(client, source.bucket, source.prefix, filter, concurrency)) {
       objects.push({
         name: `s3://${source.bucket}/${object.key}`,
         input: { kind: 's3-object', bucket: source.bucket, key: object.key, size: object.size },
@@ -148,7 +155,8 @@ interface RuleTally extends RuleReport {
 export async function runBacktest(options: BacktestOptions): Promise<BacktestReport> {
   const { filter, rules, config } = options;
   const s3 = options.source.kind === 's3' ? { ...options.s3, client: await createS3Client(options.s3) } : {};
-  const objects = await planBacktest(options.source, filter, s3);
+  const concurrency = options.concurrency ?? DEFAULT_BACKTEST_CONCURRENCY;
+  const objects = await planBacktest(options.source, filter, s3, concurrency);
   const engine = new RuleEngine(rules.detections);
   // Suppressions expire by the clock: in a replay, the clock is the time of the event at hand.
   let replayClock = filter.since;
@@ -190,11 +198,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     return { object, events };
   };
 
-  for await (const { object, events } of mapOrdered(
-    objects,
-    options.concurrency ?? DEFAULT_BACKTEST_CONCURRENCY,
-    readObject,
-  )) {
+  for await (const { object, events } of mapOrdered(objects, concurrency, readObject)) {
     let skipped = false;
     for (const event of events) {
       if (event.kind === 'match') {

@@ -14,7 +14,6 @@ export {
   runBacktest,
   TOP_PRINCIPALS,
 } from './backtest';
-export { mapOrdered } from './concurrency';
 export { CHART_RULES, escapeHtml, renderBacktestHtml, stackedBarChart } from './html';
 export type { LookupAttribute, LookupAttributeKey, LookupQuery, LookupResult } from './lookup';
 export {

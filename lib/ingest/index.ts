@@ -1,3 +1,4 @@
+export { mapOrdered } from './concurrency';
 export type { FramedItem, FramerOutput, FramingError } from './json-framer';
 export { JsonFramer, MAX_NESTING_DEPTH, STREAMED_ARRAY_KEYS } from './json-framer';
 export type { LogFileKey, LogFileKind } from './log-file-key';
@@ -13,6 +14,14 @@ export {
   readRecords,
 } from './read';
 export type { LayoutFilter, ListedObject, S3Settings } from './s3';
-export { createS3Client, DELIVERY_LAG_MS, daysBetween, keyMayMatch, listLogObjects, walkLayout } from './s3';
+export {
+  createS3Client,
+  DELIVERY_LAG_MS,
+  daysBetween,
+  keyMayMatch,
+  LISTING_CONCURRENCY,
+  listLogObjects,
+  walkLayout,
+} from './s3';
 export { DELIVERY_SHAPES } from './shapes/registry';
 export type { DeliveryShape, Expansion, S3ObjectRef } from './shapes/types';

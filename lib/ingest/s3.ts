@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isoDay } from '../time';
+import { mapOrdered } from './concurrency';
 import type { LogFileKey } from './log-file-key';
 import { isFolderMarker, parseLogFileKey } from './log-file-key';
 
@@ -109,8 +110,9 @@ export async function* listLogObjects(
   bucket: string,
   prefix: string,
   filter: LayoutFilter,
+  concurrency: number = LISTING_CONCURRENCY,
 ): AsyncGenerator<ListedObject> {
-  yield* walkLayout(s3Lister(client, bucket), prefix, filter);
+  yield* walkLayout(s3Lister(client, bucket), prefix, filter, concurrency);
 }
 
 const ACCOUNT_SEGMENT = /^\d{12}$/;
@@ -126,15 +128,41 @@ function hasLayoutFilter(filter: LayoutFilter): boolean {
   );
 }
 
+/**
+ * Folder listings of day folders (or flat prefixes) run this many at once. Results keep the order
+ * a sequential walk gives, so only the wall time changes.
+ */
+export const LISTING_CONCURRENCY = 8;
+
+/**
+ * The objects under the prefix that may hold wanted records, in key order per leaf folder. Folder
+ * levels are discovered one by one (few calls); the leaf listings, one per account, region and
+ * day, run `concurrency` at a time.
+ */
 export async function* walkLayout(
   list: Lister,
   prefix: string,
   filter: LayoutFilter,
+  concurrency: number = LISTING_CONCURRENCY,
 ): AsyncGenerator<ListedObject> {
+  if (filter.since === undefined || concurrency <= 1) {
+    // Leaves without a day can hold years of keys: stream them rather than hold them.
+    for await (const leaf of leafPrefixes(list, prefix, filter)) yield* flatStream(list, leaf, filter);
+    return;
+  }
+  const leaves: string[] = [];
+  for await (const leaf of leafPrefixes(list, prefix, filter)) leaves.push(leaf);
+  for await (const objects of mapOrdered(leaves, concurrency, (leaf) => flat(list, leaf, filter))) {
+    yield* objects;
+  }
+}
+
+/** The prefixes to list flat: as deep in the layout as the filter lets the walk narrow. */
+async function* leafPrefixes(list: Lister, prefix: string, filter: LayoutFilter): AsyncGenerator<string> {
   const segments = prefix.split('/');
   const awsLogsIndex = segments.indexOf('AWSLogs');
   if (!hasLayoutFilter(filter)) {
-    yield* flat(list, prefix, filter);
+    yield prefix;
     return;
   }
   if (awsLogsIndex === -1) {
@@ -142,10 +170,10 @@ export async function* walkLayout(
     const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     const roots = await findAwsLogsFolders(list, base);
     if (roots.length === 0) {
-      yield* flat(list, prefix, filter);
+      yield prefix;
       return;
     }
-    for (const root of roots) yield* walkLayout(list, root, filter);
+    for (const root of roots) yield* leafPrefixes(list, root, filter);
     return;
   }
   // Below AWSLogs/: how many layout levels does the prefix already fix?
@@ -179,7 +207,7 @@ async function* walkBelowAwsLogs(
   base: string,
   fixed: string[],
   filter: LayoutFilter,
-): AsyncGenerator<ListedObject> {
+): AsyncGenerator<string> {
   const [first] = fixed;
   if (first !== undefined && ORG_SEGMENT.test(first)) {
     yield* walkBelowAwsLogs(list, base, fixed.slice(1), filter);
@@ -197,20 +225,20 @@ async function* walkBelowAwsLogs(
     return;
   }
   // The prefix already names the account and maybe more: flat listing with per-key filtering.
-  yield* flat(list, base, filter);
+  yield base;
 }
 
 async function* walkAccount(
   list: Lister,
   accountPrefix: string,
   filter: LayoutFilter,
-): AsyncGenerator<ListedObject> {
+): AsyncGenerator<string> {
   for (const folder of await childPrefixes(list, accountPrefix)) {
     if (!WANTED_LOG_FOLDERS.has(lastSegment(folder))) continue;
     for (const regionPrefix of await childPrefixes(list, folder)) {
       if (filter.regions && !filter.regions.has(lastSegment(regionPrefix))) continue;
       if (filter.since === undefined) {
-        yield* flat(list, regionPrefix, filter);
+        yield regionPrefix;
         continue;
       }
       yield* walkDays(list, regionPrefix, filter);
@@ -226,14 +254,10 @@ export const MAX_GENERATED_DAY_FOLDERS = 62;
  * days outright (no listing of empty levels); long ones (`--since 2019-01-01`) walk the year and
  * month folders that exist, so an open-ended window never costs one request per calendar day.
  */
-async function* walkDays(
-  list: Lister,
-  regionPrefix: string,
-  filter: LayoutFilter,
-): AsyncGenerator<ListedObject> {
+async function* walkDays(list: Lister, regionPrefix: string, filter: LayoutFilter): AsyncGenerator<string> {
   const days = daysBetween(filter);
   if (days.length <= MAX_GENERATED_DAY_FOLDERS) {
-    for (const day of days) yield* flat(list, `${regionPrefix}${day.replaceAll('-', '/')}/`, filter);
+    for (const day of days) yield `${regionPrefix}${day.replaceAll('-', '/')}/`;
     return;
   }
   const first = days[0] ?? '';
@@ -246,7 +270,7 @@ async function* walkDays(
       if (ym < first.slice(0, 7) || ym > last.slice(0, 7)) continue;
       for (const day of await childPrefixes(list, month)) {
         const ymd = `${ym}-${lastSegment(day)}`;
-        if (ymd >= first && ymd <= last) yield* flat(list, day, filter);
+        if (ymd >= first && ymd <= last) yield day;
       }
     }
   }
@@ -272,13 +296,20 @@ async function childPrefixes(list: Lister, prefix: string): Promise<string[]> {
   return children;
 }
 
-async function* flat(list: Lister, prefix: string, filter: LayoutFilter): AsyncGenerator<ListedObject> {
+async function* flatStream(list: Lister, prefix: string, filter: LayoutFilter): AsyncGenerator<ListedObject> {
   for await (const page of list(prefix, false)) {
     for (const object of page.objects) {
       if (isFolderMarker(object.key)) continue;
       if (keyMayMatch(parseLogFileKey(object.key), filter)) yield object;
     }
   }
+}
+
+/** Every wanted object of one day folder: a few hundred keys per account and region at most. */
+async function flat(list: Lister, prefix: string, filter: LayoutFilter): Promise<ListedObject[]> {
+  const objects: ListedObject[] = [];
+  for await (const object of flatStream(list, prefix, filter)) objects.push(object);
+  return objects;
 }
 
 function lastSegment(prefix: string): string {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main';
 import { loadConfig } from '../../lib/config';
 import type { BacktestReport } from '../../lib/history';
-import { escapeHtml, mapOrdered, renderBacktestHtml, runBacktest } from '../../lib/history';
+import { escapeHtml, renderBacktestHtml, runBacktest } from '../../lib/history';
+import { mapOrdered } from '../../lib/ingest';
 import { loadRules } from '../../lib/rules';
 import {
   CORRUPT_KEY,

@@ -88,6 +88,31 @@ describe('listing follows the key layout and never walks the whole bucket', () =
     expect(calls.length).toBeLessThan(30);
   });
 
+  it('lists day folders concurrently and yields them in the order of a sequential walk', async () => {
+    const bucket = fakeBucket(KEYS);
+    let inFlight = 0;
+    let most = 0;
+    // Later folders answer sooner, so any reordering would show.
+    const delays = new Map<string, number>();
+    async function* slowList(prefix: string, delimiter: boolean) {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const delay = delimiter ? 0 : 40 - Math.min(35, delays.size * 5);
+      delays.set(prefix, delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      inFlight--;
+      yield* bucket.list(prefix, delimiter);
+    }
+    const filter = { since: Date.UTC(2024, 4, 1), until: Date.UTC(2024, 4, 3, 23) };
+    const sequential: string[] = [];
+    for await (const object of walkLayout(bucket.list, 'trail/', filter, 1)) sequential.push(object.key);
+    const concurrent: string[] = [];
+    for await (const object of walkLayout(slowList, 'trail/', filter, 4)) concurrent.push(object.key);
+    expect(concurrent).toEqual(sequential);
+    expect([...sequential].sort()).toEqual(KEYS.slice(0, 5).sort());
+    expect(most).toBe(4);
+  });
+
   it('day folders cover the delivery lag after until', () => {
     expect(daysBetween({ since: Date.UTC(2024, 4, 1, 22), until: Date.UTC(2024, 4, 2, 23, 30) })).toEqual([
       '2024-05-01',
