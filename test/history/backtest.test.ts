@@ -35,6 +35,15 @@ function historyFolder(config = HISTORY_CONFIG): { root: string; rules: string; 
   return { root: join(root, 'bucket'), rules: join(root, 'rule.yml'), config: join(root, 'trailwatch.yml') };
 }
 
+function backtestFolder(folder: ReturnType<typeof historyFolder>, until = UNTIL): Promise<BacktestReport> {
+  return runBacktest({
+    source: { kind: 'dir', path: folder.root },
+    filter: { since: SINCE, until },
+    rules: loadRules([folder.rules]),
+    config: loadConfig(folder.config),
+  });
+}
+
 describe('mapOrdered', () => {
   it('yields in input order while running up to the limit at once', async () => {
     let running = 0;
@@ -67,12 +76,7 @@ describe('mapOrdered', () => {
 describe('backtest over a local folder in the trail layout', () => {
   it('gives the same report as over S3', async () => {
     const folder = historyFolder();
-    const report = await runBacktest({
-      source: { kind: 'dir', path: folder.root },
-      filter: { since: SINCE, until: UNTIL },
-      rules: loadRules([folder.rules]),
-      config: loadConfig(folder.config),
-    });
+    const report = await backtestFolder(folder);
     expect(report).toMatchObject({
       records: EXPECTED_HISTORY.records,
       alerts: EXPECTED_HISTORY.alerts,
@@ -88,12 +92,7 @@ describe('backtest over a local folder in the trail layout', () => {
   it('applies a suppression only while it was in force at the time of each event', async () => {
     const expiring = HISTORY_CONFIG.replace("expires: '2099-01-01'", "expires: '2026-10-02'");
     const folder = historyFolder(expiring);
-    const report = await runBacktest({
-      source: { kind: 'dir', path: folder.root },
-      filter: { since: SINCE, until: UNTIL },
-      rules: loadRules([folder.rules]),
-      config: loadConfig(folder.config),
-    });
+    const report = await backtestFolder(folder);
     const [rule] = report.rules;
     // Bob is suppressed on the first two days (12 a day); after that his alerts dedup like alice's.
     expect(rule?.suppressed).toBe(24);
@@ -119,12 +118,7 @@ correlation:
   generate: true
 `;
     writeFileSync(folder.rules, correlated);
-    const report = await runBacktest({
-      source: { kind: 'dir', path: folder.root },
-      filter: { since: SINCE, until: UNTIL },
-      rules: loadRules([folder.rules]),
-      config: loadConfig(folder.config),
-    });
+    const report = await backtestFolder(folder);
     const burst = report.rules.find((rule) => rule.title === 'burst of user creations');
     // Each principal (alice and bob, in each of 2 accounts) creates 6 users within 10 minutes a day:
     // 3 regions × 2 deliveries. That reaches the threshold once per principal per day.
@@ -136,12 +130,7 @@ correlation:
 
   it('lists every day of the window, quiet ones too', async () => {
     const folder = historyFolder();
-    const report = await runBacktest({
-      source: { kind: 'dir', path: folder.root },
-      filter: { since: SINCE, until: Date.parse('2026-10-06T12:00:00Z') },
-      rules: loadRules([folder.rules]),
-      config: loadConfig(folder.config),
-    });
+    const report = await backtestFolder(folder, Date.parse('2026-10-06T12:00:00Z'));
     expect(report.days).toEqual([...HISTORY_DAYS, '2026-10-05', '2026-10-06']);
     expect(report.rules[0]?.perDay['2026-10-05']).toBeUndefined();
   });
