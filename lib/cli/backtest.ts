@@ -111,14 +111,16 @@ function progressBar(io: CliIo): { update: (p: BacktestProgress) => void; done: 
   return {
     update: (p) => {
       const now = Date.now();
-      if (now - last < PROGRESS_INTERVAL_MS && p.objectsDone < p.objectsTotal) return;
+      const finished = p.objectsDone >= p.objectsListed && p.daysListed >= p.daysTotal;
+      if (now - last < PROGRESS_INTERVAL_MS && !finished) return;
       last = now;
       shown = true;
+      // Days are listed as reading reaches them: the share of days listed, scaled by the share read.
       const share =
-        p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.objectsDone / Math.max(1, p.objectsTotal);
+        (p.objectsDone / Math.max(1, p.objectsListed)) * (p.daysListed / Math.max(1, p.daysTotal));
       const filled = Math.round(share * PROGRESS_WIDTH);
       io.stderr.write(
-        `\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(PROGRESS_WIDTH - filled)}] ${Math.floor(share * 100)}% ${p.objectsDone}/${p.objectsTotal} objects, ${p.records} records, ${p.alerts} alerts`,
+        `\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(PROGRESS_WIDTH - filled)}] ${Math.floor(share * 100)}% day ${p.daysListed}/${p.daysTotal}, ${p.objectsDone} objects, ${p.records} records, ${p.alerts} alerts`,
       );
     },
     done: () => {

@@ -6,7 +6,7 @@ import {
   createS3Client,
   formatOrigin,
   keyMayMatch,
-  listLogObjects,
+  listLogObjectsByDay,
   mapOrdered,
   parseLogFileKey,
 } from '../ingest';
@@ -43,9 +43,12 @@ export interface BacktestObject {
 
 export interface BacktestProgress {
   readonly objectsDone: number;
-  readonly objectsTotal: number;
+  /** Objects listed so far: the days are listed as the reading reaches them. */
+  readonly objectsListed: number;
+  /** Days listed so far, and in the whole window. */
+  readonly daysListed: number;
+  readonly daysTotal: number;
   readonly bytesDone: number;
-  readonly bytesTotal: number;
   readonly records: number;
   readonly alerts: number;
 }
@@ -93,44 +96,62 @@ export interface BacktestOptions {
   readonly onProgress?: (progress: BacktestProgress) => void;
 }
 
+/** One delivery day of objects to read, sorted by delivery time. */
+export interface BacktestDay {
+  readonly day: string | undefined;
+  readonly index: number;
+  readonly total: number;
+  readonly objects: readonly BacktestObject[];
+}
+
+function byDeliveryTime(a: BacktestObject, b: BacktestObject): number {
+  return a.deliveredAt - b.deliveredAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
 /**
- * The objects a backtest reads, in delivery order. Listing uses the trail's key layout (only the
- * asked days, accounts and regions); sorting by delivery time across accounts and regions lets
- * dedup windows and correlations see events in roughly the order the live pipeline would.
+ * The objects a backtest reads, a delivery day at a time. Listing uses the trail's key layout
+ * (only the asked days, accounts and regions), and only one day's keys are held at once, so a
+ * quarter of an organization's history costs no more memory than a day of it. Within a day,
+ * sorting by delivery time across accounts and regions lets dedup windows and correlations see
+ * events in roughly the order the live pipeline did.
  */
-export async function planBacktest(
+export async function* planBacktest(
   source: BacktestSource,
   filter: LayoutFilter,
   s3: S3Settings = {},
   concurrency: number = DEFAULT_BACKTEST_CONCURRENCY,
-): Promise<BacktestObject[]> {
-  const objects: BacktestObject[] = [];
+): AsyncGenerator<BacktestDay> {
   if (source.kind === 's3') {
     const client = await createS3Client(s3);
-    for await (const object of listLogObjects(client, source.bucket, source.prefix, filter, concurrency)) {
-      objects.push({
-        name: `s3://${source.bucket}/${object.key}`,
-        input: { kind: 's3-object', bucket: source.bucket, key: object.key, size: object.size },
+    const { bucket, prefix } = source;
+    for await (const group of listLogObjectsByDay(client, bucket, prefix, filter, concurrency)) {
+      const objects = group.objects.map((object) => ({
+        name: `s3://${bucket}/${object.key}`,
+        input: { kind: 's3-object' as const, bucket, key: object.key, size: object.size },
         size: object.size,
         deliveredAt: parseLogFileKey(object.key)?.deliveredAt ?? 0,
-      });
+      }));
+      yield { day: group.day, index: group.index, total: group.total, objects: objects.sort(byDeliveryTime) };
     }
-  } else {
-    for await (const path of walkFiles(source.path)) {
-      const logFile = parseLogFileKey(path);
-      if (!keyMayMatch(logFile, filter)) continue;
-      const { size } = await stat(path);
-      objects.push({
-        name: path,
-        input: { kind: 'path', path },
-        size,
-        deliveredAt: logFile?.deliveredAt ?? 0,
-      });
-    }
+    return;
   }
-  return objects.sort(
-    (a, b) => a.deliveredAt - b.deliveredAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  // A local folder is small enough to hold whole; it is grouped the same way.
+  const byDay = new Map<string, BacktestObject[]>();
+  for await (const path of walkFiles(source.path)) {
+    const logFile = parseLogFileKey(path);
+    if (!keyMayMatch(logFile, filter)) continue;
+    const { size } = await stat(path);
+    const deliveredAt = logFile?.deliveredAt ?? 0;
+    const day = logFile?.deliveredAt === undefined ? '' : isoDay(deliveredAt);
+    const objects = byDay.get(day) ?? [];
+    objects.push({ name: path, input: { kind: 'path', path }, size, deliveredAt });
+    byDay.set(day, objects);
+  }
+  const days = [...byDay.keys()].sort();
+  for (const [index, day] of days.entries()) {
+    const objects = (byDay.get(day) ?? []).sort(byDeliveryTime);
+    yield { day: day === '' ? undefined : day, index, total: days.length, objects };
+  }
 }
 
 async function* walkFiles(directory: string): AsyncGenerator<string> {
@@ -156,7 +177,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   const { filter, rules, config } = options;
   const s3 = options.source.kind === 's3' ? { ...options.s3, client: await createS3Client(options.s3) } : {};
   const concurrency = options.concurrency ?? DEFAULT_BACKTEST_CONCURRENCY;
-  const objects = await planBacktest(options.source, filter, s3, concurrency);
   const engine = new RuleEngine(rules.detections);
   // Suppressions expire by the clock: in a replay, the clock is the time of the event at hand.
   let replayClock = filter.since;
@@ -187,7 +207,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   const problems: string[] = [];
   const days = new Set<string>(windowDays(filter.since, filter.until));
   const totals = { read: 0, skipped: 0, bytes: 0, alerts: 0, afterDedup: 0, problems: 0 };
-  const bytesTotal = objects.reduce((sum, object) => sum + object.size, 0);
+  const listing = { objects: 0, days: 0, daysTotal: 0 };
   const readOptions = { filter, s3 };
 
   const readObject = async (
@@ -198,7 +218,17 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     return { object, events };
   };
 
-  for await (const { object, events } of mapOrdered(objects, concurrency, readObject)) {
+  const source = options.source;
+  async function* objectsInOrder(): AsyncGenerator<BacktestObject> {
+    for await (const day of planBacktest(source, filter, s3, concurrency)) {
+      listing.objects += day.objects.length;
+      listing.days = day.index + 1;
+      listing.daysTotal = day.total;
+      yield* day.objects;
+    }
+  }
+
+  for await (const { object, events } of mapOrdered(objectsInOrder(), concurrency, readObject)) {
     let skipped = false;
     for (const event of events) {
       if (event.kind === 'match') {
@@ -245,9 +275,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     totals.bytes += object.size;
     options.onProgress?.({
       objectsDone: totals.read + totals.skipped,
-      objectsTotal: objects.length,
+      objectsListed: listing.objects,
+      daysListed: listing.days,
+      daysTotal: listing.daysTotal,
       bytesDone: totals.bytes,
-      bytesTotal,
       records: stats.evaluated + stats.unparsed,
       alerts: totals.alerts,
     });
@@ -270,7 +301,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     until: new Date(filter.until).toISOString(),
     accounts: filter.accounts ? [...filter.accounts] : null,
     regions: filter.regions ? [...filter.regions] : null,
-    objects: { listed: objects.length, read: totals.read, skipped: totals.skipped, bytes: totals.bytes },
+    objects: { listed: listing.objects, read: totals.read, skipped: totals.skipped, bytes: totals.bytes },
     records: stats.evaluated + stats.unparsed,
     alerts: totals.alerts,
     afterDedup: totals.afterDedup,

@@ -13,7 +13,7 @@ export {
   readRecordBatches,
   readRecords,
 } from './read';
-export type { LayoutFilter, ListedObject, S3Settings } from './s3';
+export type { DayOfObjects, LayoutFilter, ListedObject, S3Settings } from './s3';
 export {
   createS3Client,
   DELIVERY_LAG_MS,
@@ -21,7 +21,9 @@ export {
   keyMayMatch,
   LISTING_CONCURRENCY,
   listLogObjects,
+  listLogObjectsByDay,
   walkLayout,
+  walkLayoutByDay,
 } from './s3';
 export { DELIVERY_SHAPES } from './shapes/registry';
 export type { DeliveryShape, Expansion, S3ObjectRef } from './shapes/types';

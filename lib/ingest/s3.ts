@@ -157,6 +157,58 @@ export async function* walkLayout(
   }
 }
 
+/** The objects of one delivery day (every account and region), for consumers that go day by day. */
+export interface DayOfObjects {
+  /** `YYYY-MM-DD` of the day folder; undefined for a prefix listed flat, outside the layout. */
+  readonly day: string | undefined;
+  /** 0-based position of this day, and how many days the window holds. */
+  readonly index: number;
+  readonly total: number;
+  readonly objects: readonly ListedObject[];
+}
+
+const DAY_FOLDER = /\/(\d{4})\/(\d{2})\/(\d{2})\/$/;
+
+/**
+ * The same listing as `walkLayout`, grouped by day folder across accounts and regions, in day
+ * order: a consumer holds one day's keys at a time, however long the window and large the
+ * organization.
+ */
+export async function* walkLayoutByDay(
+  list: Lister,
+  prefix: string,
+  filter: LayoutFilter,
+  concurrency: number = LISTING_CONCURRENCY,
+): AsyncGenerator<DayOfObjects> {
+  const byDay = new Map<string | undefined, string[]>();
+  for await (const leaf of leafPrefixes(list, prefix, filter)) {
+    const match = DAY_FOLDER.exec(leaf);
+    const day = match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
+    const leaves = byDay.get(day) ?? [];
+    leaves.push(leaf);
+    byDay.set(day, leaves);
+  }
+  const days = [...byDay.keys()].sort((a, b) => (a ?? '').localeCompare(b ?? ''));
+  for (const [index, day] of days.entries()) {
+    const objects: ListedObject[] = [];
+    const leaves = byDay.get(day) ?? [];
+    for await (const listed of mapOrdered(leaves, concurrency, (leaf) => flat(list, leaf, filter))) {
+      objects.push(...listed);
+    }
+    yield { day, index, total: days.length, objects };
+  }
+}
+
+export async function* listLogObjectsByDay(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  filter: LayoutFilter,
+  concurrency: number = LISTING_CONCURRENCY,
+): AsyncGenerator<DayOfObjects> {
+  yield* walkLayoutByDay(s3Lister(client, bucket), prefix, filter, concurrency);
+}
+
 /** The prefixes to list flat: as deep in the layout as the filter lets the walk narrow. */
 async function* leafPrefixes(list: Lister, prefix: string, filter: LayoutFilter): AsyncGenerator<string> {
   const segments = prefix.split('/');

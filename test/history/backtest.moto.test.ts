@@ -121,10 +121,15 @@ describe.skipIf(!motoAvailable)('backtest over an organization trail in S3 (moto
       { principal: arn(ALICE, HISTORY_ACCOUNTS[1]), alerts: 24 },
       { principal: arn(BOB, HISTORY_ACCOUNTS[1]), alerts: 24 },
     ]);
+    // Days are listed as the reading reaches them: 5 day folders (the window plus the delivery lag).
     expect(progress.at(-1)).toMatchObject({
       objectsDone: report.objects.listed,
-      objectsTotal: report.objects.listed,
+      objectsListed: report.objects.listed,
+      daysListed: 5,
+      daysTotal: 5,
     });
+    const listedSoFar = progress.map((p) => p.objectsListed);
+    expect(listedSoFar[0]).toBeLessThan(report.objects.listed);
   });
 
   it('reports the corrupt object by name and reads everything else', async () => {

@@ -62,6 +62,34 @@ describe('mapOrdered', () => {
     expect(most).toBe(3);
   });
 
+  it('pulls items lazily from an async source', async () => {
+    let produced = 0;
+    async function* source() {
+      for (let i = 0; i < 100; i++) {
+        produced++;
+        yield i;
+      }
+    }
+    const results = mapOrdered(source(), 2, async (n) => n * 2);
+    expect((await results.next()).value).toBe(0);
+    expect(produced).toBeLessThanOrEqual(3);
+    await results.return(undefined);
+  });
+
+  it('a task that fails early is reported in its turn, never as an unhandled rejection', async () => {
+    const results: number[] = [];
+    const run = async () => {
+      for await (const value of mapOrdered([1, 2, 3], 3, async (n) => {
+        if (n === 2) throw new Error('object 2 failed');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return n;
+      }))
+        results.push(value);
+    };
+    await expect(run()).rejects.toThrow('object 2 failed');
+    expect(results).toEqual([1]);
+  });
+
   it.each([
     ['no items', [], 4, []],
     ['a limit of one', [1, 2, 3], 1, [1, 2, 3]],
@@ -162,8 +190,8 @@ describe('trailwatch backtest from the command line', () => {
     expect(code).toBe(1);
     const text = Buffer.concat(err).toString();
     expect(text).toContain('\r\u001b[2K[');
-    expect(text).toMatch(/\[#*-*\] \d+% \d+\/\d+ objects, \d+ records, \d+ alerts/);
-    expect(text).toMatch(/\[#{24}\] 100% (\d+)\/\1 objects, 240 records, 96 alerts/);
+    expect(text).toMatch(/\[#*-*\] \d+% day \d\/4, \d+ objects, \d+ records, \d+ alerts/);
+    expect(text).toMatch(/\[#{24}\] 100% day 4\/4, 73 objects, 240 records, 96 alerts/);
   });
 
   it('--no-progress keeps a terminal quiet', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LayoutFilter, ListedObject } from '../../lib/ingest';
-import { daysBetween, walkLayout } from '../../lib/ingest';
+import { daysBetween, walkLayout, walkLayoutByDay } from '../../lib/ingest';
 
 /** An in-memory bucket that records every listing call, to prove what is (not) listed. */
 function fakeBucket(keys: readonly string[]) {
@@ -111,6 +111,24 @@ describe('listing follows the key layout and never walks the whole bucket', () =
     expect(concurrent).toEqual(sequential);
     expect([...sequential].sort()).toEqual(KEYS.slice(0, 5).sort());
     expect(most).toBe(4);
+  });
+
+  it('by day: one group per day folder across accounts and regions, in day order', async () => {
+    const bucket = fakeBucket(KEYS);
+    const filter = { since: Date.UTC(2024, 4, 1), until: Date.UTC(2024, 4, 3, 23) };
+    const groups: { day: string | undefined; index: number; total: number; keys: string[] }[] = [];
+    for await (const group of walkLayoutByDay(bucket.list, 'trail/', filter, 4)) {
+      groups.push({ ...group, keys: group.objects.map((o) => o.key) });
+    }
+    expect(groups.map((g) => [g.day, g.index, g.total])).toEqual([
+      ['2024-05-01', 0, 4],
+      ['2024-05-02', 1, 4],
+      ['2024-05-03', 2, 4],
+      ['2024-05-04', 3, 4],
+    ]);
+    expect(groups[1]?.keys.sort()).toEqual([KEYS[1], KEYS[2], KEYS[3]].sort());
+    expect(groups[2]?.keys).toEqual([KEYS[4]]);
+    expect(groups[3]?.keys).toEqual([]);
   });
 
   it('day folders cover the delivery lag after until', () => {
