@@ -4,13 +4,15 @@ import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest } from '.
 import { parseInputArg } from '../ingest';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
-import { toLayoutFilter, toS3Settings } from './options';
+import { toLayoutFilter, toS3Settings, wholeNumberOption } from './options';
 import type { RuleCliOptions } from './rule-options';
-import { loadRuleSet, readConfig } from './rule-options';
+import { loadCommandRules } from './rule-options';
 import type { Column } from './table';
 import { renderColumns } from './table';
 
 export const BACKTEST_FORMATS = ['table', 'json'] as const;
+/** More objects in flight buys nothing once S3 latency is hidden, and costs memory. */
+export const MAX_BACKTEST_CONCURRENCY = 64;
 /** The progress line is redrawn at most this often: a terminal is slower than S3. */
 export const PROGRESS_INTERVAL_MS = 100;
 const PROGRESS_WIDTH = 24;
@@ -53,10 +55,10 @@ export async function runBacktestCommand(
   if (options.since === undefined) {
     throw new UsageError('backtest needs --since (and --until, default now): the days of history to read');
   }
-  const concurrency = Number(options.concurrency ?? DEFAULT_BACKTEST_CONCURRENCY);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new UsageError(`--concurrency takes a whole number from 1 to 64; got ${options.concurrency}`);
-  }
+  const concurrency =
+    options.concurrency === undefined
+      ? DEFAULT_BACKTEST_CONCURRENCY
+      : wholeNumberOption('--concurrency', options.concurrency, MAX_BACKTEST_CONCURRENCY);
   const layout = toLayoutFilter(
     {
       since: options.since,
@@ -68,11 +70,7 @@ export async function runBacktestCommand(
     { account: '--accounts', region: '--regions', since: '--since', until: '--until' },
   );
   const source = await toSource(sourceArg);
-  const config = readConfig(options);
-  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
-  const rules = loadRuleSet(options, config);
-  for (const error of rules.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
-  if (rules.detections.length === 0) throw new UsageError('no rules loaded: nothing to backtest');
+  const { config, set: rules } = loadCommandRules(options, io, 'backtest');
 
   const progress = options.progress !== false && isTerminal(io.stderr) ? progressBar(io) : undefined;
   const report = await runBacktest({

@@ -15,13 +15,14 @@ import { RuleEngine } from '../rules';
 import type { Finding } from '../scan';
 import { emptyStats, scanInputs, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
-import { isoDay, parseTime, TimeParseError } from '../time';
+import { isoDay } from '../time';
 import type { PacingOptions } from '../trail';
 import { PacedCloudTrail, TrailError } from '../trail';
 import { reportNonRecord } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
-import { loadRuleSet, readConfig } from './rule-options';
+import { timeOption, wholeNumberOption } from './options';
+import { loadCommandRules } from './rule-options';
 import { renderTable } from './scan';
 import type { Column } from './table';
 import { renderColumns } from './table';
@@ -46,26 +47,6 @@ export interface LookupCliOptions {
   readonly config?: string;
 }
 
-function positiveInteger(option: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) {
-    throw new UsageError(
-      `${option} takes a whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}; got ${text}`,
-    );
-  }
-  return value;
-}
-
-function time(option: string, text: string | undefined, now: number): number | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return parseTime(text, now);
-  } catch (error) {
-    if (error instanceof TimeParseError) throw new UsageError(`${option}: ${error.message}`);
-    throw error;
-  }
-}
-
 /** Turns the options into a query, refusing what LookupEvents would refuse before any call is made. */
 export function lookupQuery(
   options: LookupCliOptions,
@@ -77,11 +58,11 @@ export function lookupQuery(
   const maxResults =
     options.maxResults === undefined
       ? undefined
-      : positiveInteger('--max-results', options.maxResults, MAX_RESULTS_PER_CALL);
+      : wholeNumberOption('--max-results', options.maxResults, MAX_RESULTS_PER_CALL);
   const maxItems =
-    options.maxItems === undefined ? undefined : positiveInteger('--max-items', options.maxItems);
-  const startTime = time('--start-time', options.startTime, now);
-  const endTime = time('--end-time', options.endTime, now);
+    options.maxItems === undefined ? undefined : wholeNumberOption('--max-items', options.maxItems);
+  const startTime = timeOption('--start-time', options.startTime, now);
+  const endTime = timeOption('--end-time', options.endTime, now);
   if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
     throw new UsageError('--start-time is after --end-time');
   }
@@ -188,12 +169,14 @@ export async function runLookup(
 }
 
 function prepareRules(options: LookupCliOptions, io: CliIo) {
-  const config = readConfig(options.config === undefined ? {} : { config: options.config });
-  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
-  const set = loadRuleSet(typeof options.rules === 'string' ? { rules: [options.rules] } : {}, config);
-  for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
-  if (set.detections.length === 0) throw new UsageError('no rules loaded: nothing to evaluate');
-  return { config, set };
+  return loadCommandRules(
+    {
+      ...(options.config === undefined ? {} : { config: options.config }),
+      ...(typeof options.rules === 'string' ? { rules: [options.rules] } : {}),
+    },
+    io,
+    'evaluate',
+  );
 }
 
 async function evaluate(

@@ -24,6 +24,28 @@ export function collectList(value: string, previous: readonly string[] | undefin
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** A time option (ISO 8601, epoch seconds, relative); an unreadable one is a usage error naming it. */
+export function timeOption(option: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseTime(text, now);
+  } catch (error) {
+    if (error instanceof TimeParseError) throw new UsageError(`${option}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A count option: a whole number from 1 to `max`. */
+export function wholeNumberOption(option: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) {
+    throw new UsageError(
+      `${option} takes a whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}; got ${text}`,
+    );
+  }
+  return value;
+}
+
 /** The option names the messages use: `scan` says --account, `backtest` --accounts. */
 export interface LayoutOptionNames {
   readonly account: string;
@@ -44,14 +66,11 @@ export function toLayoutFilter(
   names: LayoutOptionNames = READ_OPTION_NAMES,
 ): LayoutFilter {
   const filter: { -readonly [K in keyof LayoutFilter]: LayoutFilter[K] } = {};
-  try {
-    if (options.since !== undefined) filter.since = parseTime(options.since, now);
-    if (options.until !== undefined) filter.until = parseTime(options.until, now);
-  } catch (error) {
-    if (error instanceof TimeParseError)
-      throw new UsageError(`${names.since}/${names.until}: ${error.message}`);
-    throw error;
-  }
+  const window = `${names.since}/${names.until}`;
+  const since = timeOption(window, options.since, now);
+  const until = timeOption(window, options.until, now);
+  if (since !== undefined) filter.since = since;
+  if (until !== undefined) filter.until = until;
   if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
     throw new UsageError(`${names.since} is after ${names.until}`);
   }

@@ -2,6 +2,7 @@ import type { TrailwatchConfig } from '../config';
 import { ConfigError, loadConfig } from '../config';
 import type { RuleSet } from '../rules';
 import { loadRules, shippedRulesDir } from '../rules';
+import type { CliIo } from './io';
 import { UsageError } from './io';
 
 export interface RuleCliOptions {
@@ -38,4 +39,21 @@ export function loadRuleSet(
   const set = loadRules(rulePaths(options, config, positional), { placeholders: config.placeholders });
   if (config.disabledRules.size === 0) return set;
   return { ...set, detections: set.detections.filter((rule) => !config.disabledRules.has(rule.meta.id)) };
+}
+
+/**
+ * The configuration and rules of a command that evaluates records. Config warnings and rules that
+ * did not load are reported on stderr and the rest goes on; no rule at all is a usage error.
+ */
+export function loadCommandRules(
+  options: RuleCliOptions,
+  io: CliIo,
+  nothingTo: string,
+): { config: TrailwatchConfig; set: RuleSet } {
+  const config = readConfig(options);
+  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
+  const set = loadRuleSet(options, config);
+  for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
+  if (set.detections.length === 0) throw new UsageError(`no rules loaded: nothing to ${nothingTo}`);
+  return { config, set };
 }

@@ -12,7 +12,7 @@ import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
 import type { ReadCliOptions } from './options';
 import { toLayoutFilter, toS3Settings } from './options';
 import type { RuleCliOptions } from './rule-options';
-import { loadRuleSet, readConfig } from './rule-options';
+import { loadCommandRules } from './rule-options';
 import type { Column } from './table';
 import { renderColumns } from './table';
 
@@ -58,15 +58,11 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   const failOn = parseLevel('--fail-on', options.failOn);
   const inputs = parseInputs(args);
   const filter = toLayoutFilter(options);
-  const config = readConfig(options);
-  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
-  const set = loadRuleSet(options, config);
-  for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
+  const { config, set } = loadCommandRules(options, io, 'scan for');
   if (options.verbose) {
     for (const warning of set.warnings)
       io.stderr.write(`trailwatch: rule warning: ${formatLocation(warning.location)}: ${warning.message}\n`);
   }
-  if (set.detections.length === 0) throw new UsageError('no rules loaded: nothing to scan for');
   const pipeline = notificationPipeline(config, set, options.notify === true);
 
   const engine = new RuleEngine(set.detections);
