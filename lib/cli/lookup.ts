@@ -1,5 +1,6 @@
 import type { Event } from '@aws-sdk/client-cloudtrail';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { resolveRegion } from '../aws';
 import type { LookupQuery } from '../history';
 import {
   cliEvent,
@@ -126,7 +127,7 @@ export async function runLookup(
   const query = lookupQuery(options, now, (text) => io.stderr.write(`trailwatch: note: ${text}\n`));
   const rules = options.rules === undefined ? undefined : prepareRules(options, io);
 
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = resolveRegion(options.region);
   const client = new CloudTrailClient({
     region,
     ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { resolveRegion } from '../aws';
 import { isoDay } from '../time';
 import { mapOrdered } from './concurrency';
 import type { LogFileKey } from './log-file-key';
@@ -14,17 +15,12 @@ export interface S3Settings {
   readonly client?: S3Client;
 }
 
-/** Used when neither the settings nor the environment name a region. */
-export const FALLBACK_REGION = 'us-east-1';
-
 /** The SDK is loaded on first use: a Lambda invocation that reads no object never pays for it. */
 export async function createS3Client(settings: S3Settings = {}): Promise<S3Client> {
   if (settings.client) return settings.client;
   const { S3Client } = await import('@aws-sdk/client-s3');
-  const region =
-    settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? FALLBACK_REGION;
   return new S3Client({
-    region,
+    region: resolveRegion(settings.region),
     followRegionRedirects: true,
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint, forcePathStyle: true }),
   });

@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { resolveRegion } from '../aws';
 import type { PacingOptions } from './aws';
 import { explainAwsError, PacedCloudTrail } from './aws';
 import type { TrailContext } from './manage';
@@ -15,7 +16,7 @@ export interface TrailConnection {
 
 /** Clients for one account and region, with the account id read from STS. */
 export async function connectTrail(connection: TrailConnection = {}): Promise<TrailContext> {
-  const region = connection.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = resolveRegion(connection.region);
   const endpoint = connection.endpoint === undefined ? {} : { endpoint: connection.endpoint };
   const sts = new STSClient({ region, ...endpoint });
   let identity: { Account?: string | undefined; Arn?: string | undefined };
