@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTime } from '../lib/time';
+import { parseTime, utcDays } from '../lib/time';
 
 const NOW = Date.UTC(2024, 4, 10, 12, 0, 0);
 
@@ -21,4 +21,18 @@ describe('parseTime', () => {
     it(`rejects ${JSON.stringify(bad)}`, () =>
       expect(() => parseTime(bad, NOW)).toThrow(/cannot read .* as a time/));
   }
+});
+
+describe('utcDays', () => {
+  it.each([
+    ['one instant', '2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z', ['2024-05-01']],
+    ['across midnight', '2024-05-01T23:00:00Z', '2024-05-02T00:30:00Z', ['2024-05-01', '2024-05-02']],
+    [
+      'a month end',
+      '2024-02-28T00:00:00Z',
+      '2024-03-01T00:00:00Z',
+      ['2024-02-28', '2024-02-29', '2024-03-01'],
+    ],
+    ['a backwards window', '2024-05-02T00:00:00Z', '2024-05-01T00:00:00Z', []],
+  ])('%s', (_, since, until, days) => expect(utcDays(Date.parse(since), Date.parse(until))).toEqual(days));
 });

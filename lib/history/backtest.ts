@@ -16,7 +16,7 @@ import { RuleEngine } from '../rules';
 import type { ScanEvent } from '../scan';
 import { emptyStats, scanInputs } from '../scan';
 import { MemoryStateStore } from '../state';
-import { isoDay } from '../time';
+import { isoDay, utcDays } from '../time';
 
 export type BacktestSource =
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
@@ -314,11 +314,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
 }
 
 function windowDays(since: number, until: number): string[] {
-  const first = Date.parse(isoDay(since));
-  if ((until - first) / DAY_MS > MAX_LISTED_DAYS) return [];
-  const days: string[] = [];
-  for (let t = first; t <= until; t += DAY_MS) days.push(isoDay(t));
-  return days;
+  return (until - Date.parse(isoDay(since))) / DAY_MS > MAX_LISTED_DAYS ? [] : utcDays(since, until);
 }
 
 /** A skip of the object itself (a digest file, an empty object), not of something inside it. */

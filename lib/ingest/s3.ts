@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { resolveRegion } from '../aws';
-import { isoDay } from '../time';
+import { utcDays } from '../time';
 import { mapOrdered } from './concurrency';
 import type { LogFileKey } from './log-file-key';
 import { isFolderMarker, parseLogFileKey } from './log-file-key';
@@ -49,8 +49,6 @@ export interface LayoutFilter {
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html
  */
 export const DELIVERY_LAG_MS = 60 * 60 * 1000;
-
-const DAY_MS = 86_400_000;
 
 /** Whether a file, judged by its key alone, may hold records the filter wants. */
 export function keyMayMatch(logFile: LogFileKey | undefined, filter: LayoutFilter): boolean {
@@ -326,16 +324,8 @@ async function* walkDays(list: Lister, regionPrefix: string, filter: LayoutFilte
 
 /** The day folders that can hold files for the filter's window (until widened by the delivery lag). */
 export function daysBetween(filter: LayoutFilter, now: number = Date.now()): string[] {
-  const until = (filter.until ?? now) + DELIVERY_LAG_MS;
-  const days: string[] = [];
-  if (filter.since === undefined) return days;
-  for (let t = Date.UTC(...dayParts(filter.since)); t <= until; t += DAY_MS) days.push(isoDay(t));
-  return days;
-}
-
-function dayParts(epochMs: number): [number, number, number] {
-  const d = new Date(epochMs);
-  return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+  if (filter.since === undefined) return [];
+  return utcDays(filter.since, (filter.until ?? now) + DELIVERY_LAG_MS);
 }
 
 async function childPrefixes(list: Lister, prefix: string): Promise<string[]> {

@@ -36,3 +36,12 @@ export function parseTime(text: string, now: number = Date.now()): number {
 export function isoDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
+
+const DAY_MS = 86_400_000;
+
+/** The UTC days (`YYYY-MM-DD`) from the one holding `since` to the one holding `until`, both included. */
+export function utcDays(since: number, until: number): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(isoDay(since)); t <= until; t += DAY_MS) days.push(isoDay(t));
+  return days;
+}
