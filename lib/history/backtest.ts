@@ -1,9 +1,10 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { TrailwatchConfig } from '../config';
 import type { Input, LayoutFilter, Origin, S3Settings } from '../ingest';
 import {
   createS3Client,
+  describeError,
+  filesUnder,
   formatOrigin,
   keyMayMatch,
   listLogObjectsByDay,
@@ -137,7 +138,9 @@ export async function* planBacktest(
   }
   // A local folder is small enough to hold whole; it is grouped the same way.
   const byDay = new Map<string, BacktestObject[]>();
-  for await (const path of walkFiles(source.path)) {
+  for await (const entry of filesUnder(source.path)) {
+    if (entry.kind === 'unreadable') throw new Error(`${entry.path}: ${describeError(entry.error)}`);
+    const { path } = entry;
     const logFile = parseLogFileKey(path);
     if (!keyMayMatch(logFile, filter)) continue;
     const { size } = await stat(path);
@@ -151,16 +154,6 @@ export async function* planBacktest(
   for (const [index, day] of days.entries()) {
     const objects = (byDay.get(day) ?? []).sort(byDeliveryTime);
     yield { day: day === '' ? undefined : day, index, total: days.length, objects };
-  }
-}
-
-async function* walkFiles(directory: string): AsyncGenerator<string> {
-  const entries = await readdir(directory, { withFileTypes: true });
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) yield* walkFiles(path);
-    else if (entry.isFile()) yield path;
   }
 }
 

@@ -1,4 +1,6 @@
 export { mapOrdered } from './concurrency';
+export type { FolderEntry } from './files';
+export { filesUnder } from './files';
 export type { FramedItem, FramerOutput, FramingError } from './json-framer';
 export { JsonFramer, MAX_NESTING_DEPTH, STREAMED_ARRAY_KEYS } from './json-framer';
 export type { LogFileKey, LogFileKind } from './log-file-key';

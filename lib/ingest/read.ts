@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudTrailRecord } from '../records';
 import { checkRecord } from '../records';
 import { decodeBytes, InputFormatError } from './decode';
+import { filesUnder } from './files';
 import type { FramedItem, FramerOutput } from './json-framer';
 import { JsonFramer } from './json-framer';
 import type { LogFileKey } from './log-file-key';
@@ -181,20 +181,10 @@ class RecordReader {
   }
 
   private async *readDirectory(directory: string): AsyncGenerator<Batch> {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(directory, { withFileTypes: true });
-    } catch (error) {
-      yield [problemAt(newContext(directory), describeError(error), {})];
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      // Hidden files are editor and OS litter (.DS_Store, .git), never trail data.
-      if (entry.name.startsWith('.')) continue;
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) yield* this.readDirectory(path);
-      else if (entry.isFile() || entry.isSymbolicLink()) yield* this.readPath(path);
+    for await (const entry of filesUnder(directory)) {
+      if (entry.kind === 'unreadable')
+        yield [problemAt(newContext(entry.path), describeError(entry.error), {})];
+      else yield* this.readPath(entry.path);
     }
   }
 
