@@ -14,7 +14,7 @@ import {
 import { AlertPipeline } from '../pipeline';
 import { RuleEngine } from '../rules';
 import type { Finding } from '../scan';
-import { emptyStats, scanInputs, toFinding } from '../scan';
+import { describeRuleError, emptyStats, scanInputs, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { isoDay } from '../time';
 import type { PacingOptions } from '../trail';
@@ -203,9 +203,7 @@ async function evaluate(
         const { rule, record, origin } = event.match;
         for (const alert of await pipeline.alertsFor(rule, record, origin)) findings.push(toFinding(alert));
       } else if (event.kind === 'rule-error') {
-        io.stderr.write(
-          `trailwatch: error: rule '${event.rule.meta.title}' failed on event ${event.record.eventID}: ${event.message}\n`,
-        );
+        io.stderr.write(`trailwatch: error: ${describeRuleError(event)}\n`);
       } else {
         reportNonRecord(event, { records: 0, problems: 0, skipped: 0 }, io, false);
       }

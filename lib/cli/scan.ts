@@ -4,7 +4,7 @@ import { AlertPipeline, createDestinations, createStateStore, defaultNotifierCon
 import type { Level, RuleSet } from '../rules';
 import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
 import type { Finding, ScanStats } from '../scan';
-import { emptyStats, scanInputs, toFinding } from '../scan';
+import { describeRuleError, emptyStats, scanInputs, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { parseInputs, reportNonRecord } from './cat';
 import type { CliIo } from './io';
@@ -88,9 +88,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
           else collected.push(finding);
         }
       } else if (event.kind === 'rule-error') {
-        io.stderr.write(
-          `trailwatch: error: rule '${event.rule.meta.title}' (${event.rule.meta.id}) failed on event ${event.record.eventID}: ${event.message}\n`,
-        );
+        io.stderr.write(`trailwatch: error: ${describeRuleError(event)}\n`);
       } else {
         reportNonRecord(event, tally, io, options.verbose === true);
       }

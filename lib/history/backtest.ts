@@ -15,7 +15,7 @@ import { AlertPipeline } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
 import { RuleEngine } from '../rules';
 import type { ScanEvent } from '../scan';
-import { emptyStats, scanInputs } from '../scan';
+import { describeRuleError, emptyStats, scanInputs } from '../scan';
 import { MemoryStateStore } from '../state';
 import { isoDay, utcDays } from '../time';
 
@@ -255,9 +255,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
           problems.push(`${formatOrigin(event.origin)}: ${event.message}`);
       } else if (event.kind === 'rule-error') {
         if (problems.length < MAX_LISTED_PROBLEMS) {
-          problems.push(
-            `${formatOrigin(event.origin)}: rule '${event.rule.meta.title}' (${event.rule.meta.id}) failed: ${event.message}`,
-          );
+          problems.push(`${formatOrigin(event.origin)}: ${describeRuleError(event)}`);
         }
       } else if (isWholeSource(event.origin, object)) {
         skipped = true;

@@ -87,3 +87,8 @@ export async function* scanInputs(
     if (events.length > 0) yield events;
   }
 }
+
+/** How a rule that threw on a record is reported, by every command. */
+export function describeRuleError(event: Extract<ScanEvent, { kind: 'rule-error' }>): string {
+  return `rule '${event.rule.meta.title}' (${event.rule.meta.id}) failed on event ${event.record.eventID}: ${event.message}`;
+}
