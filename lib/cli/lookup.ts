@@ -145,10 +145,11 @@ export async function runLookup(
     client.destroy();
   }
 
-  const evaluated = rules ? await evaluate(result.events, rules, io) : undefined;
+  const printed = result.events.map(cliEvent);
+  const evaluated = rules ? await evaluate(printed, rules, io) : undefined;
   const out = new LineWriter(io.stdout);
   if (output === 'json') {
-    const body: Record<string, unknown> = { Events: result.events.map(cliEvent) };
+    const body: Record<string, unknown> = { Events: printed };
     if (result.nextToken !== undefined) body.NextToken = result.nextToken;
     if (evaluated) body.Findings = evaluated.findings;
     await out.line(JSON.stringify(body, null, 4));
@@ -181,7 +182,7 @@ function prepareRules(options: LookupCliOptions, io: CliIo) {
 }
 
 async function evaluate(
-  events: readonly Event[],
+  events: readonly Record<string, unknown>[],
   { config, set }: ReturnType<typeof prepareRules>,
   io: CliIo,
 ): Promise<{ findings: Finding[]; rules: number; problems: number }> {
@@ -196,7 +197,7 @@ async function evaluate(
   const findings: Finding[] = [];
   // The events go through the readers as the AWS CLI's output would, so a malformed CloudTrailEvent
   // is reported with its position like any other input.
-  const input = { kind: 'payload' as const, name: 'LookupEvents', value: { Events: events.map(cliEvent) } };
+  const input = { kind: 'payload' as const, name: 'LookupEvents', value: { Events: events } };
   for await (const batch of scanInputs([input], engine, {}, stats)) {
     for (const event of batch) {
       if (event.kind === 'match') {
