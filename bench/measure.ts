@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../lib/config';
+import { drive, recordsRead } from '../lib/driver';
 import { readRecords } from '../lib/ingest';
+import { AlertPipeline } from '../lib/pipeline';
 import { loadRules, RuleEngine, shippedRulesDir } from '../lib/rules';
-import { emptyStats, scanInputs } from '../lib/scan';
+import { MemoryStateStore } from '../lib/state';
 import { tenfoldRuleDir } from './variants';
 
 type Mode = 'reader' | 'baseline' | 'scan' | 'scan10x';
@@ -39,16 +41,21 @@ async function scanCount(file: string, tenfold: boolean): Promise<Record<string,
   });
   if (set.errors.length > 0) throw new Error(set.errors.join('\n'));
   const engine = new RuleEngine(set.detections.filter((rule) => !set.correlationOnly.has(rule.meta.id)));
-  const stats = emptyStats();
-  for await (const _ of scanInputs([{ kind: 'path', path: file }], engine, {}, stats)) {
-    // findings are counted in stats
-  }
+  // What `trailwatch scan` runs: the one driver, building every alert, delivering none.
+  const pipeline = new AlertPipeline({
+    config,
+    rules: set,
+    state: new MemoryStateStore(),
+    destinations: new Map(),
+  });
+  const tally = await drive([{ kind: 'path', path: file }], { engine, pipeline, handleAlerts: false });
   return {
-    records: stats.evaluated + stats.unparsed,
-    problems: stats.problems,
+    records: recordsRead(tally),
+    problems: tally.problems,
     rules: engine.rules.length,
-    unparsed: stats.unparsed,
-    findings: stats.matches,
+    unparsed: tally.unparsed,
+    findings: tally.matches,
+    alerts: tally.alerts,
   };
 }
 

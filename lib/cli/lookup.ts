@@ -1,6 +1,7 @@
 import type { Event } from '@aws-sdk/client-cloudtrail';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { resolveRegion } from '../aws';
+import { drive } from '../driver';
 import type { LookupQuery } from '../history';
 import {
   cliEvent,
@@ -14,15 +15,15 @@ import {
 import { AlertPipeline } from '../pipeline';
 import { RuleEngine } from '../rules';
 import type { Finding } from '../scan';
-import { describeRuleError, emptyStats, scanInputs, toFinding } from '../scan';
+import { toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { isoDay } from '../time';
 import type { PacingOptions } from '../trail';
 import { PacedCloudTrail, TrailError } from '../trail';
-import { reportNonRecord } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
 import { timeOption, wholeNumberOption } from './options';
+import { reportDiagnostic } from './report';
 import { loadCommandRules } from './rule-options';
 import { renderTable } from './scan';
 import type { Column } from './table';
@@ -186,31 +187,30 @@ async function evaluate(
   { config, set }: ReturnType<typeof prepareRules>,
   io: CliIo,
 ): Promise<{ findings: Finding[]; rules: number; problems: number }> {
-  const engine = new RuleEngine(set.detections);
   const pipeline = new AlertPipeline({
     config,
     rules: set,
     state: new MemoryStateStore(),
     destinations: new Map(),
   });
-  const stats = emptyStats();
   const findings: Finding[] = [];
   // The events go through the readers as the AWS CLI's output would, so a malformed CloudTrailEvent
   // is reported with its position like any other input.
   const input = { kind: 'payload' as const, name: 'LookupEvents', value: { Events: events } };
-  for await (const batch of scanInputs([input], engine, {}, stats)) {
-    for (const event of batch) {
-      if (event.kind === 'match') {
-        const { rule, record, origin } = event.match;
-        for (const alert of await pipeline.alertsFor(rule, record, origin)) findings.push(toFinding(alert));
-      } else if (event.kind === 'rule-error') {
-        io.stderr.write(`trailwatch: error: ${describeRuleError(event)}\n`);
-      } else {
-        reportNonRecord(event, { records: 0, problems: 0, skipped: 0 }, io, false);
-      }
-    }
-  }
-  return { findings, rules: set.detections.length, problems: stats.problems + stats.ruleErrors };
+  const tally = await drive([input], {
+    engine: new RuleEngine(set.detections),
+    pipeline,
+    handleAlerts: false,
+    onEvent: (event) => {
+      if (event.kind === 'alert') findings.push(toFinding(event.alert));
+      else reportDiagnostic(event, io, false);
+    },
+  });
+  return {
+    findings,
+    rules: set.detections.length,
+    problems: tally.problems + tally.ruleErrors + tally.poisonRecords,
+  };
 }
 
 const EVENT_COLUMNS: readonly Column<Event>[] = [

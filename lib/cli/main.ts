@@ -82,6 +82,10 @@ export function buildProgram(
       '--notify',
       'send alerts through the destinations in trailwatch.yml (dedup, thresholds, suppressions, routing)',
     )
+    .option(
+      '--delivery-timeout <duration>',
+      "with --notify: how long one alert's deliveries may take, all destinations at once (default 60s)",
+    )
     .option('-v, --verbose', 'also report skipped inputs and rule warnings')
     .action(async (inputs: string[], options) => setExitCode(await runScan(inputs, options, io)));
 

@@ -46,6 +46,18 @@ export function wholeNumberOption(option: string, text: string, max = Number.MAX
   return value;
 }
 
+const DURATION = /^(\d+)\s*(ms|s|m|h)$/;
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration option (`500ms`, `30s`, `2m`, `1h`) in milliseconds, greater than zero. */
+export function durationOption(option: string, text: string): number {
+  const match = DURATION.exec(text.trim());
+  const value = match ? Number(match[1]) * (DURATION_UNIT_MS[match[2] as string] as number) : 0;
+  if (!match || value <= 0)
+    throw new UsageError(`${option} takes a duration such as 500ms, 30s or 2m; got ${text}`);
+  return value;
+}
+
 /** The option names the messages use: `scan` says --account, `backtest` --accounts. */
 export interface LayoutOptionNames {
   readonly account: string;

@@ -1,16 +1,19 @@
 import type { TrailwatchConfig } from '../config';
+import type { Tally } from '../driver';
+import { drive, recordsRead, tallyCounts } from '../driver';
 import type { AlertOutcome } from '../pipeline';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
 import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
-import type { Finding, ScanStats } from '../scan';
-import { describeRuleError, emptyStats, scanInputs, toFinding } from '../scan';
+import type { Finding } from '../scan';
+import { toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
-import { parseInputs, reportNonRecord } from './cat';
+import { parseInputs } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
 import type { ReadCliOptions } from './options';
-import { toLayoutFilter, toS3Settings } from './options';
+import { durationOption, toLayoutFilter, toS3Settings } from './options';
+import { reportDiagnostic } from './report';
 import type { RuleCliOptions } from './rule-options';
 import { loadCommandRules } from './rule-options';
 import type { Column } from './table';
@@ -24,7 +27,12 @@ export interface ScanOptions extends ReadCliOptions, RuleCliOptions {
   readonly failOn?: string;
   readonly notify?: boolean;
   readonly verbose?: boolean;
+  /** How long one alert's deliveries may take, all destinations at once (`30s`, `2m`). */
+  readonly deliveryTimeout?: string;
 }
+
+/** A CLI alert's deliveries settle within this unless --delivery-timeout says otherwise. */
+export const DEFAULT_CLI_DELIVERY_TIMEOUT_MS = 60_000;
 
 export function parseLevel(option: string, value: string | undefined): Level | undefined {
   if (value === undefined) return undefined;
@@ -66,90 +74,82 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   const pipeline = notificationPipeline(config, set, options.notify === true);
 
   const engine = new RuleEngine(set.detections);
-  const stats = emptyStats();
   const out = new LineWriter(io.stdout);
   const collected: Finding[] = [];
-  const notifications = { sent: 0, alreadySent: 0, deduplicated: 0, suppressed: 0, failed: 0, unrouted: 0 };
   let worst = -1;
-  let alerts = 0;
-  const tally = { records: 0, problems: 0, skipped: 0 };
-  const readOptions = { filter, s3: toS3Settings(options), stdin: io.stdin };
-  for await (const events of scanInputs(inputs, engine, readOptions, stats)) {
-    for (const event of events) {
-      if (event.kind === 'match') {
-        const { rule, record, origin } = event.match;
-        for (const alert of await pipeline.alertsFor(rule, record, origin)) {
-          alerts++;
-          worst = Math.max(worst, levelRank(alert.level));
-          if (options.notify) tallyOutcome(await pipeline.handleAlert(alert), notifications, io);
-          if (minLevel && levelRank(alert.level) < levelRank(minLevel)) continue;
-          const finding = toFinding(alert);
-          if (format === 'ndjson') await out.line(JSON.stringify(finding));
-          else collected.push(finding);
-        }
-      } else if (event.kind === 'rule-error') {
-        io.stderr.write(`trailwatch: error: ${describeRuleError(event)}\n`);
-      } else {
-        reportNonRecord(event, tally, io, options.verbose === true);
+  const verbose = options.verbose === true;
+  const deliveryTimeoutMs =
+    options.deliveryTimeout === undefined
+      ? DEFAULT_CLI_DELIVERY_TIMEOUT_MS
+      : durationOption('--delivery-timeout', options.deliveryTimeout);
+  const tally = await drive(inputs, {
+    engine,
+    pipeline,
+    read: { filter, s3: toS3Settings(options), stdin: io.stdin },
+    handleAlerts: options.notify === true,
+    deliveryDeadline: () => Date.now() + deliveryTimeoutMs,
+    shouldStop: () => io.stdout.destroyed === true,
+    onEvent: async (event) => {
+      if (event.kind !== 'alert') {
+        reportDiagnostic(event, io, verbose);
+        return;
       }
-    }
-    if (io.stdout.destroyed) break;
-  }
+      const { alert, outcome } = event;
+      worst = Math.max(worst, levelRank(alert.level));
+      if (outcome) reportDeliveryFailures(outcome, io);
+      if (minLevel && levelRank(alert.level) < levelRank(minLevel)) return;
+      const finding = toFinding(alert);
+      if (format === 'ndjson') await out.line(JSON.stringify(finding));
+      else collected.push(finding);
+    },
+  });
   if (format === 'json') {
     await out.line(
-      JSON.stringify({ findings: collected, summary: summary(stats, set.detections.length) }, null, 2),
+      JSON.stringify({ findings: collected, summary: summary(tally, set.detections.length) }, null, 2),
     );
   }
   if (format === 'table') for (const line of renderTable(collected)) await out.line(line);
   await out.flush();
-  io.stderr.write(`trailwatch: ${describeStats(stats, set.detections.length, alerts)}\n`);
+  io.stderr.write(`trailwatch: ${describeTally(tally, set.detections.length)}\n`);
+  const n = tally.notifications;
   if (options.notify) {
-    const n = notifications;
     io.stderr.write(
-      `trailwatch: notifications: ${n.sent} sent, ${n.alreadySent} already sent, ${n.deduplicated} deduplicated, ${n.suppressed} suppressed, ${n.unrouted} with no destination, ${n.failed} failed\n`,
+      `trailwatch: notifications: ${n.sent} sent, ${n.alreadySent} already sent, ${n.deduplicated} deduplicated, ${n.suppressed} suppressed, ${n.unrouted} with no destination, ${n.failed} failed, ${n.unknown} with no answer (the receiver may have them), ${n.inFlightElsewhere} being sent by another process\n`,
     );
   }
   const failedInput =
-    stats.problems > 0 || stats.ruleErrors > 0 || set.errors.length > 0 || notifications.failed > 0;
+    tally.problems > 0 ||
+    tally.ruleErrors > 0 ||
+    tally.poisonRecords > 0 ||
+    set.errors.length > 0 ||
+    n.failed > 0 ||
+    n.unknown > 0;
   const failedLevel = failOn !== undefined && worst >= levelRank(failOn);
   return failedInput || failedLevel ? EXIT_INPUT_FAILED : EXIT_OK;
 }
 
-function tallyOutcome(
-  outcome: AlertOutcome,
-  tally: {
-    sent: number;
-    alreadySent: number;
-    deduplicated: number;
-    suppressed: number;
-    failed: number;
-    unrouted: number;
-  },
-  io: CliIo,
-): void {
-  if (outcome.status === 'suppressed') tally.suppressed++;
-  else if (outcome.status === 'deduplicated') tally.deduplicated++;
-  else if (outcome.deliveries.length === 0) tally.unrouted++;
-  else {
-    for (const delivery of outcome.deliveries) {
-      if (delivery.status === 'sent') tally.sent++;
-      else if (delivery.status === 'already-sent') tally.alreadySent++;
-      else {
-        tally.failed++;
-        const why = delivery.status === 'failed' ? delivery.result.error : 'no such destination';
-        io.stderr.write(`trailwatch: error: alert ${outcome.alert.id} to ${delivery.destination}: ${why}\n`);
-      }
+/** Each delivery that did not go out, named on stderr as it happens. */
+function reportDeliveryFailures(outcome: AlertOutcome, io: CliIo): void {
+  if (outcome.status !== 'routed') return;
+  for (const delivery of outcome.deliveries) {
+    if (delivery.status === 'failed' || delivery.status === 'unknown-destination') {
+      const why = delivery.status === 'failed' ? delivery.result.error : 'no such destination';
+      io.stderr.write(`trailwatch: error: alert ${outcome.alert.id} to ${delivery.destination}: ${why}\n`);
+    } else if (delivery.status === 'unknown') {
+      io.stderr.write(
+        `trailwatch: warning: alert ${outcome.alert.id} to ${delivery.destination}: sent, no answer (the receiver may have it): ${delivery.error}\n`,
+      );
     }
   }
 }
 
-function summary(stats: ScanStats, rules: number) {
-  return { rules, recordsRead: stats.evaluated + stats.unparsed, ...stats };
+function summary(tally: Tally, rules: number) {
+  return { rules, ...tallyCounts(tally) };
 }
 
-function describeStats(stats: ScanStats, rules: number, alerts: number): string {
-  const read = stats.evaluated + stats.unparsed;
-  return `${read} record(s) read (${stats.unparsed} ruled out unparsed), ${rules} rule(s), ${stats.matches} rule match(es), ${alerts} alert(s), ${stats.problems} input problem(s)${stats.ruleErrors > 0 ? `, ${stats.ruleErrors} rule error(s)` : ''}`;
+/** The closing line every evaluating command prints. */
+export function describeTally(tally: Tally, rules: number): string {
+  return `${recordsRead(tally)} record(s) read (${tally.unparsed} ruled out unparsed), ${rules} rule(s), ${tally.matches} rule match(es), ${tally.alerts} alert(s), ${tally.problems} input problem(s)${tally.ruleErrors > 0 ? `, ${tally.ruleErrors} rule error(s)` : ''}${tally.poisonRecords > 0 ? `, ${tally.poisonRecords} record(s) that failed to process` : ''}`;
 }
 
 const TABLE_COLUMNS: readonly Column<Finding>[] = [

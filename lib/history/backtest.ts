@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { TrailwatchConfig } from '../config';
+import type { DriverEvent } from '../driver';
+import { describeRuleError, drive, emptyTally, recordsRead } from '../driver';
 import type { Input, LayoutFilter, Origin, S3Settings } from '../ingest';
 import {
   createS3Client,
@@ -8,14 +10,11 @@ import {
   formatOrigin,
   keyMayMatch,
   listLogObjectsByDay,
-  mapOrdered,
   parseLogFileKey,
 } from '../ingest';
 import { AlertPipeline } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
 import { RuleEngine } from '../rules';
-import type { ScanEvent } from '../scan';
-import { describeRuleError, emptyStats, scanInputs } from '../scan';
 import { MemoryStateStore } from '../state';
 import { isoDay, utcDays } from '../time';
 
@@ -171,7 +170,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   const s3 = options.source.kind === 's3' ? { ...options.s3, client: await createS3Client(options.s3) } : {};
   const concurrency = options.concurrency ?? DEFAULT_BACKTEST_CONCURRENCY;
   const engine = new RuleEngine(rules.detections);
-  // Suppressions expire by the clock: in a replay, the clock is the time of the event at hand.
   let replayClock = filter.since;
   const pipeline = new AlertPipeline({
     config,
@@ -196,84 +194,106 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
       principals: new Map(),
     });
   }
-  const stats = emptyStats();
+  const stats = emptyTally();
   const problems: string[] = [];
   const days = new Set<string>(windowDays(filter.since, filter.until));
-  const totals = { read: 0, skipped: 0, bytes: 0, alerts: 0, afterDedup: 0, problems: 0 };
+  const totals = { read: 0, skipped: 0, bytes: 0, alerts: 0, afterDedup: 0 };
   const listing = { objects: 0, days: 0, daysTotal: 0 };
-  const readOptions = { filter, s3 };
-
-  const readObject = async (
-    object: BacktestObject,
-  ): Promise<{ object: BacktestObject; events: ScanEvent[] }> => {
-    const events: ScanEvent[] = [];
-    for await (const batch of scanInputs([object.input], engine, readOptions, stats)) events.push(...batch);
-    return { object, events };
-  };
+  const objectOf = new Map<Input, BacktestObject>();
+  const wholeSourceSkipped = new Set<BacktestObject>();
 
   const source = options.source;
-  async function* objectsInOrder(): AsyncGenerator<BacktestObject> {
+  async function* inputsInOrder(): AsyncGenerator<Input> {
     for await (const day of planBacktest(source, filter, s3, concurrency)) {
       listing.objects += day.objects.length;
       listing.days = day.index + 1;
       listing.daysTotal = day.total;
-      yield* day.objects;
+      for (const object of day.objects) {
+        objectOf.set(object.input, object);
+        yield object.input;
+      }
     }
   }
 
-  for await (const { object, events } of mapOrdered(objectsInOrder(), concurrency, readObject)) {
-    let skipped = false;
-    for (const event of events) {
-      if (event.kind === 'match') {
-        const { rule, record, origin } = event.match;
-        for (const alert of await pipeline.alertsFor(rule, record, origin)) {
-          const tally = tallies.get(alert.rule.id);
-          if (!tally) continue;
-          const time = Date.parse(alert.correlation?.lastEventTime ?? alert.facts.eventTime);
-          if (!Number.isNaN(time)) replayClock = time;
-          const day = Number.isNaN(time) ? 'unknown' : isoDay(time);
-          days.add(day);
-          const perDay = tally.perDay[day] ?? { alerts: 0, afterDedup: 0 };
-          tally.perDay[day] = perDay;
-          tally.alerts++;
-          perDay.alerts++;
-          totals.alerts++;
-          const principal = alert.facts.principalArn ?? alert.facts.principalType ?? 'unknown';
-          tally.principals.set(principal, (tally.principals.get(principal) ?? 0) + 1);
-          const outcome = await pipeline.handleAlert(alert);
-          if (outcome.status === 'suppressed') tally.suppressed++;
-          else if (outcome.status === 'deduplicated') tally.deduplicated++;
-          else {
-            tally.afterDedup++;
-            perDay.afterDedup++;
-            totals.afterDedup++;
-          }
+  const listProblem = (text: string): void => {
+    if (problems.length < MAX_LISTED_PROBLEMS) problems.push(text);
+  };
+  const onEvent = (event: DriverEvent): void => {
+    switch (event.kind) {
+      case 'alert': {
+        const { alert, outcome } = event;
+        const tally = tallies.get(alert.rule.id);
+        if (!tally) return;
+        const time = Date.parse(alert.correlation?.lastEventTime ?? alert.facts.eventTime);
+        const day = Number.isNaN(time) ? 'unknown' : isoDay(time);
+        days.add(day);
+        const perDay = tally.perDay[day] ?? { alerts: 0, afterDedup: 0 };
+        tally.perDay[day] = perDay;
+        tally.alerts++;
+        perDay.alerts++;
+        totals.alerts++;
+        const principal = alert.facts.principalArn ?? alert.facts.principalType ?? 'unknown';
+        tally.principals.set(principal, (tally.principals.get(principal) ?? 0) + 1);
+        if (outcome?.status === 'suppressed') tally.suppressed++;
+        else if (outcome?.status === 'deduplicated') tally.deduplicated++;
+        else {
+          tally.afterDedup++;
+          perDay.afterDedup++;
+          totals.afterDedup++;
         }
-      } else if (event.kind === 'problem') {
-        totals.problems++;
-        if (problems.length < MAX_LISTED_PROBLEMS)
-          problems.push(`${formatOrigin(event.origin)}: ${event.message}`);
-      } else if (event.kind === 'rule-error') {
-        if (problems.length < MAX_LISTED_PROBLEMS) {
-          problems.push(`${formatOrigin(event.origin)}: ${describeRuleError(event)}`);
-        }
-      } else if (isWholeSource(event.origin, object)) {
-        skipped = true;
+        return;
+      }
+      case 'problem':
+        listProblem(`${formatOrigin(event.origin)}: ${event.message}`);
+        return;
+      case 'rule-error':
+        listProblem(`${formatOrigin(event.origin)}: ${describeRuleError(event)}`);
+        return;
+      case 'poison':
+        listProblem(
+          `${formatOrigin(event.origin)}: event ${event.eventID ?? '(no eventID)'}: ${event.message}`,
+        );
+        return;
+      case 'skipped': {
+        const object = [...objectOf.values()].find((candidate) => isWholeSource(event.origin, candidate));
+        if (object) wholeSourceSkipped.add(object);
+        return;
+      }
+      case 'input-done': {
+        const object = objectOf.get(event.input);
+        if (!object) return;
+        objectOf.delete(event.input);
+        if (wholeSourceSkipped.delete(object)) totals.skipped++;
+        else totals.read++;
+        totals.bytes += object.size;
+        options.onProgress?.({
+          objectsDone: totals.read + totals.skipped,
+          objectsListed: listing.objects,
+          daysListed: listing.days,
+          daysTotal: listing.daysTotal,
+          bytesDone: totals.bytes,
+          records: recordsRead(stats),
+          alerts: totals.alerts,
+        });
+        return;
       }
     }
-    if (skipped) totals.skipped++;
-    else totals.read++;
-    totals.bytes += object.size;
-    options.onProgress?.({
-      objectsDone: totals.read + totals.skipped,
-      objectsListed: listing.objects,
-      daysListed: listing.days,
-      daysTotal: listing.daysTotal,
-      bytesDone: totals.bytes,
-      records: stats.evaluated + stats.unparsed,
-      alerts: totals.alerts,
-    });
-  }
+  };
+
+  await drive(inputsInOrder(), {
+    tally: stats,
+    engine,
+    pipeline,
+    read: { filter, s3 },
+    handleAlerts: true,
+    concurrency,
+    // Suppressions expire by the clock: in a replay, the clock is the time of the event at hand.
+    beforeHandle: (alert) => {
+      const time = Date.parse(alert.correlation?.lastEventTime ?? alert.facts.eventTime);
+      if (!Number.isNaN(time)) replayClock = time;
+    },
+    onEvent,
+  });
 
   const reports = [...tallies.values()].map(({ principals, ...report }) => ({
     ...report,
@@ -293,13 +313,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     accounts: filter.accounts ? [...filter.accounts] : null,
     regions: filter.regions ? [...filter.regions] : null,
     objects: { listed: listing.objects, read: totals.read, skipped: totals.skipped, bytes: totals.bytes },
-    records: stats.evaluated + stats.unparsed,
+    records: recordsRead(stats),
     alerts: totals.alerts,
     afterDedup: totals.afterDedup,
     days: [...days].sort(),
     rules: reports,
     problems,
-    problemCount: totals.problems + stats.ruleErrors,
+    problemCount: stats.problems + stats.ruleErrors + stats.poisonRecords,
     ruleErrors: stats.ruleErrors,
   };
 }

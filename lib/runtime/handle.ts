@@ -1,10 +1,14 @@
 import type { Alert } from '../alerts';
-import { formatOrigin, readRecordBatches } from '../ingest';
+import type { DriverEvent, Tally } from '../driver';
+import { drive, tallyCounts } from '../driver';
+import type { Input } from '../ingest';
+import { formatOrigin } from '../ingest';
 import type { AlertOutcome } from '../pipeline';
 import { throwIfRetryable } from '../pipeline';
+import type { FailureReport, FailureReporter } from './failures';
+import { NO_FAILURE_QUEUE } from './failures';
 import type { Logger } from './logger';
-import type { InvocationMetrics } from './metrics';
-import { emfDocument, emptyMetrics } from './metrics';
+import { emfDocument } from './metrics';
 import type { Runtime } from './runtime';
 
 /** Thrown when records could not be read for a reason a retry may fix (S3 throttling, a network error). */
@@ -13,78 +17,114 @@ export class ReadError extends Error {
 }
 
 export interface InvocationSummary {
-  readonly metrics: InvocationMetrics;
+  readonly tally: Tally;
   readonly outcomes: readonly AlertOutcome[];
 }
 
+export interface InvocationOptions {
+  readonly now?: () => number;
+  /** Epoch ms by which every delivery must be settled: the Lambda's remaining time less a margin. */
+  readonly deadlineAt?: number;
+  /** Where poison records, data faults and refused events are reported by location. */
+  readonly failures?: FailureReporter;
+  readonly requestId?: string;
+  /** Problems found before reading (a malformed item of the trigger's event), reported like any other. */
+  readonly refused?: readonly FailureReport[];
+}
+
 /**
- * One invocation: read whatever the event carries, evaluate, alert, deliver. Data faults are
- * logged with their location and counted; failures a retry could fix are thrown after everything
- * else was done, so Lambda retries (idempotency records keep the retry from sending twice).
+ * One invocation: the driver reads whatever the event carries, evaluates, alerts and delivers. A
+ * record that throws is isolated (logged with its location, counted, sent to the failure queue)
+ * and the others go on; data faults are reported the same way and not retried. Failures a retry
+ * could fix (S3 unreachable, a destination down) are thrown after everything else was done, so
+ * Lambda retries, and the delivery claims keep the retry from sending anything twice.
  */
 export async function handleTrailEvent(
-  event: unknown,
+  inputs: readonly Input[],
   source: string,
   runtime: Runtime,
   log: Logger,
-  now: () => number = Date.now,
+  options: InvocationOptions = {},
 ): Promise<InvocationSummary> {
-  const metrics = emptyMetrics();
+  const now = options.now ?? Date.now;
   const outcomes: AlertOutcome[] = [];
+  const reports: FailureReport[] = [...(options.refused ?? [])];
   const retryableReads: string[] = [];
-  const input = { kind: 'payload' as const, name: `${source} event`, value: event };
-  // A record ruled out from its text was still read: it counts.
-  const mayMatch = (text: string): boolean => {
-    if (runtime.engine.mayMatchText(text)) return true;
-    metrics.recordsRead++;
-    return false;
-  };
-  for await (const batch of readRecordBatches([input], { mayMatch, s3: runtime.s3 })) {
-    for (const result of batch) {
-      if (result.kind === 'problem') {
-        metrics.recordsSkipped++;
+  const base = { trigger: source, requestId: options.requestId };
+  for (const refused of options.refused ?? [])
+    log.error('refused part of the event', { location: refused.location, error: refused.error });
+
+  const onEvent = (event: DriverEvent): void => {
+    switch (event.kind) {
+      case 'alert':
+        if (event.outcome) {
+          outcomes.push(event.outcome);
+          logOutcome(event.outcome, log);
+        }
+        return;
+      case 'problem': {
+        const location = formatOrigin(event.origin);
         log.error('cannot read input', {
-          origin: formatOrigin(result.origin),
-          problem: result.message,
-          retryable: result.retryable === true,
+          origin: location,
+          problem: event.message,
+          retryable: event.retryable,
         });
-        if (result.retryable) retryableReads.push(`${formatOrigin(result.origin)}: ${result.message}`);
-        continue;
+        if (event.retryable) retryableReads.push(`${location}: ${event.message}`);
+        else reports.push({ ...base, kind: 'data-fault', location, error: event.message });
+        return;
       }
-      if (result.kind === 'skipped') {
-        log.debug('skipped input', { origin: formatOrigin(result.origin), reason: result.reason });
-        continue;
+      case 'skipped':
+        log.debug('skipped input', { origin: formatOrigin(event.origin), reason: event.reason });
+        return;
+      case 'rule-error':
+        log.error('rule failed on a record', {
+          ruleId: event.rule.meta.id,
+          eventID: event.record.eventID,
+          origin: formatOrigin(event.origin),
+          error: event.message,
+        });
+        return;
+      case 'poison': {
+        const location = formatOrigin(event.origin);
+        log.error('record isolated: it could not be processed, the others went on', {
+          origin: location,
+          eventID: event.eventID,
+          stage: event.stage,
+          error: event.message,
+        });
+        reports.push({
+          ...base,
+          kind: 'poison-record',
+          location,
+          ...(event.eventID === undefined ? {} : { eventID: event.eventID }),
+          stage: event.stage,
+          error: event.message,
+        });
+        return;
       }
-      metrics.recordsRead++;
-      for (const evaluation of runtime.engine.evaluate(result.record, result.raw)) {
-        if (evaluation.kind === 'error') {
-          log.error('rule failed on a record', {
-            ruleId: evaluation.rule.meta.id,
-            eventID: result.record.eventID,
-            error: evaluation.message,
-          });
-          continue;
-        }
-        for (const alert of await runtime.pipeline.alertsFor(evaluation.rule, result.record, result.origin)) {
-          metrics.alerts++;
-          const outcome = await runtime.pipeline.handleAlert(alert);
-          outcomes.push(outcome);
-          record(outcome, metrics, log, now());
-        }
-      }
+      case 'input-done':
+        return;
     }
-  }
-  log.raw(emfDocument(source, metrics, now()));
-  log.info('invocation done', { source, ...countsOf(metrics) });
+  };
+
+  const tally = await drive(inputs, {
+    engine: runtime.engine,
+    pipeline: runtime.pipeline,
+    read: { s3: runtime.s3 },
+    handleAlerts: true,
+    ...(options.deadlineAt === undefined ? {} : { deliveryDeadline: () => options.deadlineAt }),
+    onEvent,
+    now,
+  });
+  log.raw(emfDocument(source, tally, now(), options.refused?.length ?? 0));
+  log.info('invocation done', { source, ...tallyCounts(tally), refused: options.refused?.length ?? 0 });
+  // Reports are kept before any retry is asked for: a report that cannot be kept fails the
+  // invocation, so Lambda's own retries and OnFailure destination keep the event instead.
+  await (options.failures ?? NO_FAILURE_QUEUE).report(reports);
   throwIfRetryable(outcomes);
   if (retryableReads.length > 0)
     throw new ReadError(`could not read ${retryableReads.length} input(s): ${retryableReads.join('; ')}`);
-  return { metrics, outcomes };
-}
-
-function countsOf(metrics: InvocationMetrics): Record<string, number> {
-  const { latenciesMs: _latencies, ...counts } = metrics;
-  return counts;
+  return { tally, outcomes };
 }
 
 function describe(alert: Alert): Record<string, unknown> {
@@ -97,27 +137,32 @@ function describe(alert: Alert): Record<string, unknown> {
   };
 }
 
-function record(outcome: AlertOutcome, metrics: InvocationMetrics, log: Logger, now: number): void {
+function logOutcome(outcome: AlertOutcome, log: Logger): void {
   if (outcome.status !== 'routed') {
     log.info(`alert ${outcome.status}`, describe(outcome.alert));
     return;
   }
   for (const delivery of outcome.deliveries) {
-    if (delivery.status === 'sent') {
-      metrics.notificationsSent++;
-      const latency = now - Date.parse(outcome.alert.facts.eventTime);
-      if (Number.isFinite(latency)) metrics.latenciesMs.push(latency);
-      log.info('alert sent', { ...describe(outcome.alert), destination: delivery.destination });
-    } else if (delivery.status === 'already-sent') {
-      log.info('alert already sent', { ...describe(outcome.alert), destination: delivery.destination });
-    } else {
-      metrics.deliveriesFailed++;
-      const error = delivery.status === 'failed' ? delivery.result.error : 'no such destination';
-      log.error('alert delivery failed', {
-        ...describe(outcome.alert),
-        destination: delivery.destination,
-        error,
-      });
+    const fields = { ...describe(outcome.alert), destination: delivery.destination };
+    switch (delivery.status) {
+      case 'sent':
+        log.info('alert sent', fields);
+        break;
+      case 'already-sent':
+        log.info('alert already sent', fields);
+        break;
+      case 'in-flight-elsewhere':
+        log.info('alert being sent by another invocation', fields);
+        break;
+      case 'unknown':
+        log.warn('alert sent, no answer: the receiver may have it', { ...fields, error: delivery.error });
+        break;
+      case 'failed':
+        log.error('alert delivery failed', { ...fields, error: delivery.result.error });
+        break;
+      case 'unknown-destination':
+        log.error('alert delivery failed', { ...fields, error: 'no such destination' });
+        break;
     }
   }
 }

@@ -1,10 +1,17 @@
-export type { InvocationSummary } from './handle';
+export type { FailureReport, FailureReporter } from './failures';
+export { FailureQueueError, failureReporterFor, NO_FAILURE_QUEUE, SqsFailureReporter } from './failures';
+export type { InvocationOptions, InvocationSummary } from './handle';
 export { handleTrailEvent, ReadError } from './handle';
-export type { Trigger } from './lambda';
-export { createTrailHandler, TRIGGER_SCHEMAS, TriggerEventError } from './lambda';
+export type { HandlerDependencies, HandlerResult, Trigger } from './lambda';
+export {
+  createTrailHandler,
+  DELIVERY_DEADLINE_MARGIN_MS,
+  splitEvent,
+  TRIGGER_SCHEMAS,
+  TriggerEventError,
+} from './lambda';
 export type { Logger, LogLevel } from './logger';
 export { createLogger } from './logger';
-export type { InvocationMetrics } from './metrics';
-export { emfDocument, emptyMetrics, METRICS_NAMESPACE } from './metrics';
+export { emfDocument, invocationMetrics, METRICS_NAMESPACE } from './metrics';
 export type { Runtime, RuntimeEnvironment, RuntimeOverrides } from './runtime';
 export { ColdStartError, createRuntime, withDeploymentDefaults } from './runtime';

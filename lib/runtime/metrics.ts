@@ -1,40 +1,45 @@
+import type { Tally } from '../driver';
+import { dataFaults, recordsRead } from '../driver';
+
 /**
  * CloudWatch embedded metric format: one JSON log line per invocation that CloudWatch turns into
- * metrics, with no API call and no extra latency.
+ * metrics, with no API call and no extra latency. The stack's alarms watch these names.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 export const METRICS_NAMESPACE = 'trailwatch';
 
-export interface InvocationMetrics {
-  recordsRead: number;
-  recordsSkipped: number;
-  alerts: number;
-  notificationsSent: number;
-  deliveriesFailed: number;
-  /** Milliseconds from each alert's eventTime to its notification being sent. */
-  latenciesMs: number[];
-}
-
-export function emptyMetrics(): InvocationMetrics {
-  return {
-    recordsRead: 0,
-    recordsSkipped: 0,
-    alerts: 0,
-    notificationsSent: 0,
-    deliveriesFailed: 0,
-    latenciesMs: [],
-  };
-}
-
 /** EMF allows at most 100 values per metric in one document. */
 const MAX_VALUES = 100;
 
+/** The invocation's counts, by metric name. */
+export function invocationMetrics(tally: Tally, refusedEvents = 0): Record<string, number> {
+  const n = tally.notifications;
+  return {
+    RecordsRead: recordsRead(tally),
+    // Read problems of any kind and records dropped before evaluation.
+    RecordsSkipped: tally.problems,
+    // Corrupt objects, batches or records: a retry would not fix them.
+    DataFaults: dataFaults(tally),
+    // Records whose evaluation, alerting or delivery threw: isolated, reported to the failure queue.
+    PoisonRecords: tally.poisonRecords,
+    // Trigger events (or items of them) refused: forged sources, accounts not served, wrong shapes.
+    RefusedEvents: refusedEvents,
+    Alerts: tally.alerts,
+    NotificationsSent: n.sent,
+    DeliveriesFailed: n.failed,
+    // Sent with no answer before the timeout: the receiver may or may not have the alert.
+    DeliveriesUnknown: n.unknown,
+  };
+}
+
 export function emfDocument(
   source: string,
-  metrics: InvocationMetrics,
+  tally: Tally,
   now: number = Date.now(),
+  refusedEvents = 0,
 ): Record<string, unknown> {
-  const count = (name: string) => ({ Name: name, Unit: 'Count' });
+  const counts = invocationMetrics(tally, refusedEvents);
+  const latencies = tally.latenciesMs.slice(0, MAX_VALUES);
   return {
     _aws: {
       Timestamp: now,
@@ -43,26 +48,14 @@ export function emfDocument(
           Namespace: METRICS_NAMESPACE,
           Dimensions: [['Source']],
           Metrics: [
-            count('RecordsRead'),
-            count('RecordsSkipped'),
-            count('Alerts'),
-            count('NotificationsSent'),
-            count('DeliveriesFailed'),
-            ...(metrics.latenciesMs.length > 0
-              ? [{ Name: 'NotificationLatency', Unit: 'Milliseconds' }]
-              : []),
+            ...Object.keys(counts).map((name) => ({ Name: name, Unit: 'Count' })),
+            ...(latencies.length > 0 ? [{ Name: 'NotificationLatency', Unit: 'Milliseconds' }] : []),
           ],
         },
       ],
     },
     Source: source,
-    RecordsRead: metrics.recordsRead,
-    RecordsSkipped: metrics.recordsSkipped,
-    Alerts: metrics.alerts,
-    NotificationsSent: metrics.notificationsSent,
-    DeliveriesFailed: metrics.deliveriesFailed,
-    ...(metrics.latenciesMs.length > 0
-      ? { NotificationLatency: metrics.latenciesMs.slice(0, MAX_VALUES) }
-      : {}),
+    ...counts,
+    ...(latencies.length > 0 ? { NotificationLatency: latencies } : {}),
   };
 }

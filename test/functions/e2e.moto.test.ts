@@ -141,7 +141,7 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
   it('S3 handler: the notification leads to the object, alerts reach SNS email and Slack', async () => {
     const { slackRuntime } = await deployment();
     await drainQueue();
-    const handler = createTrailHandler('s3', slackRuntime, capturingLogger().log);
+    const handler = createTrailHandler('s3', { runtime: slackRuntime, log: capturingLogger().log });
     const metrics = await handler(s3Notification(BUCKET, [KEY]), {});
     expect(metrics).toMatchObject({ recordsRead: rootRecords.length, deliveriesFailed: 0 });
     const emails = await drainQueue();
@@ -153,18 +153,20 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
   it('the deployment defaults alone (no destinations in the file) email through the stack topic', async () => {
     const { runtime } = await deployment();
     await drainQueue();
-    await createTrailHandler('s3', runtime, capturingLogger().log)(s3Notification(BUCKET, [KEY]), {});
+    await createTrailHandler('s3', { runtime, log: capturingLogger().log })(
+      s3Notification(BUCKET, [KEY]),
+      {},
+    );
     expect((await drainQueue()).length).toBeGreaterThan(0);
   });
 
   it('SNS handler: CloudTrail delivery notification, same alerts', async () => {
     const { slackRuntime } = await deployment();
     await drainQueue();
-    const metrics = await createTrailHandler(
-      'sns',
-      slackRuntime,
-      capturingLogger().log,
-    )(snsLambdaEvent([cloudTrailDelivery(BUCKET, [KEY])]), {});
+    const metrics = await createTrailHandler('sns', { runtime: slackRuntime, log: capturingLogger().log })(
+      snsLambdaEvent([cloudTrailDelivery(BUCKET, [KEY])]),
+      {},
+    );
     expect(metrics.recordsRead).toBe(rootRecords.length);
     expect((await drainQueue()).length).toBe(receiver.requests.length);
     expect(receiver.requests.length).toBeGreaterThan(0);
@@ -174,7 +176,10 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
     const { slackRuntime } = await deployment();
     await drainQueue();
     const event = cloudWatchLogsEvent(rootRecords.map((r) => JSON.stringify(r)));
-    const metrics = await createTrailHandler('logs', slackRuntime, capturingLogger().log)(event, {});
+    const metrics = await createTrailHandler('logs', { runtime: slackRuntime, log: capturingLogger().log })(
+      event,
+      {},
+    );
     expect(metrics.recordsRead).toBe(rootRecords.length);
     expect(receiver.requests.length).toBeGreaterThan(0);
   });
@@ -182,16 +187,15 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
   it('with EventBridge and S3 both on, the same event alerts once', async () => {
     const { slackRuntime } = await deployment();
     const first = rootRecords.find((r) => r.eventName === 'ConsoleLogin') as CloudTrailRecord;
-    await createTrailHandler(
-      'eventbridge',
-      slackRuntime,
-      capturingLogger().log,
-    )(eventBridgeCloudTrail(first, 'AWS Console Sign In via CloudTrail'), {});
+    await createTrailHandler('eventbridge', { runtime: slackRuntime, log: capturingLogger().log })(
+      eventBridgeCloudTrail(first, 'AWS Console Sign In via CloudTrail'),
+      {},
+    );
     const fromEventBridge = receiver.requests.length;
     expect(fromEventBridge).toBeGreaterThan(0);
     receiver.requests.length = 0;
     const { log, lines } = capturingLogger();
-    await createTrailHandler('s3', slackRuntime, log)(s3Notification(BUCKET, [KEY]), {});
+    await createTrailHandler('s3', { runtime: slackRuntime, log })(s3Notification(BUCKET, [KEY]), {});
     const sentAgain = lines.filter(
       (l) => l.message === 'alert sent' && l.eventID === first.eventID && l.destination === 'slack',
     );
@@ -204,11 +208,10 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
   it('an object S3 cannot give back is reported, and only a transient failure asks for a retry', async () => {
     const { slackRuntime } = await deployment();
     const { log, lines } = capturingLogger();
-    const metrics = await createTrailHandler(
-      's3',
-      slackRuntime,
-      log,
-    )(s3Notification(BUCKET, ['AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/missing.json.gz']), {});
+    const metrics = await createTrailHandler('s3', { runtime: slackRuntime, log })(
+      s3Notification(BUCKET, ['AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/missing.json.gz']),
+      {},
+    );
     expect(metrics.recordsSkipped).toBe(1);
     expect(lines.find((l) => l.message === 'cannot read input')).toMatchObject({
       level: 'error',

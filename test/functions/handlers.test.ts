@@ -36,7 +36,7 @@ function handlerFor(trigger: Parameters<typeof createTrailHandler>[0]) {
     notifier: { secrets: new SecretResolver({ env: { SLACK_URL: receiver.url } }) },
   });
   const { log, lines } = capturingLogger();
-  return { handler: createTrailHandler(trigger, runtime, log), lines };
+  return { handler: createTrailHandler(trigger, { runtime: runtime, log: log }), lines };
 }
 
 describe('Lambda handlers with real event shapes', () => {
@@ -110,7 +110,7 @@ describe('Lambda handlers with real event shapes', () => {
       state: new MemoryStateStore(),
       notifier: { secrets: new SecretResolver({ env: { SLACK_URL: receiver.url } }), sleep: async () => {} },
     });
-    const handler = createTrailHandler('eventbridge', runtime, capturingLogger().log);
+    const handler = createTrailHandler('eventbridge', { runtime: runtime, log: capturingLogger().log });
     await expect(handler(eventBridgeCloudTrail(rootLoginWithoutMfa), context)).rejects.toThrow(
       /alert delivery\(ies\) failed and can be retried: slack: Slack webhook .*HTTP 503/,
     );
