@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DedupDecision, StateStore, WindowEntry } from './types';
+import { classifyStateError, StateStoreError } from './errors';
+import type { ClaimDecision, DedupDecision, DeliveryClaim, StateStore, WindowEntry } from './types';
 import { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';
 
 export interface DynamoStateSettings {
@@ -13,6 +14,20 @@ export interface DynamoStateSettings {
 export const TTL_ATTRIBUTE = 'expiresAt';
 /** Optimistic updates of a correlation window retry this many times under contention. */
 const WINDOW_UPDATE_ATTEMPTS = 5;
+/** A claim refused because another was released in between is tried again this many times. */
+const CLAIM_ATTEMPTS = 3;
+
+/**
+ * A dead or unreachable endpoint must fail in seconds, not after the SDK's default socket waits
+ * (minutes): every delivery waits on this table. DynamoDB answers single-item requests in
+ * milliseconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Introduction.html),
+ * so 2 s to connect and 5 s per request are generous; 3 attempts is the SDK's standard retry mode
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). Worst case for
+ * a silent endpoint: 3 x 2 s plus backoff, under 10 s.
+ */
+export const STATE_CONNECT_TIMEOUT_MS = 2_000;
+export const STATE_REQUEST_TIMEOUT_MS = 5_000;
+export const STATE_MAX_ATTEMPTS = 3;
 
 const seconds = (ms: number): string => String(Math.ceil(ms / 1000));
 
@@ -38,6 +53,11 @@ export class DynamoStateStore implements StateStore {
       client:
         this.settings.client ??
         new sdk.DynamoDBClient({
+          maxAttempts: STATE_MAX_ATTEMPTS,
+          requestHandler: {
+            connectionTimeout: STATE_CONNECT_TIMEOUT_MS,
+            requestTimeout: STATE_REQUEST_TIMEOUT_MS,
+          },
           ...(this.settings.region === undefined ? {} : { region: this.settings.region }),
           ...(this.settings.endpoint === undefined ? {} : { endpoint: this.settings.endpoint }),
         }),
@@ -46,43 +66,47 @@ export class DynamoStateStore implements StateStore {
   }
 
   async dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision> {
-    const { client, sdk } = await this.connect();
+    const { sdk } = await this.connect();
     const pk = `dedup#${key}`;
     try {
       // Opens a window where none is open; the old item, if an expired one was replaced, carries its count.
-      const opened = await client.send(
-        new sdk.PutItemCommand({
-          TableName: this.table,
-          Item: {
-            pk: { S: pk },
-            alertId: { S: alertId },
-            windowEnd: { N: String(now + windowMs) },
-            suppressed: { N: '0' },
-            [TTL_ATTRIBUTE]: { N: seconds(now + windowMs) },
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR windowEnd <= :now',
-          ExpressionAttributeValues: { ':now': { N: String(now) } },
-          ReturnValues: 'ALL_OLD',
-        }),
+      const opened = await this.call((client) =>
+        client.send(
+          new sdk.PutItemCommand({
+            TableName: this.table,
+            Item: {
+              pk: { S: pk },
+              alertId: { S: alertId },
+              windowEnd: { N: String(now + windowMs) },
+              suppressed: { N: '0' },
+              [TTL_ATTRIBUTE]: { N: seconds(now + windowMs) },
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR windowEnd <= :now',
+            ExpressionAttributeValues: { ':now': { N: String(now) } },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
       );
       return { notify: true, suppressedBefore: Number(opened.Attributes?.suppressed?.N ?? 0) };
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
     }
     try {
-      const counted = await client.send(
-        new sdk.UpdateItemCommand({
-          TableName: this.table,
-          Key: { pk: { S: pk } },
-          UpdateExpression: 'ADD suppressed :one',
-          ConditionExpression: 'alertId <> :id AND windowEnd > :now',
-          ExpressionAttributeValues: {
-            ':one': { N: '1' },
-            ':id': { S: alertId },
-            ':now': { N: String(now) },
-          },
-          ReturnValues: 'UPDATED_NEW',
-        }),
+      const counted = await this.call((client) =>
+        client.send(
+          new sdk.UpdateItemCommand({
+            TableName: this.table,
+            Key: { pk: { S: pk } },
+            UpdateExpression: 'ADD suppressed :one',
+            ConditionExpression: 'alertId <> :id AND windowEnd > :now',
+            ExpressionAttributeValues: {
+              ':one': { N: '1' },
+              ':id': { S: alertId },
+              ':now': { N: String(now) },
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        ),
       );
       return { notify: false, suppressedSoFar: Number(counted.Attributes?.suppressed?.N ?? 1) };
     } catch (error) {
@@ -93,29 +117,33 @@ export class DynamoStateStore implements StateStore {
   }
 
   async appendToWindow(key: string, entry: WindowEntry, timespanMs: number): Promise<WindowEntry[]> {
-    const { client, sdk } = await this.connect();
+    const { sdk } = await this.connect();
     const pk = `window#${key}`;
     for (let attempt = 1; ; attempt++) {
-      const current = await client.send(
-        new sdk.GetItemCommand({ TableName: this.table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+      const current = await this.call((client) =>
+        client.send(
+          new sdk.GetItemCommand({ TableName: this.table, Key: { pk: { S: pk } }, ConsistentRead: true }),
+        ),
       );
       const version = Number(current.Item?.version?.N ?? 0);
       const stored = current.Item?.entries?.S ? (JSON.parse(current.Item.entries.S) as WindowEntry[]) : [];
       const kept = pruneWindow([...stored, entry], timespanMs);
       const newest = kept[kept.length - 1]?.t ?? entry.t;
       try {
-        await client.send(
-          new sdk.PutItemCommand({
-            TableName: this.table,
-            Item: {
-              pk: { S: pk },
-              entries: { S: JSON.stringify(kept) },
-              version: { N: String(version + 1) },
-              [TTL_ATTRIBUTE]: { N: seconds(newest + timespanMs + 86_400_000) },
-            },
-            ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
-            ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': { N: String(version) } } }),
-          }),
+        await this.call((client) =>
+          client.send(
+            new sdk.PutItemCommand({
+              TableName: this.table,
+              Item: {
+                pk: { S: pk },
+                entries: { S: JSON.stringify(kept) },
+                version: { N: String(version + 1) },
+                [TTL_ATTRIBUTE]: { N: seconds(newest + timespanMs + 86_400_000) },
+              },
+              ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+              ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': { N: String(version) } } }),
+            }),
+          ),
         );
         return kept;
       } catch (error) {
@@ -125,38 +153,168 @@ export class DynamoStateStore implements StateStore {
   }
 
   async resetWindow(key: string): Promise<void> {
-    const { client, sdk } = await this.connect();
-    await client.send(
-      new sdk.DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `window#${key}` } } }),
+    const { sdk } = await this.connect();
+    await this.call((client) =>
+      client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `window#${key}` } } })),
     );
+  }
+
+  async claimDelivery(alertId: string, destination: string, claim: DeliveryClaim): Promise<ClaimDecision> {
+    const { sdk } = await this.connect();
+    const key = deliveryKey(alertId, destination);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // One conditional write decides among concurrent claimants: not delivered, no live lease,
+        // sends left. The send count goes up with the claim, so a claimant that dies mid-send counts.
+        const claimed = await this.call((client) =>
+          client.send(
+            new sdk.UpdateItemCommand({
+              TableName: this.table,
+              Key: key,
+              UpdateExpression:
+                'SET #owner = :owner, #leaseUntil = :leaseUntil, #sends = if_not_exists(#sends, :zero) + :one, #ttl = :ttl',
+              ConditionExpression:
+                'attribute_not_exists(#deliveredAt) AND (attribute_not_exists(#leaseUntil) OR #leaseUntil <= :now) AND (attribute_not_exists(#sends) OR #sends < :max)',
+              ExpressionAttributeNames: DELIVERY_NAMES,
+              ExpressionAttributeValues: {
+                ':owner': { S: claim.owner },
+                ':leaseUntil': { N: String(claim.now + claim.leaseMs) },
+                ':now': { N: String(claim.now) },
+                ':max': { N: String(claim.maxSends) },
+                ':zero': { N: '0' },
+                ':one': { N: '1' },
+                ':ttl': { N: seconds(claim.now + DELIVERY_RECORD_TTL_MS) },
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        return { kind: 'claimed', send: Number(claimed.Attributes?.sends?.N ?? 1) };
+      } catch (error) {
+        if (!isConditionalCheckFailure(error)) throw error;
+      }
+      // Refused: read why. A claim released between the write and this read is tried again.
+      const found = await this.call((client) =>
+        client.send(new sdk.GetItemCommand({ TableName: this.table, Key: key, ConsistentRead: true })),
+      );
+      const item = found.Item ?? {};
+      if (item.deliveredAt !== undefined) return { kind: 'already-sent' };
+      const leaseUntil = Number(item.leaseUntil?.N ?? Number.NaN);
+      if (leaseUntil > claim.now || attempt >= CLAIM_ATTEMPTS)
+        return { kind: 'held', leaseUntil: Number.isNaN(leaseUntil) ? claim.now : leaseUntil };
+      const sends = Number(item.sends?.N ?? 0);
+      if (sends >= claim.maxSends) return { kind: 'sends-exhausted', sends };
+    }
+  }
+
+  async releaseClaim(alertId: string, destination: string, owner: string): Promise<void> {
+    const { sdk } = await this.connect();
+    try {
+      await this.call((client) =>
+        client.send(
+          new sdk.UpdateItemCommand({
+            TableName: this.table,
+            Key: deliveryKey(alertId, destination),
+            UpdateExpression: 'SET #sends = #sends - :one REMOVE #owner, #leaseUntil',
+            ConditionExpression: '#owner = :owner AND attribute_not_exists(#deliveredAt)',
+            ExpressionAttributeNames: {
+              '#sends': 'sends',
+              '#owner': 'owner',
+              '#leaseUntil': 'leaseUntil',
+              '#deliveredAt': 'deliveredAt',
+            },
+            ExpressionAttributeValues: { ':owner': { S: owner }, ':one': { N: '1' } },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Someone took the claim over after our lease ran out, or it was delivered: theirs now.
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
   }
 
   async wasDelivered(alertId: string, destination: string): Promise<boolean> {
-    const { client, sdk } = await this.connect();
-    const found = await client.send(
-      new sdk.GetItemCommand({
-        TableName: this.table,
-        Key: { pk: { S: `delivered#${alertId}#${destination}` } },
-        ConsistentRead: true,
-      }),
+    const { sdk } = await this.connect();
+    const found = await this.call((client) =>
+      client.send(
+        new sdk.GetItemCommand({
+          TableName: this.table,
+          Key: deliveryKey(alertId, destination),
+          ConsistentRead: true,
+        }),
+      ),
     );
-    return found.Item !== undefined;
+    return found.Item?.deliveredAt !== undefined;
   }
 
   async markDelivered(alertId: string, destination: string, now: number): Promise<void> {
-    const { client, sdk } = await this.connect();
-    await client.send(
-      new sdk.PutItemCommand({
-        TableName: this.table,
-        Item: {
-          pk: { S: `delivered#${alertId}#${destination}` },
-          deliveredAt: { N: String(now) },
-          [TTL_ATTRIBUTE]: { N: seconds(now + DELIVERY_RECORD_TTL_MS) },
-        },
-      }),
+    const { sdk } = await this.connect();
+    await this.call((client) =>
+      client.send(
+        new sdk.UpdateItemCommand({
+          TableName: this.table,
+          Key: deliveryKey(alertId, destination),
+          UpdateExpression: 'SET #deliveredAt = :now, #ttl = :ttl REMOVE #owner, #leaseUntil',
+          ExpressionAttributeNames: {
+            '#deliveredAt': 'deliveredAt',
+            '#ttl': TTL_ATTRIBUTE,
+            '#owner': 'owner',
+            '#leaseUntil': 'leaseUntil',
+          },
+          ExpressionAttributeValues: {
+            ':now': { N: String(now) },
+            ':ttl': { N: seconds(now + DELIVERY_RECORD_TTL_MS) },
+          },
+        }),
+      ),
+    );
+  }
+
+  /** Runs one request; any failure but a refused condition becomes a `StateStoreError`. */
+  private async call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    const { client } = await this.connect();
+    try {
+      return await request(client);
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw error;
+      const { problem, detail } = classifyStateError(error);
+      const region = await this.region(client);
+      throw new StateStoreError(this.table, this.endpointFor(region), region, problem, detail);
+    }
+  }
+
+  private async region(client: DynamoDBClient): Promise<string> {
+    if (this.settings.region !== undefined) return this.settings.region;
+    try {
+      return await client.config.region();
+    } catch {
+      return 'not set';
+    }
+  }
+
+  /** The endpoint as the SDK picks it: the setting, the environment, else the regional one. */
+  private endpointFor(region: string): string {
+    return (
+      this.settings.endpoint ??
+      process.env.AWS_ENDPOINT_URL_DYNAMODB ??
+      process.env.AWS_ENDPOINT_URL ??
+      `https://dynamodb.${region}.amazonaws.com`
     );
   }
 }
+
+/** The item of one (alert, destination) pair; the `delivered#` prefix predates claims and is kept. */
+function deliveryKey(alertId: string, destination: string): Record<string, { S: string }> {
+  return { pk: { S: `delivered#${alertId}#${destination}` } };
+}
+
+const DELIVERY_NAMES = {
+  '#owner': 'owner',
+  '#leaseUntil': 'leaseUntil',
+  '#sends': 'sends',
+  '#ttl': TTL_ATTRIBUTE,
+  '#deliveredAt': 'deliveredAt',
+} as const;
 
 function isConditionalCheckFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,4 +1,4 @@
-import type { DedupDecision, StateStore, WindowEntry } from './types';
+import type { ClaimDecision, DedupDecision, DeliveryClaim, StateStore, WindowEntry } from './types';
 import { pruneWindow } from './types';
 
 interface DedupEntry {
@@ -7,11 +7,19 @@ interface DedupEntry {
   suppressed: number;
 }
 
+interface DeliveryEntry {
+  delivered: boolean;
+  owner?: string;
+  leaseUntil?: number;
+  /** Sends that may have reached the receiver. */
+  sends: number;
+}
+
 /** State for one process (the CLI, tests): lost when it exits. */
 export class MemoryStateStore implements StateStore {
   private readonly dedupEntries = new Map<string, DedupEntry>();
   private readonly windows = new Map<string, WindowEntry[]>();
-  private readonly delivered = new Set<string>();
+  private readonly deliveries = new Map<string, DeliveryEntry>();
 
   async dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision> {
     const entry = this.dedupEntries.get(key);
@@ -34,11 +42,41 @@ export class MemoryStateStore implements StateStore {
     this.windows.delete(key);
   }
 
+  /** Checked and written in one synchronous step: JavaScript runs it without interleaving. */
+  async claimDelivery(alertId: string, destination: string, claim: DeliveryClaim): Promise<ClaimDecision> {
+    const key = deliveryKey(alertId, destination);
+    const entry = this.deliveries.get(key) ?? { delivered: false, sends: 0 };
+    if (entry.delivered) return { kind: 'already-sent' };
+    if (entry.leaseUntil !== undefined && entry.leaseUntil > claim.now)
+      return { kind: 'held', leaseUntil: entry.leaseUntil };
+    if (entry.sends >= claim.maxSends) return { kind: 'sends-exhausted', sends: entry.sends };
+    const send = entry.sends + 1;
+    this.deliveries.set(key, {
+      delivered: false,
+      owner: claim.owner,
+      leaseUntil: claim.now + claim.leaseMs,
+      sends: send,
+    });
+    return { kind: 'claimed', send };
+  }
+
+  async releaseClaim(alertId: string, destination: string, owner: string): Promise<void> {
+    const key = deliveryKey(alertId, destination);
+    const entry = this.deliveries.get(key);
+    if (!entry || entry.delivered || entry.owner !== owner) return;
+    this.deliveries.set(key, { delivered: false, sends: Math.max(0, entry.sends - 1) });
+  }
+
   async wasDelivered(alertId: string, destination: string): Promise<boolean> {
-    return this.delivered.has(`${alertId}\u0000${destination}`);
+    return this.deliveries.get(deliveryKey(alertId, destination))?.delivered === true;
   }
 
   async markDelivered(alertId: string, destination: string): Promise<void> {
-    this.delivered.add(`${alertId}\u0000${destination}`);
+    const key = deliveryKey(alertId, destination);
+    this.deliveries.set(key, { delivered: true, sends: this.deliveries.get(key)?.sends ?? 1 });
   }
+}
+
+function deliveryKey(alertId: string, destination: string): string {
+  return `${alertId}\u0000${destination}`;
 }

@@ -13,10 +13,42 @@ export interface StateStore {
   appendToWindow(key: string, entry: WindowEntry, timespanMs: number): Promise<WindowEntry[]>;
   /** Empties a window once it has fired, so the next alert needs a fresh set of events. */
   resetWindow(key: string): Promise<void>;
+  /**
+   * Claims the right to send this alert to this destination, in one conditional write: granted
+   * only when the pair was not delivered, no live claim holds it, and fewer than `maxSends` sends
+   * that may have reached the receiver were made. Of several concurrent claimants, one wins.
+   */
+  claimDelivery(alertId: string, destination: string, claim: DeliveryClaim): Promise<ClaimDecision>;
+  /**
+   * Gives a claim back after a send that reached nobody (refused, 4xx, 5xx, nothing written):
+   * the send is not counted and the next claimant may send at once. Only the claim's owner can.
+   */
+  releaseClaim(alertId: string, destination: string, owner: string): Promise<void>;
   /** Whether this alert already reached this destination (an idempotency record exists). */
   wasDelivered(alertId: string, destination: string): Promise<boolean>;
+  /** Records the pair as delivered, whoever holds the claim: it went out, nobody may send it again. */
   markDelivered(alertId: string, destination: string, now: number): Promise<void>;
 }
+
+export interface DeliveryClaim {
+  /** Unique per claim attempt, so one owner's release never drops another's claim. */
+  readonly owner: string;
+  /** Epoch milliseconds, on the same clock every claimant uses. */
+  readonly now: number;
+  /** The claim is the owner's until `now + leaseMs`; after that another claimant may take it over. */
+  readonly leaseMs: number;
+  /** Sends that may have reached the receiver allowed in all: the first one and the re-sends. */
+  readonly maxSends: number;
+}
+
+export type ClaimDecision =
+  /** This owner may send; `send` is 1 for the first send, more for a re-send after a lost outcome. */
+  | { readonly kind: 'claimed'; readonly send: number }
+  | { readonly kind: 'already-sent' }
+  /** Another claimant is sending it now (or died doing so and its lease has not run out). */
+  | { readonly kind: 'held'; readonly leaseUntil: number }
+  /** `sends` sends may each have reached the receiver; no more are allowed. */
+  | { readonly kind: 'sends-exhausted'; readonly sends: number };
 
 export type DedupDecision =
   | { readonly notify: true; readonly suppressedBefore: number }
@@ -30,7 +62,10 @@ export interface WindowEntry {
   readonly value?: string;
 }
 
-/** How long an idempotency record is kept: longer than Lambda's longest async retry (6 hours). */
+/**
+ * How long an idempotency record (delivered, or a claim with its send count) is kept: longer than
+ * Lambda's longest async retry (6 hours), so a retry always finds it.
+ */
 export const DELIVERY_RECORD_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** Keeps the entries within `timespanMs` of the newest, oldest first. */
