@@ -85,7 +85,7 @@ export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'email',
-    send: async (alert) => {
+    send: async (alert, options) => {
       const region = ARN.exec(config.topic_arn)?.[1] ?? 'us-east-1';
       const message = emailMessage(alert);
       try {
@@ -97,6 +97,7 @@ export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
             Subject: message.subject,
             Message: message.body,
           }),
+          options?.signal ? { abortSignal: options.signal } : {},
         );
         return { ok: true, attempts: 1 };
       } catch (error) {
@@ -109,11 +110,14 @@ export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
           status === 429 ||
           name === 'ThrottledException' ||
           name === 'Throttling';
+        // Aborted at the delivery deadline: the SDK does not say whether Publish reached SNS.
+        const aborted = name === 'AbortError' && options?.signal?.aborted === true;
         return {
           ok: false,
           retryable,
           attempts: 1,
           error: `SNS ${config.topic_arn}: ${name}${status ? ` (HTTP ${status})` : ''}`,
+          ...(aborted ? { maybeReceived: true } : {}),
         };
       }
     },

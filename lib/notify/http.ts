@@ -1,3 +1,6 @@
+import type { IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { DeliveryResult } from './types';
 
 /** How hard to try one delivery. */
@@ -10,6 +13,11 @@ export interface HttpPolicy {
   readonly maxDelayMs: number;
   /** A 429 asking to wait longer than this fails the delivery (retryably) instead of waiting. */
   readonly maxRetryAfterMs: number;
+  /**
+   * How many times to send again after an attempt whose request was fully written but got no
+   * answer (a timeout or a dropped connection after sending). Default `RESENDS_AFTER_NO_ANSWER`.
+   */
+  readonly resendsAfterNoAnswer?: number;
 }
 
 export const DEFAULT_HTTP_POLICY: HttpPolicy = {
@@ -20,14 +28,43 @@ export const DEFAULT_HTTP_POLICY: HttpPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-export interface HttpTarget {
+/**
+ * No automatic re-send once a request went out unanswered: the receiver may be processing it
+ * slowly, and re-sending on each timeout gave a receiver that answers after 12 s four copies of
+ * one alert. Such an attempt ends the delivery with an unknown outcome (`maybeReceived`); the
+ * pipeline decides, bounded, whether a later retry sends it once more.
+ */
+export const RESENDS_AFTER_NO_ANSWER = 0;
+
+/** Enough of an error body to say what went wrong; the rest is read and dropped. */
+const RESPONSE_TEXT_MAX = 200;
+
+/** The caller's bounds on one delivery: the signal aborts it, nothing starts or waits past the deadline. */
+export interface SendOptions {
+  readonly signal?: AbortSignal;
+  /** Epoch milliseconds. */
+  readonly deadlineAt?: number;
+}
+
+export interface HttpTarget extends SendOptions {
   readonly url: string;
   /** How to name the target in messages: never the URL, which may embed a token. */
   readonly label: string;
 }
 
-export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when the signal aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** Seconds or an HTTP date, per RFC 9110 §10.2.3; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
@@ -43,9 +80,103 @@ function backoff(policy: HttpPolicy, attempt: number, random: () => number): num
   return Math.round(random() * ceiling);
 }
 
+/** One POST: an answer, or why none came and whether the whole request had been written by then. */
+type Attempt =
+  | {
+      readonly kind: 'answered';
+      readonly status: number;
+      readonly retryAfter: string | null;
+      readonly text: string;
+    }
+  | {
+      readonly kind: 'no-answer';
+      /** The request's last byte was handed to the operating system: the receiver may have it. */
+      readonly written: boolean;
+      readonly reason: 'timeout' | 'aborted' | 'network';
+      readonly cause: string;
+    };
+
 /**
- * POSTs a body with retries: 429 waits for Retry-After (or backs off), 5xx and network errors and
- * timeouts back off and retry, any other 4xx fails at once. The outcome is a value; nothing throws.
+ * node:http rather than fetch, because only it tells when the request was fully written
+ * (`finish`: "the last segment of the request headers and body have been handed off to the
+ * operating system", https://nodejs.org/api/http.html#event-finish): a timeout before that
+ * reached nobody, after it is an unknown outcome. A fresh connection per attempt (`agent: false`)
+ * so a kept-alive socket the server already closed is never mistaken for a send.
+ */
+function attemptPost(
+  url: URL,
+  body: Buffer,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Attempt> {
+  return new Promise((resolve) => {
+    let written = false;
+    let settled = false;
+    let stopped: { reason: 'timeout' | 'aborted'; cause: string } | undefined;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(body.length) },
+      agent: false,
+    });
+    const settle = (attempt: Attempt): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(attempt);
+    };
+    const stop = (reason: 'timeout' | 'aborted', cause: string): void => {
+      stopped ??= { reason, cause };
+      request.destroy();
+    };
+    const timer = setTimeout(() => stop('timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
+    const onAbort = (): void => stop('aborted', 'stopped at the delivery deadline');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('finish', () => {
+      written = true;
+    });
+    request.on('response', (response: IncomingMessage) => {
+      const answered = (text: string): Attempt => ({
+        kind: 'answered',
+        status: response.statusCode ?? 0,
+        retryAfter: headerValue(response.headers['retry-after']),
+        text,
+      });
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (text.length < RESPONSE_TEXT_MAX) text += chunk;
+      });
+      // The status is the answer; a body cut short by the timeout or a reset does not change it.
+      response.on('end', () => settle(answered(text.slice(0, RESPONSE_TEXT_MAX))));
+      response.on('close', () => settle(answered(text.slice(0, RESPONSE_TEXT_MAX))));
+    });
+    request.on('error', (error) =>
+      settle({
+        kind: 'no-answer',
+        written,
+        reason: stopped?.reason ?? 'network',
+        cause: stopped?.cause ?? `network error (${errorCause(error)})`,
+      }),
+    );
+    if (signal?.aborted) onAbort();
+    else request.end(body);
+  });
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}
+
+/**
+ * POSTs a body with retries: 429 waits for Retry-After (or backs off), 5xx and failures that
+ * reached nobody (refused, DNS, a timeout before the request was written) back off and retry,
+ * any other 4xx fails at once. A request written but not answered is not re-sent (see
+ * `RESENDS_AFTER_NO_ANSWER`): it ends with `maybeReceived`. Nothing starts or sleeps past the
+ * target's deadline or after its signal aborts. The outcome is a value; nothing throws.
  */
 export async function postWithRetry(
   target: HttpTarget,
@@ -55,54 +186,92 @@ export async function postWithRetry(
   sleep: Sleep = realSleep,
   random: () => number = Math.random,
 ): Promise<DeliveryResult> {
+  let url: URL;
+  try {
+    url = new URL(target.url);
+  } catch {
+    return { ok: false, retryable: false, attempts: 0, error: `${target.label}: not a valid URL` };
+  }
+  const payload = Buffer.from(body, 'utf8');
+  const resendsAllowed = policy.resendsAfterNoAnswer ?? RESENDS_AFTER_NO_ANSWER;
+  let unanswered = 0;
   let last = '';
+  const maybe = (): { maybeReceived?: true } => (unanswered > 0 ? { maybeReceived: true } : {});
+  const atDeadline = (attempts: number): DeliveryResult => ({
+    ok: false,
+    retryable: true,
+    attempts,
+    error: `${target.label}: stopped at the delivery deadline after ${attempts} attempt(s)${last ? ` (last: ${last})` : ''}`,
+    ...maybe(),
+  });
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    const left = target.deadlineAt === undefined ? Number.POSITIVE_INFINITY : target.deadlineAt - Date.now();
+    if (target.signal?.aborted || left <= 0) return atDeadline(attempt - 1);
+    const timeoutMs = Math.min(policy.timeoutMs, left);
+    const outcome = await attemptPost(url, payload, headers, timeoutMs, target.signal);
     let wait: number;
-    try {
-      const response = await fetch(target.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(policy.timeoutMs),
-        redirect: 'error',
-      });
-      const text = (await response.text().catch(() => '')).slice(0, 200);
-      if (response.ok) return { ok: true, attempts: attempt, detail: `HTTP ${response.status}` };
-      last = `HTTP ${response.status}${text ? ` ${JSON.stringify(text)}` : ''}`;
-      if (response.status === 429) {
-        const asked = retryAfterMs(response.headers.get('retry-after'));
+    if (outcome.kind === 'answered') {
+      const { status, text } = outcome;
+      if (status >= 200 && status < 300) return { ok: true, attempts: attempt, detail: `HTTP ${status}` };
+      last = `HTTP ${status}${text ? ` ${JSON.stringify(text)}` : ''}`;
+      if (status === 429) {
+        const asked = retryAfterMs(outcome.retryAfter);
         if (asked !== undefined && asked > policy.maxRetryAfterMs) {
           return {
             ok: false,
             retryable: true,
             attempts: attempt,
             error: `${target.label}: ${last}, Retry-After ${Math.round(asked / 1000)} s is longer than ${policy.maxRetryAfterMs / 1000} s`,
+            ...maybe(),
           };
         }
         wait = asked ?? backoff(policy, attempt, random);
-      } else if (response.status >= 500) {
+      } else if (status >= 500) {
         wait = backoff(policy, attempt, random);
       } else {
-        return { ok: false, retryable: false, attempts: attempt, error: `${target.label}: ${last}` };
+        return {
+          ok: false,
+          retryable: false,
+          attempts: attempt,
+          error: `${target.label}: ${last}`,
+          ...maybe(),
+        };
       }
-    } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      last = timedOut ? `no answer within ${policy.timeoutMs} ms` : `network error (${errorCause(error)})`;
+    } else {
+      last = outcome.cause;
+      if (outcome.written) {
+        unanswered++;
+        if (unanswered > resendsAllowed) {
+          return {
+            ok: false,
+            retryable: false,
+            attempts: attempt,
+            maybeReceived: true,
+            error: `${target.label}: request sent, ${last}; the receiver may have it`,
+          };
+        }
+      }
+      if (outcome.reason === 'aborted') return atDeadline(attempt);
       wait = backoff(policy, attempt, random);
     }
-    if (attempt < policy.attempts) await sleep(wait);
+    if (attempt < policy.attempts) {
+      if (target.deadlineAt !== undefined && Date.now() + wait >= target.deadlineAt)
+        return atDeadline(attempt);
+      await sleep(wait, target.signal);
+    }
   }
   return {
     ok: false,
     retryable: true,
     attempts: policy.attempts,
     error: `${target.label}: ${last} after ${policy.attempts} attempts`,
+    ...maybe(),
   };
 }
 
 function errorCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? error.message;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const cause = error.cause instanceof Error ? errorCause(error.cause) : undefined;
+  return code ?? cause ?? error.message;
 }

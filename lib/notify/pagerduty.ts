@@ -54,7 +54,7 @@ export const pagerDutyNotifier: Notifier<z.infer<typeof pagerDutyConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'pagerduty',
-    send: async (alert) => {
+    send: async (alert, options) => {
       let key: string;
       try {
         key = await context.secrets.resolve(config.routing_key);
@@ -63,7 +63,7 @@ export const pagerDutyNotifier: Notifier<z.infer<typeof pagerDutyConfig>> = {
       }
       const url = config.url ?? PAGERDUTY_EVENTS_URL;
       return postWithRetry(
-        { url, label: hostLabel('PagerDuty', url) },
+        { url, label: hostLabel('PagerDuty', url), ...options },
         JSON.stringify(pagerDutyEvent(alert, key)),
         { 'content-type': 'application/json', 'user-agent': context.userAgent },
         context.http,

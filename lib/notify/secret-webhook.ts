@@ -1,3 +1,4 @@
+import type { SendOptions } from './http';
 import { postWithRetry } from './http';
 import type { SecretRef } from './secrets';
 import type { DeliveryResult, NotifierContext } from './types';
@@ -13,6 +14,7 @@ export async function postToSecretWebhook(
   ref: SecretRef,
   kind: string,
   body: string,
+  options: SendOptions = {},
 ): Promise<DeliveryResult> {
   let url: string;
   try {
@@ -23,5 +25,11 @@ export async function postToSecretWebhook(
   const problem = checkDeliveryUrl(url);
   if (problem) return { ok: false, retryable: false, attempts: 0, error: `the ${kind} URL ${problem}` };
   const headers = { 'content-type': 'application/json', 'user-agent': context.userAgent };
-  return postWithRetry({ url, label: hostLabel(kind, url) }, body, headers, context.http, context.sleep);
+  return postWithRetry(
+    { url, label: hostLabel(kind, url), ...options },
+    body,
+    headers,
+    context.http,
+    context.sleep,
+  );
 }

@@ -150,7 +150,13 @@ export const slackNotifier: Notifier<z.infer<typeof slackConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'slack',
-    send: (alert) =>
-      postToSecretWebhook(context, config.webhook_url, 'Slack webhook', JSON.stringify(slackMessage(alert))),
+    send: (alert, options) =>
+      postToSecretWebhook(
+        context,
+        config.webhook_url,
+        'Slack webhook',
+        JSON.stringify(slackMessage(alert)),
+        options,
+      ),
   }),
 };

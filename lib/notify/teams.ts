@@ -67,7 +67,13 @@ export const teamsNotifier: Notifier<z.infer<typeof teamsConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'teams',
-    send: (alert) =>
-      postToSecretWebhook(context, config.webhook_url, 'Teams webhook', JSON.stringify(teamsMessage(alert))),
+    send: (alert, options) =>
+      postToSecretWebhook(
+        context,
+        config.webhook_url,
+        'Teams webhook',
+        JSON.stringify(teamsMessage(alert)),
+        options,
+      ),
   }),
 };

@@ -1,13 +1,20 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { z } from 'zod';
 import type { Alert } from '../alerts';
-import type { HttpPolicy, Sleep } from './http';
+import type { HttpPolicy, SendOptions, Sleep } from './http';
 import type { SecretResolver } from './secrets';
 
 /** The outcome of one delivery, as a value: callers decide what a failure means. */
 export type DeliveryResult =
   | { readonly ok: true; readonly attempts: number; readonly detail?: string }
-  | { readonly ok: false; readonly retryable: boolean; readonly attempts: number; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly retryable: boolean;
+      readonly attempts: number;
+      readonly error: string;
+      /** The request went out but no answer came: the receiver may have it (an unknown outcome). */
+      readonly maybeReceived?: true;
+    };
 
 /** What notifiers share: secrets, transport settings, clients. Tests pass their own. */
 export interface NotifierContext {
@@ -22,7 +29,8 @@ export interface NotifierContext {
 export interface Destination {
   readonly name: string;
   readonly type: string;
-  send(alert: Alert): Promise<DeliveryResult>;
+  /** `options` bound the delivery: abort on the signal, start or wait nothing past the deadline. */
+  send(alert: Alert, options?: SendOptions): Promise<DeliveryResult>;
 }
 
 /** One kind of destination: its configuration schema and how to build a sender from it. */

@@ -36,7 +36,7 @@ export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
   create: (name, config, context) => ({
     name,
     type: 'webhook',
-    send: async (alert) => {
+    send: async (alert, options) => {
       const resolve = (value: string | SecretRef): Promise<string> =>
         typeof value === 'string' ? Promise.resolve(value) : context.secrets.resolve(value);
       let url: string;
@@ -58,7 +58,7 @@ export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
       if (problem) return { ok: false, retryable: false, attempts: 0, error: `the webhook URL ${problem}` };
       headers['x-trailwatch-alert-id'] = alert.id;
       return postWithRetry(
-        { url, label: hostLabel('webhook', url) },
+        { url, label: hostLabel('webhook', url), ...options },
         body,
         headers,
         context.http,
