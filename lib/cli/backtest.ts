@@ -2,8 +2,9 @@ import { stat, writeFile } from 'node:fs/promises';
 import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
 import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest } from '../history';
 import { parseInputArg } from '../ingest';
+import { oneLine } from '../text';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, isTerminal, LineWriter, UsageError, writeDiagnostic } from './io';
 import { toLayoutFilter, toS3Settings, wholeNumberOption } from './options';
 import type { RuleCliOptions } from './rule-options';
 import { loadCommandRules } from './rule-options';
@@ -84,9 +85,9 @@ export async function runBacktestCommand(
   });
   progress?.done();
 
-  for (const problem of report.problems) io.stderr.write(`trailwatch: error: ${problem}\n`);
+  for (const problem of report.problems) writeDiagnostic(io, `trailwatch: error: ${problem}`);
   if (report.problemCount > report.problems.length) {
-    io.stderr.write(`trailwatch: … and ${report.problemCount - report.problems.length} more problem(s)\n`);
+    writeDiagnostic(io, `trailwatch: … and ${report.problemCount - report.problems.length} more problem(s)`);
   }
   const out = new LineWriter(io.stdout);
   if (format === 'json') await out.line(JSON.stringify(report, null, 2));
@@ -94,16 +95,14 @@ export async function runBacktestCommand(
   await out.flush();
   if (options.html !== undefined) {
     await writeFile(options.html, renderBacktestHtml(report));
-    io.stderr.write(`trailwatch: wrote ${options.html}\n`);
+    writeDiagnostic(io, `trailwatch: wrote ${options.html}`);
   }
   return report.problemCount > 0 || rules.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
 }
 
-function isTerminal(stream: unknown): boolean {
-  return (stream as { isTTY?: boolean }).isTTY === true;
-}
-
+/** Drawn on the raw terminal: its CR and ESC[2K are meant, and it prints nothing but numbers. */
 function progressBar(io: CliIo): { update: (p: BacktestProgress) => void; done: () => void } {
+  const terminal = io.terminal ?? io.stderr;
   let last = 0;
   let shown = false;
   return {
@@ -117,12 +116,12 @@ function progressBar(io: CliIo): { update: (p: BacktestProgress) => void; done: 
       const share =
         (p.objectsDone / Math.max(1, p.objectsListed)) * (p.daysListed / Math.max(1, p.daysTotal));
       const filled = Math.round(share * PROGRESS_WIDTH);
-      io.stderr.write(
+      terminal.write(
         `\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(PROGRESS_WIDTH - filled)}] ${Math.floor(share * 100)}% day ${p.daysListed}/${p.daysTotal}, ${p.objectsDone} objects, ${p.records} records, ${p.alerts} alerts`,
       );
     },
     done: () => {
-      if (shown) io.stderr.write('\r\x1b[2K');
+      if (shown) terminal.write('\r\x1b[2K');
     },
   };
 }
@@ -158,7 +157,8 @@ const DAY_COLUMNS: readonly Column<DayRow>[] = [
 export function renderBacktestTable(report: BacktestReport): string[] {
   const raising = report.rules.filter((rule) => rule.alerts > 0);
   const lines = [
-    `backtest of ${report.source} from ${report.since} to ${report.until}`,
+    // The source is a path or bucket name as typed: shown with its control characters escaped.
+    `backtest of ${oneLine(report.source)} from ${oneLine(report.since)} to ${oneLine(report.until)}`,
     `${report.records} record(s) read from ${report.objects.read} object(s) (${report.objects.skipped} skipped: digests, empty), ${report.alerts} alert(s), ${report.afterDedup} after dedup and suppressions, ${report.problemCount} problem(s)`,
     '',
   ];

@@ -1,14 +1,72 @@
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { neutralizeControl, oneLine } from '../text';
 
 /** The streams a command talks to; tests pass their own. */
 export interface CliIo {
   readonly stdout: Writable;
+  /** Diagnostics; behind `guardedIo` it shows control characters as escapes, whatever is written. */
   readonly stderr: Writable;
   readonly stdin: AsyncIterable<Buffer | Uint8Array | string>;
+  /**
+   * The raw stderr under a guarded `stderr`, for the one writer whose escapes are meant: the progress
+   * bar, which redraws its line with CR and ESC[2K and prints only numbers.
+   */
+  readonly terminal?: Writable;
 }
 
 export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+}
+
+/**
+ * The same streams with stderr neutralised: every message the commands write there (file and key
+ * names, rule titles, event fields, AWS error texts) reaches the terminal with its ESC, CR, BEL, C1
+ * and bidi characters shown as escapes (`neutralizeControl`), line feeds kept. Applied once by `main`,
+ * so no call site can forget it. stdout is left alone: it carries JSON, whose bytes are the data.
+ */
+export function guardedIo(io: CliIo): CliIo {
+  if (io.terminal !== undefined) return io;
+  return { ...io, stderr: neutralizingStream(io.stderr), terminal: io.stderr };
+}
+
+/** A stream that writes through to `target` with control characters shown as escapes, line feeds kept. */
+export function neutralizingStream(target: Writable): Writable {
+  // A multi-byte character split across two Buffer writes is decoded whole, not as two U+FFFD.
+  const decoder = new StringDecoder('utf8');
+  const pass = (text: string): void => {
+    if (text !== '' && !target.destroyed) target.write(neutralizeControl(text));
+  };
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: unknown, _encoding, callback) {
+      // Diagnostics are small and their writers never wait: pass on at once, keeping the order with
+      // the progress bar's direct writes to the same terminal.
+      pass(chunk instanceof Uint8Array ? decoder.write(chunk) : String(chunk));
+      callback();
+    },
+    final(callback) {
+      pass(decoder.end());
+      callback();
+    },
+  });
+  // Commands ask stderr whether it is a terminal (to draw a progress bar): answer for the target.
+  Object.defineProperty(stream, 'isTTY', { get: () => isTerminal(target) });
+  return stream;
+}
+
+/** True when the stream is a terminal (process.stderr on a tty; test streams never are). */
+export function isTerminal(stream: Writable): boolean {
+  return 'isTTY' in stream && stream.isTTY === true;
+}
+
+/**
+ * One diagnostic line on stderr: `message` with every control character and line break shown as an
+ * escape (`oneLine`), then one line feed. Use it for any message built from data, so a forged
+ * `\ntrailwatch: 0 findings` inside a field cannot print a line of its own.
+ */
+export function writeDiagnostic(io: Pick<CliIo, 'stderr'>, message: string): void {
+  io.stderr.write(`${oneLine(message)}\n`);
 }
 
 /** Batches lines into large writes and waits when the consumer is slow (`trailwatch cat | head`). */

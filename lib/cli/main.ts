@@ -4,7 +4,7 @@ import { BACKTEST_FORMATS, runBacktestCommand } from './backtest';
 import { runCat } from './cat';
 import { runConfigValidate } from './config';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, processIo, UsageError } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, guardedIo, processIo, UsageError } from './io';
 import type { LookupServices } from './lookup';
 import { LOOKUP_OUTPUTS, runLookup } from './lookup';
 import { runNotifyTest } from './notify';
@@ -220,9 +220,11 @@ export function buildProgram(
 /** Runs the CLI and returns its exit code: 0 ok, 1 an input failed, 2 a usage error. */
 export async function main(
   argv: readonly string[],
-  io: CliIo = processIo(),
+  rawIo: CliIo = processIo(),
   services: CliServices = {},
 ): Promise<number> {
+  // Every message on stderr is shown with its control characters escaped, whoever writes it.
+  const io = guardedIo(rawIo);
   let exitCode = EXIT_OK;
   const program = buildProgram(
     io,
