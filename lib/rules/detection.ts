@@ -6,6 +6,7 @@ import { compileFieldPath, leafText } from './fields';
 import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
 import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
 import { ModifierError } from './modifiers/types';
+import { compileLinearRegex } from './regex';
 import { compileStringMatcher, SigmaString, WILDCARD_MULTI } from './sigma-string';
 
 export type RecordView = Readonly<Record<string, unknown>>;
@@ -162,7 +163,7 @@ function compileValue(value: RuleValue, cased: boolean): LeafTest {
     case 'null':
       return (leaves) => leaves.length === 0 || leaves.some((leaf) => leaf === null);
     case 'regex': {
-      const regex = new RegExp(value.pattern, value.flags);
+      const regex = compileLinearRegex(value.pattern, value.flags);
       return (leaves) =>
         leaves.some((leaf) => {
           const text = leafText(leaf);

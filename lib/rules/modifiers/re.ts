@@ -1,7 +1,8 @@
+import { compileLinearRegex, RegexSyntaxError } from '../regex';
 import type { Modifier } from './types';
 import { ModifierError, mapValues, requireUnmodified, typeError } from './types';
 
-/** PCRE's leading inline flags (`(?i)`), which JavaScript does not accept, become RegExp flags. */
+/** PCRE's leading inline flags (`(?i)`) become flags, so |startswith can still anchor the pattern. */
 const INLINE_FLAGS = /^\(\?([ims]+)\)/;
 
 export const reModifier: Modifier = {
@@ -19,11 +20,11 @@ export const reModifier: Modifier = {
         pattern = pattern.slice(inline[0].length);
       }
       try {
-        new RegExp(pattern, flags);
+        // Compiled here to refuse, at load and with the rule's line, what RE2 cannot run.
+        compileLinearRegex(pattern, flags);
       } catch (error) {
-        throw new ModifierError(
-          `bad regular expression ${JSON.stringify(value.raw)}: ${(error as Error).message}`,
-        );
+        if (!(error instanceof RegexSyntaxError)) throw error;
+        throw new ModifierError(`bad regular expression ${JSON.stringify(value.raw)}: ${error.message}`);
       }
       return { kind: 'regex', pattern, flags };
     });
