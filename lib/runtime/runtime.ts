@@ -4,11 +4,10 @@ import type { TrailwatchConfig } from '../config';
 import { DEFAULT_CONFIG, loadConfig } from '../config';
 import type { S3Settings } from '../ingest';
 import type { NotifierContext } from '../notify';
-import { AlertPipeline, createDestinations, defaultNotifierContext } from '../pipeline';
+import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
 import type { RulePack, RuleSet } from '../rules';
 import { loadRules, RuleEngine, shippedRulesDir } from '../rules';
 import type { StateStore } from '../state';
-import { DynamoStateStore, MemoryStateStore } from '../state';
 
 /** What one Lambda container builds once, at cold start, and reuses for every invocation. */
 export interface Runtime {
@@ -46,8 +45,13 @@ export interface RuntimeEnvironment {
  * and, if a Slack secret is named, Slack; critical, high and medium alerts go to both.
  */
 export function withDeploymentDefaults(config: TrailwatchConfig, env: RuntimeEnvironment): TrailwatchConfig {
+  // The stack's table replaces the configured name only: trailwatch.yml's region and endpoint stay.
   const state = env.TRAILWATCH_STATE_TABLE
-    ? ({ backend: 'dynamodb', table: env.TRAILWATCH_STATE_TABLE } as const)
+    ? ({
+        ...(config.state.backend === 'dynamodb' ? config.state : {}),
+        backend: 'dynamodb',
+        table: env.TRAILWATCH_STATE_TABLE,
+      } as const)
     : config.state;
   if (Object.keys(config.destinations).length > 0) return { ...config, state };
   const destinations: Record<string, Record<string, unknown>> = {};
@@ -100,11 +104,8 @@ export function createRuntime(
   if (detections.length === 0)
     throw new ColdStartError(`no rules loaded from ${[packFile, ...paths].filter(Boolean).join(', ')}`);
   const active = { ...rules, detections };
-  const state =
-    overrides.state ??
-    (config.state.backend === 'dynamodb'
-      ? new DynamoStateStore({ table: config.state.table })
-      : new MemoryStateStore());
+  // The configured table with its region and endpoint (trailwatch.yml's `state:`).
+  const state = overrides.state ?? createStateStore(config);
   return {
     config,
     rules: active,
