@@ -10,3 +10,69 @@ module.exports.alertSubscriptions = async ({ resolveVariable }) => {
     .filter((email) => email !== '')
     .map((email) => ({ Endpoint: email, Protocol: 'email' }));
 };
+
+/**
+ * The ingest functions, by the `Source` dimension their metrics carry (lib/runtime/lambda.ts
+ * TRIGGER_SCHEMAS), with the condition that deploys each and the queue that holds its failures.
+ */
+const INGEST_SOURCES = [
+  { source: 's3', fn: 'S3Ingest', condition: 'S3InputEnabled' },
+  { source: 'sns', fn: 'SnsIngest', condition: 'SnsInputEnabled' },
+  { source: 'logs', fn: 'LogsIngest', condition: 'LogsInputEnabled' },
+  { source: 'eventbridge', fn: 'EventsIngest', condition: 'EventBridgeInputEnabled' },
+];
+
+/**
+ * The embedded-metric-format counts (lib/runtime/metrics.ts, namespace `trailwatch`) that mean
+ * something was lost, doubted or refused. Any one in five minutes alarms: each is a record or an
+ * alert someone must look at, not a rate to tolerate.
+ */
+const ALARMED_METRICS = [
+  { metric: 'DeliveriesFailed', what: 'alerts could not be delivered to a destination' },
+  {
+    metric: 'DeliveriesUnknown',
+    what: 'alerts were sent but got no answer before the timeout: the destination may not have them',
+  },
+  { metric: 'RecordsSkipped', what: 'records could not be read or were dropped before evaluation' },
+  { metric: 'PoisonRecords', what: 'records made evaluation, formatting or delivery throw and were set aside' },
+  { metric: 'DataFaults', what: 'objects or batches were corrupt (bad gzip, bad JSON) and are not retried' },
+  { metric: 'RefusedEvents', what: 'trigger events were refused (not an AWS source, an account not served, malformed)' },
+];
+
+/** Alarm evaluation: one 5-minute period, the sum of the counts. */
+const ALARM_PERIOD_SECONDS = 300;
+
+/**
+ * One alarm per input and metric, deployed with its input, notifying the alert topic. Per input
+ * rather than one metric-math alarm per metric: the notification then names the function and the
+ * queue to read, and a disabled input costs no alarm.
+ */
+module.exports.metricAlarms = () => {
+  const resources = {};
+  for (const { source, fn, condition } of INGEST_SOURCES) {
+    for (const { metric, what } of ALARMED_METRICS) {
+      resources[`${fn}${metric}Alarm`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Condition: condition,
+        Properties: {
+          AlarmDescription: `trailwatch ${source}: ${what}. Locations: the ${fn}Failures queue and the function's logs.`,
+          Namespace: 'trailwatch',
+          MetricName: metric,
+          Dimensions: [{ Name: 'Source', Value: source }],
+          Statistic: 'Sum',
+          Period: ALARM_PERIOD_SECONDS,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          // No invocation, no data point: nothing went wrong.
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: 'AlertTopic' }],
+        },
+      };
+    }
+  }
+  return { Resources: resources };
+};
+
+module.exports.INGEST_SOURCES = INGEST_SOURCES;
+module.exports.ALARMED_METRICS = ALARMED_METRICS;

@@ -1,0 +1,161 @@
+// What the packaged trailwatch.yml makes the functions read: the Secrets Manager secrets, SSM
+// parameters and SNS topics its destinations name. Resolved when `serverless package` runs, from
+// the same file the package carries, so the functions may read exactly those and nothing else.
+'use strict';
+
+const { existsSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { LineCounter, parseDocument, isMap, isSeq, isScalar } = require('yaml');
+
+/** The file serverless.yml packages (package.patterns) and the functions read at cold start. */
+const CONFIG_FILE = 'trailwatch.yml';
+
+/** The function roles (deploy/roles.yml) that load the config and deliver alerts. */
+const FUNCTION_ROLES = ['S3IngestRole', 'SnsIngestRole', 'LogsIngestRole', 'EventsIngestRole', 'TrailBootstrapRole'];
+
+/**
+ * Secret names: 1-512 characters, ASCII letters, digits and /_+=.@-
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+ */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/**
+ * Parameter names: letters, digits, . - _ and / for hierarchies, at most 2048 characters.
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+ */
+const PARAMETER_NAME = /^[A-Za-z0-9_./-]{1,2048}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_./-]+$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+class ConfigResourceError extends Error {
+  constructor(problems) {
+    super(problems.join('\n'));
+    this.name = 'ConfigResourceError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Every secret, parameter and topic the config's destinations reference, each once, in the order
+ * written. A malformed name or ARN is a problem at its file:line, so packaging stops there rather
+ * than deploying a function that cannot read its own secret.
+ */
+function configReferences(text, file) {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineOf = (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  if (document.errors.length > 0) {
+    throw new ConfigResourceError(
+      document.errors.map((error) => `${file}:${error.linePos?.[0]?.line ?? 1}: YAML: ${error.message}`),
+    );
+  }
+  const found = { secrets: new Set(), parameters: new Set(), topics: new Set() };
+  const problems = [];
+  const root = document.contents;
+  const destinations = isMap(root) ? root.get('destinations', true) : undefined;
+  if (!isMap(destinations)) return { secrets: [], parameters: [], topics: [] };
+
+  /** `namePattern` null: only an ARN will do (an email destination's topic). */
+  const add = (kind, node, namePattern, arnPattern, label) => {
+    const value = isScalar(node) ? node.value : undefined;
+    const isName = namePattern !== null && typeof value === 'string' && !value.startsWith('arn:') && namePattern.test(value);
+    if (typeof value === 'string' && (arnPattern.test(value) || isName)) {
+      found[kind].add(value);
+      return;
+    }
+    problems.push(`${file}:${lineOf(node)}: ${label}: ${JSON.stringify(value ?? null)} is not a valid name or ARN`);
+  };
+
+  const walk = (node) => {
+    if (isSeq(node)) {
+      for (const item of node.items) walk(item);
+      return;
+    }
+    if (!isMap(node)) return;
+    if (node.has('secretsmanager')) add('secrets', node.get('secretsmanager', true), SECRET_NAME, SECRET_ARN, 'secretsmanager');
+    if (node.has('ssm')) add('parameters', node.get('ssm', true), PARAMETER_NAME, PARAMETER_ARN, 'ssm');
+    for (const pair of node.items) walk(pair.value);
+  };
+
+  for (const pair of destinations.items) {
+    const destination = pair.value;
+    if (!isMap(destination)) continue;
+    if (destination.get('type') === 'email' && destination.has('topic_arn'))
+      add('topics', destination.get('topic_arn', true), null, TOPIC_ARN, 'topic_arn');
+    walk(destination);
+  }
+  if (problems.length > 0) throw new ConfigResourceError(problems);
+  return { secrets: [...found.secrets], parameters: [...found.parameters], topics: [...found.topics] };
+}
+
+/** A secret's ARN ends in '-' and six random characters; a name or partial ARN matches them with ??????. */
+function secretResources(reference) {
+  if (reference.startsWith('arn:')) return [reference, `${reference}-??????`];
+  return [{ 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${reference}-??????` }];
+}
+
+/** `/team/slack` is `parameter/team/slack`; `slack` is `parameter/slack`. */
+function parameterResource(reference) {
+  if (reference.startsWith('arn:')) return reference;
+  const path = reference.startsWith('/') ? reference.slice(1) : reference;
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${path}` };
+}
+
+/** The IAM statements for those references; none for a kind the config does not use. */
+function referenceStatements(references) {
+  const statements = [];
+  if (references.secrets.length > 0)
+    statements.push({
+      Sid: 'ReadConfiguredSecrets',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: references.secrets.flatMap(secretResources),
+    });
+  if (references.parameters.length > 0)
+    statements.push({
+      Sid: 'ReadConfiguredParameters',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: references.parameters.map(parameterResource),
+    });
+  if (references.topics.length > 0)
+    statements.push({
+      Sid: 'PublishToConfiguredTopics',
+      Effect: 'Allow',
+      Action: 'sns:Publish',
+      Resource: references.topics,
+    });
+  return statements;
+}
+
+/**
+ * The stack fragment: one managed policy on every function role when the config references
+ * anything, nothing otherwise (IAM refuses a policy without statements).
+ */
+function configPolicyFragment(serviceDir) {
+  const file = join(serviceDir, CONFIG_FILE);
+  if (!existsSync(file)) return { Resources: {} };
+  const statements = referenceStatements(configReferences(readFileSync(file, 'utf8'), CONFIG_FILE));
+  if (statements.length === 0) return { Resources: {} };
+  return {
+    Resources: {
+      ConfiguredDestinationsPolicy: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Description: `trailwatch - the secrets, parameters and topics ${CONFIG_FILE} names, read when delivering alerts`,
+          Roles: FUNCTION_ROLES.map((role) => ({ Ref: role })),
+          PolicyDocument: { Version: '2012-10-17', Statement: statements },
+        },
+      },
+    },
+  };
+}
+
+/** `${file(scripts/config-resources.cjs):resources}`: serverless runs from the service directory. */
+module.exports.resources = () => configPolicyFragment(process.cwd());
+module.exports.configReferences = configReferences;
+module.exports.referenceStatements = referenceStatements;
+module.exports.configPolicyFragment = configPolicyFragment;
+module.exports.ConfigResourceError = ConfigResourceError;
+module.exports.CONFIG_FILE = CONFIG_FILE;
+module.exports.FUNCTION_ROLES = FUNCTION_ROLES;
