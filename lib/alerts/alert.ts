@@ -3,6 +3,7 @@ import type { Origin } from '../ingest';
 import { formatOrigin } from '../ingest';
 import type { CloudTrailRecord } from '../records';
 import type { CorrelationRule, DetectionRule, Level, RuleMeta } from '../rules';
+import { readFieldValue } from '../rules';
 import { consoleEventUrl } from './console-link';
 import type { AlertFacts } from './facts';
 import { alertFacts, principalName } from './facts';
@@ -76,14 +77,11 @@ function notifyDestinations(meta: RuleMeta): string[] {
   return Array.isArray(destinations) ? destinations.filter((d): d is string => typeof d === 'string') : [];
 }
 
-export function readPath(record: Readonly<Record<string, unknown>>, path: string): unknown {
-  let current: unknown = record;
-  for (const segment of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
-}
+/**
+ * A field of a record for the alert's `fields:`, dedup keys and correlation groups: the rules'
+ * own reader, so a rule matching on `resources.ARN` shows the ARNs it matched.
+ */
+export const readPath = readFieldValue;
 
 /** "alice as role Admin called iam:CreateAccessKey in 111122223333 us-east-1 from 203.0.113.10" */
 export function describeAction(facts: AlertFacts): string {

@@ -75,7 +75,10 @@ export function fieldPathProblem(path: string): string | undefined {
     const here = segments.slice(0, index).join('.');
     if (node === 'leaf')
       return `field '${path}' cannot exist in a CloudTrail record: '${here}' holds a value, not fields`;
-    const child: FieldTree | 'open' | 'leaf' | undefined = node[segment];
+    // Own keys only: `toString` or `constructor` is no CloudTrail field, whatever Object.prototype holds.
+    const child: FieldTree | 'open' | 'leaf' | undefined = Object.hasOwn(node, segment)
+      ? node[segment]
+      : undefined;
     if (child === undefined) {
       const near = Object.keys(node).find((known) => known.toLowerCase() === segment.toLowerCase());
       const where = here === '' ? 'at the top of a CloudTrail record' : `under '${here}'`;

@@ -7,6 +7,7 @@ export type { Evaluation } from './engine';
 export { RuleEngine, uniqueStringField } from './engine';
 export type { RuleLocation, RuleWarning } from './errors';
 export { formatLocation, RuleError } from './errors';
+export { readField, readFieldValue } from './fields';
 export type { LoadOptions, RulePack, RuleSet } from './loader';
 export { buildRulePack, findRuleFiles, loadRulePack, loadRules } from './loader';
 export { MODIFIERS } from './modifiers/registry';
