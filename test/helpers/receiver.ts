@@ -12,7 +12,10 @@ export interface ReceivedRequest {
   readonly body: string;
 }
 
-export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+/** `delayMs`: answer that long after the whole request was read (a slow receiver). */
+export type Answer =
+  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
+  | 'hang';
 export type Script = (request: ReceivedRequest, index: number) => Answer;
 
 export interface Receiver {
@@ -44,8 +47,15 @@ export async function startReceiver(script: Script = ALWAYS_OK): Promise<Receive
         hanging.add(res);
         return;
       }
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end(answer.body ?? '');
+      const respond = (): void => {
+        hanging.delete(res);
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.body ?? '');
+      };
+      if (answer.delayMs === undefined) return respond();
+      hanging.add(res);
+      setTimeout(respond, answer.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
