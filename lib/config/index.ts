@@ -7,6 +7,7 @@ import { durationMs, LEVELS } from '../rules';
 import type { TrailSettings } from '../trail/desired';
 import { trailSchema } from '../trail/desired';
 import { parseYamlDocuments } from '../yaml';
+import { plainRecord } from '../yaml/plain-record';
 
 /**
  * `trailwatch.yml`: one file shared by the CLI and the Lambda functions. This issue reads the rule
@@ -42,12 +43,11 @@ const suppressionMatch = z
   });
 
 export const configSchema = z.strictObject({
-  placeholders: z
-    .record(
-      z.string().regex(placeholderName, 'placeholder names use letters, digits, _ . -'),
-      z.array(z.string()),
-    )
-    .optional(),
+  // Maps keyed by the user's names are plain data: `__proto__` or `constructor` is a name like any other.
+  placeholders: plainRecord(
+    z.string().regex(placeholderName, 'placeholder names use letters, digits, _ . -'),
+    z.array(z.string()),
+  ).optional(),
   rules: z
     .strictObject({
       /** Rule files or folders, relative to this file. */
@@ -59,12 +59,10 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   /** Named destinations; each is validated by its notifier's own schema. */
-  destinations: z
-    .record(
-      z.string().regex(/^[A-Za-z0-9_.-]+$/, 'destination names use letters, digits, _ . -'),
-      z.looseObject({ type: z.string() }),
-    )
-    .optional(),
+  destinations: plainRecord(
+    z.string().regex(/^[A-Za-z0-9_.-]+$/, 'destination names use letters, digits, _ . -'),
+    z.looseObject({ type: z.string() }),
+  ).optional(),
   routing: z
     .strictObject({
       /** Where an alert goes when no route matched it, by level. */

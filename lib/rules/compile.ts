@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { YamlDocument } from '../yaml';
+import { ownEntry } from '../yaml/plain-record';
 import { ConditionError, parseCondition } from './condition';
 import type { CompiledPart } from './detection';
 import { anyOf, compileCondition, compileSelection, DetectionError } from './detection';
@@ -140,7 +141,7 @@ export function compileDetection(
   for (const [name, definition] of Object.entries(detection)) {
     if (name === 'condition' || name === 'timeframe') continue;
     const context: ModifierContext = {
-      placeholder: (key) => placeholders[key],
+      placeholder: (key) => ownEntry(placeholders, key),
       warn: (message) => warn(message, [name]),
     };
     try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainRecord } from '../yaml/plain-record';
 
 /** https://sigmahq.io/sigma-specification/specification/sigma-rules-specification.html#level */
 export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
@@ -25,9 +26,9 @@ export const ruleTestSchema = z
   .object({
     name: z.string().optional(),
     expect: z.boolean({ error: 'expect must be true or false' }),
-    event: z.record(z.string(), z.unknown()).optional(),
+    event: plainRecord(z.string(), z.unknown()).optional(),
     file: z.string().optional(),
-    placeholders: z.record(z.string(), z.array(z.string())).optional(),
+    placeholders: plainRecord(z.string(), z.array(z.string())).optional(),
   })
   .refine((test) => (test.event === undefined) !== (test.file === undefined), {
     message: 'a test needs exactly one of event (inline) or file (a fixture path)',
@@ -57,7 +58,8 @@ export const detectionRuleSchema = z.looseObject({
     service: z.string().optional(),
     category: z.string().optional(),
   }),
-  detection: z.record(z.string(), z.unknown()),
+  // Selection names are plain data (`constructor` is a name like any other): see plainRecord.
+  detection: plainRecord(z.string(), z.unknown()),
   fields: z.array(z.string()).optional(),
   tests: z.array(ruleTestSchema).optional(),
   notify: z
