@@ -123,10 +123,10 @@ export class Deliverer {
   ): Promise<Delivery[]> {
     const controller = new AbortController();
     const { deadlineAt } = options;
-    const timer =
-      deadlineAt === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(), Math.max(0, deadlineAt - Date.now()));
+    const left = deadlineAt === undefined ? undefined : deadlineAt - Date.now();
+    // A deadline already past aborts now, not on the next tick: nothing may start after it.
+    if (left !== undefined && left <= 0) controller.abort();
+    const timer = left === undefined || left <= 0 ? undefined : setTimeout(() => controller.abort(), left);
     try {
       const settled = await Promise.allSettled(
         names.map((name) => this.deliver(alert, name, controller.signal, deadlineAt)),
