@@ -34,9 +34,15 @@ const ALARMED_METRICS = [
     what: 'alerts were sent but got no answer before the timeout: the destination may not have them',
   },
   { metric: 'RecordsSkipped', what: 'records could not be read or were dropped before evaluation' },
-  { metric: 'PoisonRecords', what: 'records made evaluation, formatting or delivery throw and were set aside' },
+  {
+    metric: 'PoisonRecords',
+    what: 'records made evaluation, formatting or delivery throw and were set aside',
+  },
   { metric: 'DataFaults', what: 'objects or batches were corrupt (bad gzip, bad JSON) and are not retried' },
-  { metric: 'RefusedEvents', what: 'trigger events were refused (not an AWS source, an account not served, malformed)' },
+  {
+    metric: 'RefusedEvents',
+    what: 'trigger events were refused (not an AWS source, an account not served, malformed)',
+  },
 ];
 
 /** Alarm evaluation: one 5-minute period, the sum of the counts. */

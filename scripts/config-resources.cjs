@@ -11,7 +11,13 @@ const { LineCounter, parseDocument, isMap, isSeq, isScalar } = require('yaml');
 const CONFIG_FILE = 'trailwatch.yml';
 
 /** The function roles (deploy/roles.yml) that load the config and deliver alerts. */
-const FUNCTION_ROLES = ['S3IngestRole', 'SnsIngestRole', 'LogsIngestRole', 'EventsIngestRole', 'TrailBootstrapRole'];
+const FUNCTION_ROLES = [
+  'S3IngestRole',
+  'SnsIngestRole',
+  'LogsIngestRole',
+  'EventsIngestRole',
+  'TrailBootstrapRole',
+];
 
 /**
  * Secret names: 1-512 characters, ASCII letters, digits and /_+=.@-
@@ -58,12 +64,18 @@ function configReferences(text, file) {
   /** `namePattern` null: only an ARN will do (an email destination's topic). */
   const add = (kind, node, namePattern, arnPattern, label) => {
     const value = isScalar(node) ? node.value : undefined;
-    const isName = namePattern !== null && typeof value === 'string' && !value.startsWith('arn:') && namePattern.test(value);
+    const isName =
+      namePattern !== null &&
+      typeof value === 'string' &&
+      !value.startsWith('arn:') &&
+      namePattern.test(value);
     if (typeof value === 'string' && (arnPattern.test(value) || isName)) {
       found[kind].add(value);
       return;
     }
-    problems.push(`${file}:${lineOf(node)}: ${label}: ${JSON.stringify(value ?? null)} is not a valid name or ARN`);
+    problems.push(
+      `${file}:${lineOf(node)}: ${label}: ${JSON.stringify(value ?? null)} is not a valid name or ARN`,
+    );
   };
 
   const walk = (node) => {
@@ -72,7 +84,8 @@ function configReferences(text, file) {
       return;
     }
     if (!isMap(node)) return;
-    if (node.has('secretsmanager')) add('secrets', node.get('secretsmanager', true), SECRET_NAME, SECRET_ARN, 'secretsmanager');
+    if (node.has('secretsmanager'))
+      add('secrets', node.get('secretsmanager', true), SECRET_NAME, SECRET_ARN, 'secretsmanager');
     if (node.has('ssm')) add('parameters', node.get('ssm', true), PARAMETER_NAME, PARAMETER_ARN, 'ssm');
     for (const pair of node.items) walk(pair.value);
   };
@@ -91,7 +104,11 @@ function configReferences(text, file) {
 /** A secret's ARN ends in '-' and six random characters; a name or partial ARN matches them with ??????. */
 function secretResources(reference) {
   if (reference.startsWith('arn:')) return [reference, `${reference}-??????`];
-  return [{ 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${reference}-??????` }];
+  return [
+    {
+      'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${reference}-??????`,
+    },
+  ];
 }
 
 /** `/team/slack` is `parameter/team/slack`; `slack` is `parameter/slack`. */
