@@ -1,7 +1,9 @@
 export type { CallKind, PacingOptions } from './aws';
 export {
+  ARRIVAL_MARGIN_MS,
   explainAwsError,
   LOOKUP_INTERVAL_MS,
+  LOOKUP_SPACING_MS,
   PacedCloudTrail,
   READ_INTERVAL_MS,
   TrailError,

@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliServices } from '../../lib/cli/main';
 import { decodeResumeToken, LOOKUP_ATTRIBUTE_KEYS } from '../../lib/history';
+import { LOOKUP_SPACING_MS } from '../../lib/trail';
 import { runCli } from '../helpers/cli';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -155,7 +156,7 @@ describe('trailwatch lookup', () => {
     const body = JSON.parse(run.stdout) as { Events: unknown[]; NextToken?: string };
     expect(body.Events).toHaveLength(57);
     expect(body.NextToken).toBeUndefined();
-    expect(services.waits).toEqual([500, 500]);
+    expect(services.waits).toEqual([LOOKUP_SPACING_MS, LOOKUP_SPACING_MS]);
   });
 
   it('--max-items stops inside a page and --starting-token resumes exactly there', async () => {
@@ -212,8 +213,8 @@ describe('trailwatch lookup', () => {
     const run = await lookup(['--output', 'json'], services);
     expect(run.code).toBe(0);
     expect(requests()).toHaveLength(3);
-    // The backoff (500 ms, then 1 s) already spaces the retries beyond the pacing interval.
-    expect(services.waits).toEqual([500, 1000]);
+    // Backoff 500 ms, then 1 s, never closer than the pacing interval.
+    expect(services.waits).toEqual([LOOKUP_SPACING_MS, 1000]);
     expect((JSON.parse(run.stdout) as { Events: unknown[] }).Events).toHaveLength(3);
   });
 
