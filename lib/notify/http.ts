@@ -134,8 +134,9 @@ function attemptPost(
     const timer = setTimeout(() => stop('timeout', `no answer within ${timeoutMs} ms`), timeoutMs);
     const onAbort = (): void => stop('aborted', 'stopped at the delivery deadline');
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Node also emits `finish` while tearing down a destroyed request: only a live one counts.
     request.on('finish', () => {
-      written = true;
+      if (!request.destroyed && stopped === undefined) written = true;
     });
     request.on('response', (response: IncomingMessage) => {
       const answered = (text: string): Attempt => ({
