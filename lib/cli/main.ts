@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../package.json';
+import { isInfrastructureFailure } from '../driver';
 import { BACKTEST_FORMATS, runBacktestCommand } from './backtest';
 import { runCat } from './cat';
 import { runConfigValidate } from './config';
@@ -243,6 +244,11 @@ export async function main(
     if (error instanceof UsageError) {
       io.stderr.write(`trailwatch: ${error.message}\n`);
       return EXIT_USAGE;
+    }
+    if (isInfrastructureFailure(error)) {
+      // A service the run depends on is down (the state table): the message names it; no stack.
+      io.stderr.write(`trailwatch: error: ${(error as Error).message}\n`);
+      return EXIT_INPUT_FAILED;
     }
     io.stderr.write(
       `trailwatch: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
