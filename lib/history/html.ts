@@ -1,3 +1,4 @@
+import { neutralizeControl } from '../text';
 import type { BacktestReport, RuleReport } from './backtest';
 
 /** Rules drawn in their own colour; the rest share one "other rules" band. */
@@ -16,9 +17,14 @@ const PALETTE = [
 ];
 const OTHER_COLOUR = '#d3d3d3';
 
-/** Every text in the report comes from rules and events: escaped wherever it lands. */
+/**
+ * Every text in the report comes from rules and events: escaped wherever it lands. The five HTML
+ * specials are entities (so text cannot open a tag or leave a quoted attribute), and control and bidi
+ * characters are shown as escapes (`neutralizeControl`), so an override cannot make a rule title read
+ * backwards. The report builds no link from data: no `href`, `src` or script takes a value from it.
+ */
 export function escapeHtml(text: string): string {
-  return text
+  return neutralizeControl(text)
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
