@@ -7,6 +7,7 @@ import { readFieldValue } from '../rules';
 import { consoleEventUrl } from './console-link';
 import type { AlertFacts } from './facts';
 import { alertFacts, principalName } from './facts';
+import { textField } from './text-field';
 
 export interface AlertRule {
   readonly id: string;
@@ -45,7 +46,8 @@ export interface Alert {
   readonly facts: AlertFacts;
   /** The rule's `fields:` read from the record. */
   readonly fields: Readonly<Record<string, unknown>>;
-  readonly consoleUrl: string;
+  /** Undefined when the record's region or event id cannot make a safe link (see consoleEventUrl). */
+  readonly consoleUrl: string | undefined;
   readonly record: CloudTrailRecord;
   readonly origin?: string;
   readonly correlation?: CorrelationDetails;
@@ -83,6 +85,9 @@ function notifyDestinations(meta: RuleMeta): string[] {
  */
 export const readPath = readFieldValue;
 
+/** Longest rendering of one rule field in a summary: the notifiers cut further to their limits. */
+const FIELD_SUMMARY_MAX = 512;
+
 /** "alice as role Admin called iam:CreateAccessKey in 111122223333 us-east-1 from 203.0.113.10" */
 export function describeAction(facts: AlertFacts): string {
   const service = facts.eventSource.replace(/\.amazonaws\.com$/, '');
@@ -94,8 +99,9 @@ export function describeAction(facts: AlertFacts): string {
 
 function renderFields(fields: Readonly<Record<string, unknown>>): string {
   return Object.entries(fields)
-    .filter(([, value]) => value !== null && value !== undefined)
-    .map(([path, value]) => `${path}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([path, value]) => [path, textField(value, FIELD_SUMMARY_MAX)] as const)
+    .filter(([, text]) => text !== undefined)
+    .map(([path, text]) => `${path}: ${text}`)
     .join('; ');
 }
 
@@ -104,7 +110,7 @@ export function detectionAlert(rule: DetectionRule, record: CloudTrailRecord, or
   const fields = Object.fromEntries(rule.meta.fields.map((path) => [path, readPath(record, path) ?? null]));
   const details = renderFields(fields);
   return {
-    id: alertId('detection', rule.meta.id, record.eventID),
+    id: alertId('detection', rule.meta.id, facts.eventID),
     kind: 'detection',
     rule: alertRule(rule.meta),
     level: rule.meta.level,

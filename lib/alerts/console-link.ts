@@ -1,14 +1,60 @@
 /**
+ * The shape of an AWS region code in the partitions whose console is on the public internet:
+ * `us-east-1`, `ap-southeast-7`, `cn-north-1`, `us-gov-west-1`. Anything else from a record's
+ * `awsRegion` (a forged `evil.com/#`, a number, an ISO-partition region whose console is on a
+ * private network) gets no link: the host of a link we send must never come from an event.
+ * Region list: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
+ */
+const REGION_CODE = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]{2,12}-[1-9]\d?$/;
+
+/** CloudTrail event ids are UUIDs; a longer value is not an event id worth a link. */
+const EVENT_ID_MAX = 128;
+
+export function isRegionCode(value: unknown): value is string {
+  return typeof value === 'string' && REGION_CODE.test(value);
+}
+
+/** The console host of a region's partition: https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html */
+function consoleHost(region: string): string {
+  if (region.startsWith('cn-')) return 'console.amazonaws.cn';
+  if (region.startsWith('us-gov-')) return 'console.amazonaws-us-gov.com';
+  return `${region}.console.aws.amazon.com`;
+}
+
+/**
  * A link to the event in the CloudTrail console's Event history, in the event's own region and
- * partition (Event history is regional and kept 90 days).
+ * partition (Event history is regional and kept 90 days), or undefined when the region is not a
+ * region code or the event id is not a short string. Built with the URL API from a fixed scheme
+ * and a host chosen by us; the region and the event id only ever land in the query and fragment,
+ * percent-encoded.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-console.html
  */
-export function consoleEventUrl(region: string, eventID: string): string {
-  const host = region.startsWith('cn-')
-    ? 'console.amazonaws.cn'
-    : region.startsWith('us-gov-')
-      ? 'console.amazonaws-us-gov.com'
-      : `${region}.console.aws.amazon.com`;
-  const r = encodeURIComponent(region);
-  return `https://${host}/cloudtrailv2/home?region=${r}#/events/${encodeURIComponent(eventID)}`;
+export function consoleEventUrl(region: unknown, eventID: unknown): string | undefined {
+  if (!isRegionCode(region)) return undefined;
+  if (typeof eventID !== 'string' || eventID === '' || eventID.length > EVENT_ID_MAX) return undefined;
+  const url = new URL('/cloudtrailv2/home', `https://${consoleHost(region)}`);
+  url.searchParams.set('region', region);
+  url.hash = `/events/${encodeURIComponent(eventID)}`;
+  return url.href;
+}
+
+const CONSOLE_HOST =
+  /^(?:[a-z0-9-]+\.console\.aws\.amazon\.com|console\.amazonaws\.cn|console\.amazonaws-us-gov\.com)$/;
+
+/**
+ * The link an alert carries, checked again where it is rendered (any code may build an Alert):
+ * an https URL on an AWS console host, as the URL API serialises it, with no character that
+ * Slack (`|`, `<`, `>`) or Markdown (`(`, `)`, spaces) would read as syntax. Otherwise undefined.
+ */
+export function safeConsoleUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.port) return undefined;
+  if (!CONSOLE_HOST.test(url.hostname)) return undefined;
+  return /[\s|<>()`"'\\]/.test(url.href) ? undefined : url.href;
 }

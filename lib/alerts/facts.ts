@@ -1,6 +1,10 @@
 import type { CloudTrailRecord } from '../records';
+import { member, textField } from './text-field';
 
-/** What someone deciding on an alert needs at a glance. Every value comes from the record. */
+/**
+ * What someone deciding on an alert needs at a glance. Every value comes from the record, read
+ * with `textField`: whatever JSON type a field holds, a fact is a string (or absent).
+ */
 export interface AlertFacts {
   readonly eventID: string;
   readonly eventTime: string;
@@ -18,40 +22,52 @@ export interface AlertFacts {
   readonly errorMessage?: string;
 }
 
+function sessionIssuerArn(identity: unknown): string | undefined {
+  return textField(member(member(member(identity, 'sessionContext'), 'sessionIssuer'), 'arn'));
+}
+
 /**
  * Who acted, as one ARN: the identity's own ARN, the root ARN of its account, the role behind a
  * session, or the service that acted on someone's behalf.
  */
 export function principalArn(record: CloudTrailRecord): string | undefined {
-  const identity = record.userIdentity;
-  if (!identity) return undefined;
-  if (identity.arn) return identity.arn;
-  if (identity.type === 'Root' && identity.accountId) return `arn:aws:iam::${identity.accountId}:root`;
-  const issuer = identity.sessionContext?.sessionIssuer?.arn;
-  if (issuer) return issuer;
-  if (identity.invokedBy) return identity.invokedBy;
-  return identity.principalId;
+  const identity: unknown = record.userIdentity;
+  const arn = textField(member(identity, 'arn'));
+  if (arn) return arn;
+  const accountId = textField(member(identity, 'accountId'));
+  if (member(identity, 'type') === 'Root' && accountId) return `arn:aws:iam::${accountId}:root`;
+  return (
+    sessionIssuerArn(identity) ??
+    textField(member(identity, 'invokedBy')) ??
+    textField(member(identity, 'principalId'))
+  );
 }
 
 export function alertFacts(record: CloudTrailRecord): AlertFacts {
+  const read = (field: string): string | undefined => textField(member(record, field));
+  const identity: unknown = record.userIdentity;
   const facts: { -readonly [K in keyof AlertFacts]: AlertFacts[K] } = {
-    eventID: record.eventID,
-    eventTime: record.eventTime,
-    eventSource: record.eventSource,
-    eventName: record.eventName,
-    region: record.awsRegion,
+    eventID: read('eventID') ?? '',
+    eventTime: read('eventTime') ?? '',
+    eventSource: read('eventSource') ?? '',
+    eventName: read('eventName') ?? '',
+    region: read('awsRegion') ?? '',
   };
-  const account = record.recipientAccountId ?? record.userIdentity?.accountId;
+  const account = read('recipientAccountId') ?? textField(member(identity, 'accountId'));
   if (account) facts.account = account;
   const principal = principalArn(record);
   if (principal) facts.principalArn = principal;
-  if (record.userIdentity?.type) facts.principalType = record.userIdentity.type;
-  const issuer = record.userIdentity?.sessionContext?.sessionIssuer?.arn;
+  const type = textField(member(identity, 'type'));
+  if (type) facts.principalType = type;
+  const issuer = sessionIssuerArn(identity);
   if (issuer && issuer !== principal) facts.sessionIssuer = issuer;
-  if (record.sourceIPAddress) facts.sourceIPAddress = record.sourceIPAddress;
-  if (record.userAgent) facts.userAgent = record.userAgent;
-  if (record.errorCode) facts.errorCode = record.errorCode;
-  if (record.errorMessage) facts.errorMessage = record.errorMessage;
+  const optional = [
+    ['sourceIPAddress', read('sourceIPAddress')],
+    ['userAgent', read('userAgent')],
+    ['errorCode', read('errorCode')],
+    ['errorMessage', read('errorMessage')],
+  ] as const;
+  for (const [key, value] of optional) if (value) facts[key] = value;
   return facts;
 }
 

@@ -1,5 +1,6 @@
 export type { Alert, AlertRule, CorrelationDetails } from './alert';
 export { alertId, alertRule, describeAction, detectionAlert, readPath } from './alert';
-export { consoleEventUrl } from './console-link';
+export { consoleEventUrl, isRegionCode, safeConsoleUrl } from './console-link';
 export type { AlertFacts } from './facts';
 export { alertFacts, principalArn, principalName } from './facts';
+export { FIELD_TEXT_MAX, jsonText, member, stringField, textField } from './text-field';

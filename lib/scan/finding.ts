@@ -1,7 +1,11 @@
 import type { Alert } from '../alerts';
 import type { Level } from '../rules';
 
-/** The flat facts of an alert, as `scan --format ndjson|json` prints them. */
+/**
+ * The flat facts of an alert, as `scan --format ndjson|json` prints them. Every text comes from
+ * the alert's facts, which are strings whatever JSON type the record held (see textField), so a
+ * numeric ARN or an object user agent prints as text instead of failing the scan.
+ */
 export interface Finding {
   readonly alertId: string;
   readonly kind: Alert['kind'];
@@ -22,7 +26,8 @@ export interface Finding {
   readonly userAgent: string | null;
   readonly errorCode: string | null;
   readonly origin: string | null;
-  readonly consoleUrl: string;
+  /** Null when the record's region or event id could not make a safe link. */
+  readonly consoleUrl: string | null;
   /** The rule's `fields:` read from the record (for a correlation: its group-by values). */
   readonly fields: Readonly<Record<string, unknown>>;
   readonly correlation?: Alert['correlation'];
@@ -50,7 +55,7 @@ export function toFinding(alert: Alert): Finding {
     userAgent: f.userAgent ?? null,
     errorCode: f.errorCode ?? null,
     origin: alert.origin ?? null,
-    consoleUrl: alert.consoleUrl,
+    consoleUrl: alert.consoleUrl ?? null,
     fields: alert.fields,
     ...(alert.correlation === undefined ? {} : { correlation: alert.correlation }),
   };
