@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
+import { safeConsoleUrl, textField } from '../alerts';
+import { neutralizeControl } from '../text';
 import { SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from './limits';
-import { asciiLine, singleLine, truncate } from './text';
+import { asciiLine, inertJson, singleLine, truncate } from './text';
 import type { Notifier } from './types';
 
 export interface EmailMessage {
@@ -20,12 +22,17 @@ function fitBytes(text: string, maxBytes: number): string {
   return `${cut}\n… (cut to fit the SNS message limit)`;
 }
 
-/** A plain-text email: a subject SNS accepts as is, and the facts a reader needs without clicking. */
+/**
+ * A plain-text email: a subject SNS accepts as is, and the facts a reader needs without clicking.
+ * Every event-derived line goes through singleLine (controls, CR/LF and bidi characters shown as
+ * escapes, so no forged header-like lines or reordered text); the record is JSON with those
+ * characters \u-escaped (inertJson).
+ */
 export function emailMessage(alert: Alert): EmailMessage {
   const f = alert.facts;
   const line = (label: string, value: string | undefined): string[] =>
-    value ? [`${`${label}:`.padEnd(17)}${singleLine(value)}`] : [];
-  const fields = Object.entries(alert.fields).filter(([, value]) => value !== null && value !== undefined);
+    value ? [`${`${singleLine(label)}:`.padEnd(17)}${singleLine(value)}`] : [];
+  const consoleUrl = safeConsoleUrl(alert.consoleUrl);
   const lines = [
     `${alert.level.toUpperCase()}: ${singleLine(alert.title)}`,
     '',
@@ -44,24 +51,26 @@ export function emailMessage(alert: Alert): EmailMessage {
       'Error',
       f.errorCode ? `${f.errorCode}${f.errorMessage ? `: ${f.errorMessage}` : ''}` : undefined,
     ),
-    ...fields.flatMap(([path, value]) =>
-      line(path, typeof value === 'string' ? value : JSON.stringify(value)),
-    ),
+    ...Object.entries(alert.fields).flatMap(([path, value]) => line(path, textField(value))),
     ...(alert.correlation
-      ? ['', `Correlated events (${alert.correlation.count}): ${alert.correlation.eventIDs.join(', ')}`]
+      ? [
+          '',
+          singleLine(
+            `Correlated events (${alert.correlation.count}): ${alert.correlation.eventIDs.join(', ')}`,
+          ),
+        ]
       : []),
     ...(alert.suppressedDuplicates
       ? ['', `${alert.suppressedDuplicates} similar alert(s) were suppressed in the previous dedup window.`]
       : []),
+    ...(consoleUrl ? ['', `View in CloudTrail: ${consoleUrl}`] : []),
     '',
-    `View in CloudTrail: ${alert.consoleUrl}`,
-    '',
-    `Rule: ${singleLine(alert.rule.title)} (${alert.rule.id})`,
+    `Rule: ${singleLine(alert.rule.title)} (${singleLine(alert.rule.id)})`,
     `Alert: ${alert.id}`,
-    ...(alert.rule.runbook ? ['', 'Runbook:', alert.rule.runbook] : []),
+    ...(alert.rule.runbook ? ['', 'Runbook:', neutralizeControl(alert.rule.runbook)] : []),
     '',
     'Record:',
-    JSON.stringify(alert.record, null, 2),
+    inertJson(alert.record, { note: 'the record is nested too deeply to show' }, 2),
   ];
   return {
     subject: truncate(asciiLine(`[trailwatch] ${alert.level.toUpperCase()} ${alert.title}`), SNS_SUBJECT_MAX),

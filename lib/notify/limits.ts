@@ -23,3 +23,10 @@ export const SNS_MESSAGE_MAX_BYTES = 262_144;
 export const PAGERDUTY_SUMMARY_MAX = 1024;
 /** Same page: a whole event is at most 512 KB. */
 export const PAGERDUTY_EVENT_MAX_BYTES = 524_288;
+
+/**
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#rate-limiting-for-connectors
+ * and https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/format-your-bot-messages :
+ * a Teams message (card included) is at most about 28 KB.
+ */
+export const TEAMS_MESSAGE_MAX_BYTES = 28_000;

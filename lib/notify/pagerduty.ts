@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
+import { safeConsoleUrl } from '../alerts';
 import type { Level } from '../rules';
 import { postWithRetry } from './http';
-import { PAGERDUTY_SUMMARY_MAX } from './limits';
+import { PAGERDUTY_EVENT_MAX_BYTES, PAGERDUTY_SUMMARY_MAX } from './limits';
+import { redactResult } from './redact';
 import { secretRefSchema } from './secrets';
-import { singleLine, truncate } from './text';
+import { inertJson, singleLine, truncate } from './text';
 import type { Notifier } from './types';
 import { setupFailure } from './types';
 import { deliveryUrlSchema, hostLabel } from './url';
 
 /** https://developer.pagerduty.com/docs/events-api-v2/trigger-events/ */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+
+/** Same page: `source`, `component`, `group` and `class` are short free text; kept to one line of this many characters. */
+const PAGERDUTY_FIELD_MAX = 255;
 
 const SEVERITY: Readonly<Record<Level, string>> = {
   critical: 'critical',
@@ -20,25 +25,54 @@ const SEVERITY: Readonly<Record<Level, string>> = {
   informational: 'info',
 };
 
+const field = (text: string): string => truncate(singleLine(text), PAGERDUTY_FIELD_MAX);
+
+/** PagerDuty rejects a trigger whose timestamp is not ISO 8601: an unreadable event time is left out. */
+function isoTimestamp(eventTime: string): { timestamp?: string } {
+  const time = Date.parse(eventTime);
+  return Number.isNaN(time) ? {} : { timestamp: new Date(time).toISOString() };
+}
+
 /** An Events v2 trigger; the alert id is the dedup key, so a resend updates the same incident. */
-export function pagerDutyEvent(alert: Alert, routingKey: string): Record<string, unknown> {
+export function pagerDutyEvent(
+  alert: Alert,
+  routingKey: string,
+  customDetails?: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const { record: _record, ...details } = alert;
+  const consoleUrl = safeConsoleUrl(alert.consoleUrl);
   return {
     routing_key: routingKey,
     event_action: 'trigger',
     dedup_key: alert.id,
     payload: {
       summary: truncate(singleLine(`${alert.title}: ${alert.summary}`), PAGERDUTY_SUMMARY_MAX),
-      source: `${alert.facts.account ?? 'aws'}/${alert.facts.region}`,
+      source: field(`${alert.facts.account ?? 'aws'}/${alert.facts.region}`),
       severity: SEVERITY[alert.level],
-      timestamp: alert.facts.eventTime,
-      component: alert.facts.eventSource,
-      group: alert.facts.account,
-      class: alert.rule.id,
-      custom_details: details,
+      ...isoTimestamp(alert.facts.eventTime),
+      component: field(alert.facts.eventSource),
+      ...(alert.facts.account === undefined ? {} : { group: field(alert.facts.account) }),
+      class: field(alert.rule.id),
+      custom_details: customDetails ?? { ...details, consoleUrl: consoleUrl ?? null },
     },
-    links: [{ href: alert.consoleUrl, text: 'View in CloudTrail Event history' }],
+    ...(consoleUrl ? { links: [{ href: consoleUrl, text: 'View in CloudTrail Event history' }] } : {}),
   };
+}
+
+/**
+ * The trigger as JSON text within PagerDuty's event size limit: when the rule's fields or the
+ * summary make it too big, custom_details keeps only the facts (each capped by textField).
+ */
+export function pagerDutyBody(alert: Alert, routingKey: string): string {
+  const reduced = {
+    id: alert.id,
+    rule: alert.rule.id,
+    facts: alert.facts,
+    note: `the alert's fields were left out to fit PagerDuty's ${PAGERDUTY_EVENT_MAX_BYTES}-byte event limit`,
+  };
+  const text = inertJson(pagerDutyEvent(alert, routingKey), pagerDutyEvent(alert, routingKey, reduced));
+  if (Buffer.byteLength(text, 'utf8') <= PAGERDUTY_EVENT_MAX_BYTES) return text;
+  return inertJson(pagerDutyEvent(alert, routingKey, reduced), {});
 }
 
 const pagerDutyConfig = z.strictObject({
@@ -62,12 +96,17 @@ export const pagerDutyNotifier: Notifier<z.infer<typeof pagerDutyConfig>> = {
         return setupFailure(error);
       }
       const url = config.url ?? PAGERDUTY_EVENTS_URL;
-      return postWithRetry(
-        { url, label: hostLabel('PagerDuty', url), ...options },
-        JSON.stringify(pagerDutyEvent(alert, key)),
-        { 'content-type': 'application/json', 'user-agent': context.userAgent },
-        context.http,
-        context.sleep,
+      // A receiver that echoes the request (PagerDuty's 400s quote what they rejected) would put
+      // the routing key in the error text: it is redacted, as is any credential in the URL.
+      return redactResult(
+        await postWithRetry(
+          { url, label: hostLabel('PagerDuty', url), ...options },
+          pagerDutyBody(alert, key),
+          { 'content-type': 'application/json', 'user-agent': context.userAgent },
+          context.http,
+          context.sleep,
+        ),
+        [key, url],
       );
     },
   }),

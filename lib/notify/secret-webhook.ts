@@ -1,5 +1,6 @@
 import type { SendOptions } from './http';
 import { postWithRetry } from './http';
+import { redactResult } from './redact';
 import type { SecretRef } from './secrets';
 import type { DeliveryResult, NotifierContext } from './types';
 import { setupFailure } from './types';
@@ -7,7 +8,8 @@ import { checkDeliveryUrl, hostLabel } from './url';
 
 /**
  * POSTs a JSON body to a webhook whose URL is itself a secret (Slack, Teams): resolve it, refuse
- * plain HTTP off this machine, and name it by host only in every message.
+ * plain HTTP off this machine, and name it by host only in every message, redacting it from any
+ * error text a transport or an echoing receiver produces.
  */
 export async function postToSecretWebhook(
   context: NotifierContext,
@@ -25,11 +27,15 @@ export async function postToSecretWebhook(
   const problem = checkDeliveryUrl(url);
   if (problem) return { ok: false, retryable: false, attempts: 0, error: `the ${kind} URL ${problem}` };
   const headers = { 'content-type': 'application/json', 'user-agent': context.userAgent };
-  return postWithRetry(
-    { url, label: hostLabel(kind, url), ...options },
-    body,
-    headers,
-    context.http,
-    context.sleep,
+  // The URL is the credential: no part of it may come back in the error (see redact.ts).
+  return redactResult(
+    await postWithRetry(
+      { url, label: hostLabel(kind, url), ...options },
+      body,
+      headers,
+      context.http,
+      context.sleep,
+    ),
+    [url],
   );
 }

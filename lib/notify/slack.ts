@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
+import { safeConsoleUrl, textField } from '../alerts';
 import type { Level } from '../rules';
 import {
   SLACK_CONTEXT_ELEMENTS_MAX,
@@ -11,7 +12,7 @@ import {
 } from './limits';
 import { postToSecretWebhook } from './secret-webhook';
 import { secretRefSchema } from './secrets';
-import { slackCode, slackText, truncate } from './text';
+import { singleLine, slackCode, slackText, truncate } from './text';
 import type { Notifier } from './types';
 
 const LEVEL_EMOJI: Readonly<Record<Level, string>> = {
@@ -49,6 +50,24 @@ function factFields(alert: Alert): [string, string][] {
 }
 
 /**
+ * The rule's `fields:` as `*path*: `value`` lines, whole lines only, within one section's limit
+ * (a cut through a line could leave a code span open). Undefined when there is none to show.
+ */
+function ruleFieldLines(alert: Alert): string | undefined {
+  const lines: string[] = [];
+  let length = 0;
+  for (const [path, value] of Object.entries(alert.fields)) {
+    const text = textField(value);
+    if (text === undefined) continue;
+    const line = `*${slackText(path, 100)}*: ${slackCode(text, 600)}`;
+    if (length + line.length + 1 > SLACK_SECTION_TEXT_MAX) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return lines.length > 0 ? lines.join('\n') : undefined;
+}
+
+/**
  * The Block Kit message for an alert. Every event-derived string goes through slackText or
  * slackCode (escaped, mentions and links neutralised, cut to Slack's limits); the rest is ours.
  * https://docs.slack.dev/block-kit/
@@ -60,7 +79,7 @@ export function slackMessage(alert: Alert): SlackMessage {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: truncate(`${level}: ${alert.title}`, SLACK_HEADER_TEXT_MAX),
+        text: truncate(singleLine(`${level}: ${alert.title}`), SLACK_HEADER_TEXT_MAX),
         emoji: true,
       },
     },
@@ -81,17 +100,8 @@ export function slackMessage(alert: Alert): SlackMessage {
         })),
     },
   ];
-  const extra = Object.entries(alert.fields).filter(([, value]) => value !== null && value !== undefined);
-  if (extra.length > 0) {
-    const lines = extra.map(
-      ([path, value]) =>
-        `*${slackText(path, 100)}*: ${slackCode(typeof value === 'string' ? value : JSON.stringify(value), 600)}`,
-    );
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SLACK_SECTION_TEXT_MAX) },
-    });
-  }
+  const extra = ruleFieldLines(alert);
+  if (extra) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: extra } });
   if (alert.correlation) {
     const c = alert.correlation;
     blocks.push({
@@ -105,10 +115,14 @@ export function slackMessage(alert: Alert): SlackMessage {
       },
     });
   }
-  blocks.push({
-    type: 'section',
-    text: { type: 'mrkdwn', text: `<${alert.consoleUrl}|View this event in CloudTrail Event history>` },
-  });
+  const consoleUrl = safeConsoleUrl(alert.consoleUrl);
+  if (consoleUrl) {
+    // Our own link: an https console URL from the URL API, with no `|`, `<` or `>` (safeConsoleUrl).
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `<${consoleUrl}|View this event in CloudTrail Event history>` },
+    });
+  }
   if (alert.rule.runbook) {
     blocks.push({
       type: 'section',

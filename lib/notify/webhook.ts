@@ -2,8 +2,10 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alerts';
 import { postWithRetry } from './http';
+import { redactResult } from './redact';
 import type { SecretRef } from './secrets';
 import { secretRefSchema } from './secrets';
+import { inertJson } from './text';
 import type { Notifier } from './types';
 import { setupFailure } from './types';
 import { checkDeliveryUrl, deliveryUrlSchema, hostLabel } from './url';
@@ -11,9 +13,22 @@ import { checkDeliveryUrl, deliveryUrlSchema, hostLabel } from './url';
 /** Receivers verify `X-Trailwatch-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with the shared secret. */
 export const SIGNATURE_HEADER = 'x-trailwatch-signature';
 
+/**
+ * The alert and its record as JSON. The data is exact (a JSON parser reads back the same
+ * strings), but control and bidi characters are \u-escaped in the text (inertJson), so a body
+ * logged or viewed raw carries none.
+ */
 export function webhookBody(alert: Alert): string {
   const { record, ...rest } = alert;
-  return JSON.stringify({ type: 'trailwatch.alert', version: 1, alert: rest, record });
+  return inertJson(
+    { type: 'trailwatch.alert', version: 1, alert: rest, record },
+    {
+      type: 'trailwatch.alert',
+      version: 1,
+      alert: { ...rest, fields: {} },
+      record: { note: 'the record is nested too deeply to send' },
+    },
+  );
 }
 
 export function signBody(body: string, secret: string): string {
@@ -40,6 +55,7 @@ export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
       const resolve = (value: string | SecretRef): Promise<string> =>
         typeof value === 'string' ? Promise.resolve(value) : context.secrets.resolve(value);
       let url: string;
+      const secrets: string[] = [];
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'user-agent': context.userAgent,
@@ -47,22 +63,32 @@ export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
       const body = webhookBody(alert);
       try {
         url = await resolve(config.url);
-        for (const [header, value] of Object.entries(config.headers ?? {}))
+        secrets.push(url);
+        for (const [header, value] of Object.entries(config.headers ?? {})) {
           headers[header.toLowerCase()] = await resolve(value);
-        if (config.secret)
-          headers[SIGNATURE_HEADER] = signBody(body, await context.secrets.resolve(config.secret));
+          if (typeof value !== 'string') secrets.push(headers[header.toLowerCase()] ?? '');
+        }
+        if (config.secret) {
+          const key = await context.secrets.resolve(config.secret);
+          secrets.push(key);
+          headers[SIGNATURE_HEADER] = signBody(body, key);
+        }
       } catch (error) {
         return setupFailure(error);
       }
       const problem = checkDeliveryUrl(url);
       if (problem) return { ok: false, retryable: false, attempts: 0, error: `the webhook URL ${problem}` };
       headers['x-trailwatch-alert-id'] = alert.id;
-      return postWithRetry(
-        { url, label: hostLabel('webhook', url), ...options },
-        body,
-        headers,
-        context.http,
-        context.sleep,
+      // The URL may carry a token and the headers credentials: none may come back in the error.
+      return redactResult(
+        await postWithRetry(
+          { url, label: hostLabel('webhook', url), ...options },
+          body,
+          headers,
+          context.http,
+          context.sleep,
+        ),
+        secrets,
       );
     },
   }),
