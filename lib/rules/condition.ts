@@ -1,3 +1,5 @@
+import { compileLinearRegex } from './regex';
+
 /**
  * Sigma conditions: `and`, `or`, `not`, parentheses, `1 of sel*`, `all of sel*`, `1 of them`,
  * `all of them` (`any of` is read as `1 of`). `not` binds tighter than `and`, `and` than `or`.
@@ -8,6 +10,13 @@ export type ConditionNode =
   | { readonly kind: 'not'; readonly operand: ConditionNode }
   | { readonly kind: 'ref'; readonly name: string }
   | { readonly kind: 'quantified'; readonly quantifier: 'one' | 'all'; readonly pattern: string };
+
+/**
+ * How deep `not` and parentheses may nest in a condition. Real conditions nest a few levels; the
+ * parser is recursive, so past this limit it stops with a located error instead of overflowing
+ * the stack (a condition of 20,000 nested parentheses is a few kilobytes of YAML).
+ */
+export const MAX_CONDITION_DEPTH = 64;
 
 export class ConditionError extends Error {
   override readonly name = 'ConditionError';
@@ -52,6 +61,16 @@ export function parseCondition(condition: string): ConditionNode {
   const tokens = tokenize(condition);
   if (tokens.length === 0) throw new ConditionError('the condition is empty');
   let position = 0;
+  let depth = 0;
+  /** Enters one level of `not` or `(`, refusing past MAX_CONDITION_DEPTH with the token's column. */
+  const enter = (token: Token): void => {
+    depth++;
+    if (depth > MAX_CONDITION_DEPTH) {
+      throw new ConditionError(
+        `the condition nests 'not' and parentheses deeper than ${MAX_CONDITION_DEPTH} levels at column ${token.at + 1}`,
+      );
+    }
+  };
 
   const peekWord = (): string | undefined => {
     const token = tokens[position];
@@ -83,9 +102,13 @@ export function parseCondition(condition: string): ConditionNode {
   }
 
   function parseNot(): ConditionNode {
-    if (peekWord() === 'not') {
+    const token = tokens[position];
+    if (token !== undefined && peekWord() === 'not') {
+      enter(token);
       position++;
-      return { kind: 'not', operand: parseNot() };
+      const operand = parseNot();
+      depth--;
+      return { kind: 'not', operand };
     }
     return parsePrimary();
   }
@@ -94,11 +117,13 @@ export function parseCondition(condition: string): ConditionNode {
     const token = tokens[position];
     if (token === undefined) throw new ConditionError('the condition ends where a selection was expected');
     if (token.type === '(') {
+      enter(token);
       position++;
       const inner = parseOr();
       const close = tokens[position];
       if (close?.type !== ')') throw new ConditionError(`expected ')' but found ${describe(close)}`);
       position++;
+      depth--;
       return inner;
     }
     if (token.type === ')') throw new ConditionError(`unexpected ')' at column ${token.at + 1}`);
@@ -137,11 +162,13 @@ export function parseCondition(condition: string): ConditionNode {
 /** The selection names a quantifier pattern stands for: `them` is every name not starting with `_`. */
 export function selectionsMatching(pattern: string, names: readonly string[]): string[] {
   if (pattern === 'them') return names.filter((name) => !name.startsWith('_'));
-  const regex = new RegExp(
+  // RE2, so a pattern of many wildcards cannot backtrack for long on a long selection name.
+  const regex = compileLinearRegex(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.')}$`,
+    '',
   );
   return names.filter((name) => regex.test(name));
 }

@@ -1,7 +1,7 @@
 export type { Placeholders } from './compile';
 export { compileDetection } from './compile';
 export type { ConditionNode } from './condition';
-export { ConditionError, parseCondition } from './condition';
+export { ConditionError, MAX_CONDITION_DEPTH, parseCondition } from './condition';
 export type { IndexedField, Matcher, RecordView, Requirement } from './detection';
 export type { Evaluation } from './engine';
 export { RuleEngine, uniqueStringField } from './engine';

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { YamlDocument } from '../yaml';
@@ -31,28 +32,68 @@ export interface LoadOptions {
 
 const RULE_FILE = /\.ya?ml$/i;
 
-/** Every rule file under the given paths (files, or directories read recursively), sorted. */
-export function findRuleFiles(paths: readonly string[]): { files: string[]; errors: RuleError[] } {
+/** What kind of file system entry a path is, for the message when it is not one rules are read from. */
+function entryKind(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * Every rule file under the given paths (files, or directories read recursively), sorted. Only
+ * regular files are read from a folder: a FIFO, socket or device there would block the read (or
+ * never end), so it is skipped with a warning. A FIFO named explicitly (`rules test <(…)`) is read,
+ * since someone asked for it. Each directory is read once, so a symbolic-link loop ends.
+ */
+export function findRuleFiles(paths: readonly string[]): {
+  files: string[];
+  errors: RuleError[];
+  warnings: RuleWarning[];
+} {
   const files: string[] = [];
   const errors: RuleError[] = [];
+  const warnings: RuleWarning[] = [];
+  const seenDirectories = new Set<string>();
   const visit = (path: string, explicit: boolean): void => {
-    let info: ReturnType<typeof statSync>;
+    let info: Stats;
     try {
       info = statSync(path);
-    } catch {
-      errors.push(new RuleError('no such file or directory', { file: path }));
+    } catch (error) {
+      errors.push(new RuleError(describeFsError(error, 'cannot read'), { file: path }));
       return;
     }
     if (info.isDirectory()) {
-      for (const entry of readdirSync(path).sort()) {
+      const identity = `${info.dev}:${info.ino}`;
+      if (seenDirectories.has(identity)) return;
+      seenDirectories.add(identity);
+      let entries: string[];
+      try {
+        entries = readdirSync(path).sort();
+      } catch (error) {
+        errors.push(new RuleError(describeFsError(error, 'cannot list the folder'), { file: path }));
+        return;
+      }
+      for (const entry of entries) {
         if (!entry.startsWith('.')) visit(join(path, entry), false);
       }
-    } else if (explicit || RULE_FILE.test(path)) {
+    } else if (info.isFile() ? explicit || RULE_FILE.test(path) : explicit && info.isFIFO()) {
       files.push(path);
+    } else if (!info.isFile() && (explicit || RULE_FILE.test(path))) {
+      warnings.push({
+        message: `skipped: ${entryKind(info)}; rules are read only from regular files`,
+        location: { file: path },
+      });
     }
   };
   for (const path of paths) visit(path, true);
-  return { files, errors };
+  return { files, errors, warnings };
+}
+
+function describeFsError(error: unknown, fallback: string): string {
+  if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
+    return 'no such file or directory';
+  return error instanceof Error ? `${fallback}: ${error.message}` : fallback;
 }
 
 /**
@@ -60,7 +101,7 @@ export function findRuleFiles(paths: readonly string[]): { files: string[]; erro
  * rule still loads, so one typo never switches off the whole pack.
  */
 export function loadRules(paths: readonly string[], options: LoadOptions = {}): RuleSet {
-  const { files, errors } = findRuleFiles(paths);
+  const { files, errors, warnings: fileWarnings } = findRuleFiles(paths);
   const documents: YamlDocument[] = [];
   for (const file of files) {
     let text: string;
@@ -74,12 +115,13 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
   }
   const packed = (options.pack?.documents ?? []).map(packDocument);
   const packFiles = new Set(options.pack?.documents.map((document) => document.file)).size;
-  return compileDocuments(
+  const set = compileDocuments(
     [...packed, ...documents],
     options.placeholders ?? {},
     errors,
     files.length + packFiles,
   );
+  return fileWarnings.length === 0 ? set : { ...set, warnings: [...fileWarnings, ...set.warnings] };
 }
 
 function packDocument(document: RulePack['documents'][number]): YamlDocument {

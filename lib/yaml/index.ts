@@ -1,5 +1,21 @@
 import type { Document, Node } from 'yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+
+/**
+ * How many alias expansions one document may make while it is turned into data. A handful of
+ * anchors is normal in a rule or config; an "alias bomb" (billion laughs) nests aliases of aliases
+ * so that a few lines expand to gigabytes. 100 is the `yaml` library's own default, set here
+ * explicitly so that it cannot change under us.
+ * https://eemeli.org/yaml/#tojs-options (maxAliasCount)
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/**
+ * How deep maps and lists may nest. Rules and configs need a few levels (an inline test event, a
+ * CloudTrail record, about 15); the `yaml` library composes recursively and overflows the stack
+ * somewhere near 1,000 levels, so anything past this limit is refused with its line first.
+ */
+export const MAX_YAML_NESTING = 128;
 
 /** One YAML document with the means to say on which line any part of it stands. */
 export interface YamlDocument {
@@ -14,32 +30,113 @@ export interface YamlDocument {
 
 export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(documents) ? documents : [documents];
+  let list: Document.Parsed[];
+  try {
+    const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    list = Array.isArray(documents) ? documents : [documents];
+  } catch (error) {
+    // The parser reports faults as document errors; anything it throws instead is still the file's fault.
+    return [unreadable(file, error instanceof Error ? error.message : String(error))];
+  }
   return list
     .filter((document) => document.contents !== null || document.errors.length > 0)
-    .map((document) => toYamlDocument(file, document as Document.Parsed, lineCounter));
+    .map((document) => toYamlDocument(file, document, lineCounter));
+}
+
+function unreadable(file: string, message: string): YamlDocument {
+  return { file, value: undefined, line: 1, syntaxErrors: [{ message, line: 1 }], lineOf: () => 1 };
 }
 
 function toYamlDocument(file: string, document: Document.Parsed, lineCounter: LineCounter): YamlDocument {
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const start = document.contents?.range?.[0] ?? document.range[0];
+  const syntaxErrors = document.errors.map((error) => ({
+    message: describeParseError(error.message.split('\n')[0] ?? error.message),
+    line: error.linePos?.[0]?.line ?? lineAt(error.pos[0]),
+  }));
+  let value: unknown;
+  if (syntaxErrors.length === 0) {
+    const deep = firstTooDeep(document.contents);
+    if (deep !== undefined) {
+      syntaxErrors.push({
+        message: `maps and lists nest deeper than ${MAX_YAML_NESTING} levels here`,
+        line: lineAt(deep.range?.[0] ?? start),
+      });
+    } else {
+      try {
+        value = document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+      } catch (error) {
+        syntaxErrors.push(conversionError(document, error, lineAt, start));
+      }
+    }
+  }
   return {
     file,
-    value: document.errors.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 }),
+    value,
     line: lineAt(start),
-    syntaxErrors: document.errors.map((error) => ({
-      message: error.message.split('\n')[0] ?? error.message,
-      line: error.linePos?.[0]?.line ?? lineAt(error.pos[0]),
-    })),
+    syntaxErrors,
     lineOf: (path) => lineAt(locate(document.contents, path) ?? start),
   };
+}
+
+/** The composer overflows the stack on very deep nesting and reports it as a document error. */
+function describeParseError(message: string): string {
+  return message.includes('Maximum call stack size exceeded')
+    ? `maps and lists nest too deep to read (the limit is ${MAX_YAML_NESTING} levels)`
+    : message;
+}
+
+/** Why the document could not become data: an alias bomb (located at its first alias), or else. */
+function conversionError(
+  document: Document.Parsed,
+  error: unknown,
+  lineAt: (offset: number) => number,
+  start: number,
+): { message: string; line: number } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/alias count/i.test(message)) {
+    const alias = firstAlias(document.contents);
+    return {
+      message: `aliases expand past ${MAX_YAML_ALIAS_COUNT} nodes (a resource exhaustion "alias bomb"?); write the values out instead`,
+      line: lineAt(alias?.range?.[0] ?? start),
+    };
+  }
+  return { message: `cannot read the document: ${message}`, line: lineAt(start) };
+}
+
+/** Children of a collection node, keys included (a map key may itself be a map). */
+function children(node: unknown): unknown[] {
+  if (!isMap(node) && !isSeq(node)) return [];
+  return node.items.flatMap((item: unknown) => (isPair(item) ? [item.key, item.value] : [item]));
+}
+
+/** The first map or list nested deeper than MAX_YAML_NESTING, found without recursion. */
+function firstTooDeep(root: Node | null | undefined): Node | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const { node, depth } = entry;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_YAML_NESTING) return node;
+    for (const child of children(node)) stack.push({ node: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+function firstAlias(root: Node | null | undefined): Node | undefined {
+  const stack: unknown[] = [root];
+  let first: Node | undefined;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (isAlias(node) && (first === undefined || (node.range?.[0] ?? 0) < (first.range?.[0] ?? 0)))
+      first = node;
+    for (const child of children(node)) stack.push(child);
+  }
+  return first;
 }
 
 /** The offset of the deepest node the path reaches: the key of a map entry, an item of a list. */
 function locate(root: Node | null | undefined, path: readonly (string | number)[]): number | undefined {
   let node: unknown = root;
-  let best: number | undefined = (root as Node | undefined)?.range?.[0];
+  let best: number | undefined = root?.range?.[0];
   for (const segment of path) {
     if (isMap(node)) {
       const pair = node.items.find(
