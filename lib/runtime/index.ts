@@ -5,7 +5,6 @@ export { handleTrailEvent, ReadError } from './handle';
 export type { HandlerDependencies, HandlerResult, Trigger } from './lambda';
 export {
   createTrailHandler,
-  DELIVERY_DEADLINE_MARGIN_MS,
   splitEvent,
   TRIGGER_SCHEMAS,
   TriggerEventError,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Tally } from '../driver';
 import { recordsRead } from '../driver';
 import type { Input } from '../ingest';
+import { deadlineFromRemaining } from '../pipeline';
 import type { FailureReport, FailureReporter } from './failures';
 import { failureReporterFor } from './failures';
 import { handleTrailEvent } from './handle';
@@ -56,12 +57,6 @@ interface LambdaContext {
   readonly getRemainingTimeInMillis?: () => number;
 }
 
-/**
- * Time kept back from the Lambda timeout when deliveries are cut off: enough to report failures
- * to the queue, write the metrics line and return before Lambda kills the invocation.
- */
-export const DELIVERY_DEADLINE_MARGIN_MS = 10_000;
-
 /** EventBridge sources of AWS services are `aws.<service>`; anything else can be put by anyone. */
 const AWS_EVENT_SOURCE = /^aws\.[a-z0-9-]+(\.[a-z0-9-]+)*$/;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -105,9 +100,7 @@ export function createTrailHandler(trigger: Trigger, deps: HandlerDependencies =
       failures,
       refused,
       ...(requestId === undefined ? {} : { requestId }),
-      ...(remaining === undefined
-        ? {}
-        : { deadlineAt: Date.now() + remaining - DELIVERY_DEADLINE_MARGIN_MS }),
+      ...(remaining === undefined ? {} : { deadlineAt: deadlineFromRemaining(remaining) }),
     });
     return handlerResult(summary.tally, refused.length);
   });

@@ -211,3 +211,21 @@ describe('trigger items are checked one by one', () => {
     );
   });
 });
+
+describe('a hanging destination cannot outlast the invocation', () => {
+  it("three alerts to a receiver that never answers settle by the Lambda's deadline, and a retry is asked for", async () => {
+    receiver.script = () => 'hang';
+    const { handler, lines } = handlerFor('logs');
+    const records = [1, 2, 3].map((i) => JSON.stringify(probeRecord(i)));
+    // 10.8 s left, less the 10 s safety margin: deliveries must settle within about 0.8 s.
+    const context = { getRemainingTimeInMillis: () => 10_800 };
+    const started = Date.now();
+    await expect(handler(cloudWatchLogsEvent(records), context)).rejects.toThrow(/can be retried/);
+    // Generous bound for a shared machine; without the deadline this took 3 × ~42 s.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const emf = lines.find((line) => '_aws' in line);
+    expect(emf).toMatchObject({ Alerts: 3, NotificationsSent: 0 });
+    // The one request that went out is "unknown": the receiver may have it.
+    expect(emf?.DeliveriesUnknown).toBeGreaterThanOrEqual(1);
+  });
+});
