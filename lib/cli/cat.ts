@@ -1,7 +1,7 @@
 import type { Input, ReadResult } from '../ingest';
 import { formatOrigin, parseInputArg, readRecords } from '../ingest';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import type { ReadCliOptions } from './options';
 import { toLayoutFilter, toS3Settings } from './options';
 
@@ -33,8 +33,9 @@ export async function runCat(args: readonly string[], options: CatOptions, io: C
   }
   await out.flush();
   if (options.verbose) {
-    io.stderr.write(
-      `trailwatch: ${tally.records} record(s), ${tally.problems} problem(s), ${tally.skipped} skipped\n`,
+    writeDiagnostic(
+      io,
+      `trailwatch: ${tally.records} record(s), ${tally.problems} problem(s), ${tally.skipped} skipped`,
     );
   }
   return tally.problems > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
@@ -58,9 +59,9 @@ export function reportNonRecord(
 ): void {
   if (result.kind === 'problem') {
     tally.problems++;
-    io.stderr.write(`trailwatch: error: ${formatOrigin(result.origin)}: ${result.message}\n`);
+    writeDiagnostic(io, `trailwatch: error: ${formatOrigin(result.origin)}: ${result.message}`);
   } else {
     tally.skipped++;
-    if (verbose) io.stderr.write(`trailwatch: skipped ${formatOrigin(result.origin)}: ${result.reason}\n`);
+    if (verbose) writeDiagnostic(io, `trailwatch: skipped ${formatOrigin(result.origin)}: ${result.reason}`);
   }
 }

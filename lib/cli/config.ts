@@ -1,5 +1,5 @@
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
 import type { RuleCliOptions } from './rule-options';
 import { loadRuleSet, readConfig } from './rule-options';
 
@@ -35,8 +35,8 @@ export function runConfigValidate(options: RuleCliOptions, io: CliIo): number {
   for (const id of config.disabledRules) {
     if (!ruleIds.has(id)) problems.push(`${config.file}: rules.disabled names '${id}', which is not loaded`);
   }
-  for (const warning of config.warnings) io.stderr.write(`warning: ${warning}\n`);
-  for (const problem of problems) io.stderr.write(`error: ${problem}\n`);
+  for (const warning of config.warnings) writeDiagnostic(io, `warning: ${warning}`);
+  for (const problem of problems) writeDiagnostic(io, `error: ${problem}`);
   const where = config.file ?? 'no trailwatch.yml (defaults)';
   io.stdout.write(
     `${where}: ${Object.keys(config.destinations).length} destination(s), ${config.routes.length} route(s), ${config.suppressions.length} suppression(s) (${config.warnings.length} expired), state ${config.state.backend}; ${problems.length} error(s)\n`,

@@ -21,7 +21,7 @@ import { isoDay } from '../time';
 import type { PacingOptions } from '../trail';
 import { PacedCloudTrail, TrailError } from '../trail';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import { timeOption, wholeNumberOption } from './options';
 import { reportDiagnostic } from './report';
 import { loadCommandRules } from './rule-options';
@@ -125,7 +125,7 @@ export async function runLookup(
     throw new UsageError(`--output takes ${LOOKUP_OUTPUTS.join(', ')}; got ${output}`);
   }
   const now = (services.now ?? Date.now)();
-  const query = lookupQuery(options, now, (text) => io.stderr.write(`trailwatch: note: ${text}\n`));
+  const query = lookupQuery(options, now, (text) => writeDiagnostic(io, `trailwatch: note: ${text}`));
   const rules = options.rules === undefined ? undefined : prepareRules(options, io);
 
   const region = resolveRegion(options.region);
@@ -138,7 +138,7 @@ export async function runLookup(
     result = await lookupEvents(new PacedCloudTrail(client, services.pacing), query);
   } catch (error) {
     if (error instanceof TrailError) {
-      io.stderr.write(`trailwatch: error: ${error.message}\n`);
+      writeDiagnostic(io, `trailwatch: error: ${error.message}`);
       return EXIT_INPUT_FAILED;
     }
     throw error;
@@ -166,7 +166,7 @@ export async function runLookup(
     `trailwatch: ${result.events.length} event(s) in ${region} from ${result.calls} LookupEvents call(s)${evaluated ? `, ${evaluated.findings.length} alert(s) from ${evaluated.rules} rule(s)` : ''}\n`,
   );
   if (result.nextToken !== undefined && output === 'table') {
-    io.stderr.write(`trailwatch: more events remain: add --starting-token ${result.nextToken}\n`);
+    writeDiagnostic(io, `trailwatch: more events remain: add --starting-token ${result.nextToken}`);
   }
   return evaluated && evaluated.problems > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
 }

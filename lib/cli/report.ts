@@ -2,6 +2,7 @@ import type { DriverEvent } from '../driver';
 import { describeRuleError } from '../driver';
 import { formatOrigin } from '../ingest';
 import type { CliIo } from './io';
+import { writeDiagnostic } from './io';
 
 /**
  * What every evaluating command (scan, lookup, backtest, audit) prints on stderr for the driver's
@@ -10,19 +11,21 @@ import type { CliIo } from './io';
 export function reportDiagnostic(event: DriverEvent, io: CliIo, verbose: boolean): void {
   switch (event.kind) {
     case 'problem':
-      io.stderr.write(
-        `trailwatch: error: ${formatOrigin(event.origin)}: ${event.message}${event.retryable ? ' (may succeed if retried)' : ''}\n`,
+      writeDiagnostic(
+        io,
+        `trailwatch: error: ${formatOrigin(event.origin)}: ${event.message}${event.retryable ? ' (may succeed if retried)' : ''}`,
       );
       return;
     case 'skipped':
-      if (verbose) io.stderr.write(`trailwatch: skipped ${formatOrigin(event.origin)}: ${event.reason}\n`);
+      if (verbose) writeDiagnostic(io, `trailwatch: skipped ${formatOrigin(event.origin)}: ${event.reason}`);
       return;
     case 'rule-error':
-      io.stderr.write(`trailwatch: error: ${describeRuleError(event)}\n`);
+      writeDiagnostic(io, `trailwatch: error: ${describeRuleError(event)}`);
       return;
     case 'poison':
-      io.stderr.write(
-        `trailwatch: error: ${formatOrigin(event.origin)}: event ${event.eventID ?? '(no eventID)'} could not be ${POISON_VERB[event.stage]}, the other records went on: ${event.message}\n`,
+      writeDiagnostic(
+        io,
+        `trailwatch: error: ${formatOrigin(event.origin)}: event ${event.eventID ?? '(no eventID)'} could not be ${POISON_VERB[event.stage]}, the other records went on: ${event.message}`,
       );
       return;
     default:

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import type { RuleSet } from '../rules';
 import { loadRules, shippedRulesDir } from '../rules';
 import type { CliIo } from './io';
-import { UsageError } from './io';
+import { UsageError, writeDiagnostic } from './io';
 
 export interface RuleCliOptions {
   readonly rules?: readonly string[];
@@ -51,9 +51,9 @@ export function loadCommandRules(
   nothingTo: string,
 ): { config: TrailwatchConfig; set: RuleSet } {
   const config = readConfig(options);
-  for (const warning of config.warnings) io.stderr.write(`trailwatch: config warning: ${warning}\n`);
+  for (const warning of config.warnings) writeDiagnostic(io, `trailwatch: config warning: ${warning}`);
   const set = loadRuleSet(options, config);
-  for (const error of set.errors) io.stderr.write(`trailwatch: rule error: ${error.toString()}\n`);
+  for (const error of set.errors) writeDiagnostic(io, `trailwatch: rule error: ${error.toString()}`);
   if (set.detections.length === 0) throw new UsageError(`no rules loaded: nothing to ${nothingTo}`);
   return { config, set };
 }

@@ -2,7 +2,7 @@ import type { TrailwatchConfig } from '../config';
 import type { RuleSet, RuleTestResult } from '../rules';
 import { formatLocation, runRuleTests } from '../rules';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
 import type { RuleCliOptions } from './rule-options';
 import { loadRuleSet, readConfig } from './rule-options';
 
@@ -14,9 +14,9 @@ function loadAndReport(
 ): { config: TrailwatchConfig; set: RuleSet } {
   const config = readConfig(options);
   const set = loadRuleSet(options, config, paths);
-  for (const error of set.errors) io.stderr.write(`${error.toString()}\n`);
+  for (const error of set.errors) writeDiagnostic(io, `${error.toString()}`);
   for (const warning of set.warnings) {
-    io.stderr.write(`${formatLocation(warning.location)}: warning: ${warning.message}\n`);
+    writeDiagnostic(io, `${formatLocation(warning.location)}: warning: ${warning.message}`);
   }
   return { config, set };
 }
@@ -47,8 +47,9 @@ export function runRulesTest(
     if (!hasPositive || !hasNegative) {
       untested++;
       const missing = [!hasPositive && 'positive', !hasNegative && 'negative'].filter(Boolean).join(' and ');
-      io.stderr.write(
-        `${formatLocation(rule.location)}: warning: '${rule.meta.title}' has no ${missing} test\n`,
+      writeDiagnostic(
+        io,
+        `${formatLocation(rule.location)}: warning: '${rule.meta.title}' has no ${missing} test`,
       );
     }
     for (const result of ruleResults) {

@@ -10,7 +10,7 @@ import { toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { parseInputs } from './cat';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import type { ReadCliOptions } from './options';
 import { durationOption, toLayoutFilter, toS3Settings } from './options';
 import { reportDiagnostic } from './report';
@@ -69,7 +69,10 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   const { config, set } = loadCommandRules(options, io, 'scan for');
   if (options.verbose) {
     for (const warning of set.warnings)
-      io.stderr.write(`trailwatch: rule warning: ${formatLocation(warning.location)}: ${warning.message}\n`);
+      writeDiagnostic(
+        io,
+        `trailwatch: rule warning: ${formatLocation(warning.location)}: ${warning.message}`,
+      );
   }
   const pipeline = notificationPipeline(config, set, options.notify === true);
 
@@ -110,11 +113,12 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   }
   if (format === 'table') for (const line of renderTable(collected)) await out.line(line);
   await out.flush();
-  io.stderr.write(`trailwatch: ${describeTally(tally, set.detections.length)}\n`);
+  writeDiagnostic(io, `trailwatch: ${describeTally(tally, set.detections.length)}`);
   const n = tally.notifications;
   if (options.notify) {
-    io.stderr.write(
-      `trailwatch: notifications: ${n.sent} sent, ${n.alreadySent} already sent, ${n.deduplicated} deduplicated, ${n.suppressed} suppressed, ${n.unrouted} with no destination, ${n.failed} failed, ${n.unknown} with no answer (the receiver may have them), ${n.inFlightElsewhere} being sent by another process\n`,
+    writeDiagnostic(
+      io,
+      `trailwatch: notifications: ${n.sent} sent, ${n.alreadySent} already sent, ${n.deduplicated} deduplicated, ${n.suppressed} suppressed, ${n.unrouted} with no destination, ${n.failed} failed, ${n.unknown} with no answer (the receiver may have them), ${n.inFlightElsewhere} being sent by another process`,
     );
   }
   const failedInput =
@@ -134,10 +138,11 @@ function reportDeliveryFailures(outcome: AlertOutcome, io: CliIo): void {
   for (const delivery of outcome.deliveries) {
     if (delivery.status === 'failed' || delivery.status === 'unknown-destination') {
       const why = delivery.status === 'failed' ? delivery.result.error : 'no such destination';
-      io.stderr.write(`trailwatch: error: alert ${outcome.alert.id} to ${delivery.destination}: ${why}\n`);
+      writeDiagnostic(io, `trailwatch: error: alert ${outcome.alert.id} to ${delivery.destination}: ${why}`);
     } else if (delivery.status === 'unknown') {
-      io.stderr.write(
-        `trailwatch: warning: alert ${outcome.alert.id} to ${delivery.destination}: sent, no answer (the receiver may have it): ${delivery.error}\n`,
+      writeDiagnostic(
+        io,
+        `trailwatch: warning: alert ${outcome.alert.id} to ${delivery.destination}: sent, no answer (the receiver may have it): ${delivery.error}`,
       );
     }
   }
