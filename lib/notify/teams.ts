@@ -8,7 +8,7 @@ import type { Notifier } from './types';
 
 /**
  * A message with one Adaptive Card, as Teams Workflows webhooks take it. Every text goes through
- * teamsText; the budgets below (title 200, summary 2000, 9 facts of 500, footer 300 characters,
+ * teamsText; the budgets below (title 200, summary 2000, 7 facts of 500, footer 300 characters,
  * at most 3 UTF-8 bytes each once JSON-encoded) keep the message under TEAMS_MESSAGE_MAX_BYTES.
  * https://adaptivecards.io/explorer/
  */
