@@ -144,11 +144,87 @@ export function compileStringMatcher(value: SigmaString, cased: boolean): (text:
     const length = middle.length;
     return (text) => text.length >= length && needle.test(text);
   }
-  const source = parts
-    .map((part) =>
-      part === WILDCARD_MULTI ? '.*' : part === WILDCARD_SINGLE ? '.' : part.replace(REGEX_SPECIAL, '\\$&'),
-    )
-    .join('');
-  const regex = new RegExp(`^${source}$`, cased ? 's' : 'si');
-  return (text) => regex.test(text);
+  return globMatcher(parts, fold);
+}
+
+/** One run of a pattern between `*` wildcards: literal characters, with `?` at the marked positions. */
+interface Segment {
+  readonly text: string;
+  /** Positions holding `?` (any one character); undefined when there is none. */
+  readonly any: readonly boolean[] | undefined;
+}
+
+const NO_SEGMENT: Segment = { text: '', any: undefined };
+
+function segmentOf(parts: readonly SigmaStringPart[], fold: (text: string) => string): Segment {
+  let text = '';
+  const any: boolean[] = [];
+  for (const part of parts) {
+    if (part === WILDCARD_SINGLE) {
+      any[text.length] = true;
+      text += '?';
+    } else if (typeof part === 'string') {
+      text += fold(part);
+    }
+  }
+  return { text, any: any.length > 0 ? any : undefined };
+}
+
+function segmentAt(text: string, at: number, segment: Segment): boolean {
+  const length = segment.text.length;
+  if (at < 0 || at + length > text.length) return false;
+  if (segment.any === undefined) return text.startsWith(segment.text, at);
+  for (let i = 0; i < length; i++) {
+    if (segment.any[i] !== true && text.charCodeAt(at + i) !== segment.text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The leftmost position at or after `from` where the segment occurs, or -1. */
+function findSegment(text: string, from: number, segment: Segment): number {
+  if (segment.any === undefined) return text.indexOf(segment.text, from);
+  for (let at = from; at + segment.text.length <= text.length; at++) {
+    if (segmentAt(text, at, segment)) return at;
+  }
+  return -1;
+}
+
+/**
+ * Any mix of `*`, `?` and literals, matched without backtracking: the first segment must start
+ * the text, the last must end it, and each one between is taken at its leftmost occurrence after
+ * the previous (leftmost is always safe for `*`, which can absorb whatever is skipped). Time is
+ * linear in the text for a given pattern; a regular expression built from `*a*a*a*z` backtracks
+ * polynomially and froze on a few thousand characters.
+ */
+function globMatcher(
+  parts: readonly SigmaStringPart[],
+  fold: (text: string) => string,
+): (text: string) => boolean {
+  const runs: SigmaStringPart[][] = [[]];
+  for (const part of parts) {
+    if (part === WILDCARD_MULTI) runs.push([]);
+    else runs[runs.length - 1]?.push(part);
+  }
+  const segments = runs.map((run) => segmentOf(run, fold));
+  const first = segments[0] ?? NO_SEGMENT;
+  if (segments.length === 1) {
+    return (input) => input.length === first.text.length && segmentAt(fold(input), 0, first);
+  }
+  const last = segments[segments.length - 1] ?? NO_SEGMENT;
+  const middle = segments.slice(1, -1).filter((segment) => segment.text !== '');
+  const minimum = segments.reduce((sum, segment) => sum + segment.text.length, 0);
+  return (input) => {
+    if (input.length < minimum) return false;
+    const text = fold(input);
+    if (!segmentAt(text, 0, first)) return false;
+    const end = text.length - last.text.length;
+    if (end < first.text.length || !segmentAt(text, end, last)) return false;
+    let position = first.text.length;
+    for (const segment of middle) {
+      const at = findSegment(text, position, segment);
+      if (at === -1 || at + segment.text.length > end) return false;
+      position = at + segment.text.length;
+    }
+    return true;
+  };
 }
