@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Placeholders } from './compile';
 import { compileDetection } from './compile';
@@ -52,7 +52,10 @@ function runOne(
 }
 
 function loadFixture(ruleFile: string, path: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(readFileSync(resolve(dirname(ruleFile), path), 'utf8'));
+  const file = resolve(dirname(ruleFile), path);
+  // A FIFO or device would block the read (or never end): fixtures are regular files.
+  if (!statSync(file).isFile()) throw new Error('not a regular file (a folder, FIFO, socket or device)');
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new Error('a fixture holds one JSON object');
   return parsed as Record<string, unknown>;
