@@ -1,16 +1,10 @@
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { gunzipKeepingOutput, InputFormatError } from './gzip';
 
-/** Larger than zlib's 16 KiB default: fewer, bigger chunks make framing cheaper per byte. */
-export const GUNZIP_CHUNK_BYTES = 256 * 1024;
+export { GUNZIP_CHUNK_BYTES, InputFormatError } from './gzip';
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
-
-export class InputFormatError extends Error {
-  override readonly name = 'InputFormatError';
-}
 
 function startsWith(buffer: Buffer, magic: readonly number[]): boolean {
   return buffer.length >= magic.length && magic.every((byte, i) => buffer[i] === byte);
@@ -45,33 +39,10 @@ export async function* decodeBytes(
     throw new InputFormatError('a ZIP archive, not a CloudTrail log: unzip it first');
   }
   if (startsWith(head, GZIP_MAGIC)) {
-    yield* stripBom(gunzip(head, rest));
+    yield* stripBom(gunzipKeepingOutput(prepend(head, rest)));
     return;
   }
   yield* stripBom(prepend(head, rest));
-}
-
-async function* gunzip(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const input = Readable.from(prepend(head, rest), { objectMode: false });
-  const inflate = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
-  input.on('error', (error) => inflate.destroy(error));
-  input.pipe(inflate);
-  try {
-    for await (const chunk of inflate) yield chunk as Buffer;
-  } catch (error) {
-    throw describeGzipError(error);
-  } finally {
-    input.destroy();
-  }
-}
-
-function describeGzipError(error: unknown): Error {
-  if (!(error instanceof Error)) return new Error(String(error));
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'Z_BUF_ERROR')
-    return new InputFormatError('truncated gzip data: the compressed stream ends early');
-  if (code === 'Z_DATA_ERROR') return new InputFormatError(`corrupt gzip data (${error.message})`);
-  return error;
 }
 
 async function* prepend(head: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
