@@ -7,14 +7,41 @@
  *
  * JSON Lines, concatenated JSON and pretty-printed files are all sequences of top-level values, so
  * one framer serves them all. A malformed top-level value is reported and skipped up to the next
- * newline, which keeps one bad line of a JSON Lines file from losing the rest.
+ * newline, which keeps one bad line of a JSON Lines file from losing the rest. JSON Lines records
+ * never hold a raw newline (JSON escapes it inside strings), so a value still open at the end of its
+ * line is reported at that line and reading resumes at the next one, once the content shows it is
+ * JSON Lines: a value that closed on the line it started on, or a `{` at the very start of a line
+ * inside an open value (pretty-printed JSON indents what it nests).
+ *
+ * An item nested too deep or larger than the size cap is reported and skipped to its end, without
+ * being buffered: the rest of the input is read as usual.
  */
 
 /** Keys of a top-level object whose array value is split into items instead of kept whole. */
 export const STREAMED_ARRAY_KEYS: ReadonlySet<string> = new Set(['Records', 'Events']);
 
-/** Guards against pathological input; CloudTrail records nest a few levels deep at most. */
+/**
+ * Guards against pathological input; CloudTrail records nest a few levels deep at most. Items are
+ * parsed and walked by code that recurses (JSON.parse, rule field readers, JSON.stringify), so
+ * anything deeper is reported and skipped before it reaches them.
+ */
 export const MAX_NESTING_DEPTH = 512;
+
+/**
+ * Default cap on one item (record, JSON Lines line, or whole top-level value). CloudTrail events
+ * are at most 256 KB (1 MB with the "Large" event size of event data stores: PutEventConfiguration
+ * `MaxEventSize`), so 16 MiB leaves room for any envelope while bounding memory on hostile input.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventConfiguration.html
+ */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** Keys of a top-level object are kept only to spot `Records`/`Events`; longer ones never match. */
+const MAX_TRACKED_KEY_BYTES = 64;
+
+export interface FramerOptions {
+  /** Items larger than this many bytes are reported and skipped (default DEFAULT_MAX_RECORD_BYTES). */
+  readonly maxItemBytes?: number;
+}
 
 export type FramedContainer = 'top' | 'array' | `key:${string}`;
 
@@ -39,6 +66,8 @@ export interface FramingError {
   readonly offset: number;
   /** False when the framer could not find a place to resume and ignores the rest of the input. */
   readonly recovered: boolean;
+  /** Where reading resumed: at the next line, or after the skipped item (undefined: nowhere). */
+  readonly resumesAt?: 'next-line' | 'next-item';
 }
 
 export type FramerOutput = FramedItem | FramingError;
@@ -77,6 +106,7 @@ enum Mode {
 }
 
 export class JsonFramer {
+  private readonly maxItemBytes: number;
   private mode: Mode = Mode.Top;
   /** Bracket stack: the opening byte at each depth (depth 1 is the top-level value). */
   private readonly stack = new Uint8Array(MAX_NESTING_DEPTH + 1);
@@ -89,7 +119,10 @@ export class JsonFramer {
 
   /** Bytes of the value being captured from earlier chunks, and where it starts in the current one. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private capturing = false;
+  /** The current item was reported (too deep, too large) and is being skipped to its end. */
+  private discarding = false;
   private captureStart = 0;
   private captureLine = 1;
   private captureOffset = 0;
@@ -98,6 +131,7 @@ export class JsonFramer {
   /** Tracking of a top-level object's member key, to spot a streamed array. */
   private expectKey = false;
   private keyCapture: Buffer[] = [];
+  private keyBytes = 0;
   private keyStart = -1;
   private lastKey = '';
   private stringIsKey = false;
@@ -110,6 +144,16 @@ export class JsonFramer {
   /** Bytes consumed before the current chunk. */
   private base = 0;
   private sawContent = false;
+  /** The content is JSON Lines: a whole top-level value closed on the line it started on. */
+  private lineMode = false;
+  /** The previous chunk ended with a newline inside an open top-level value: look at the next byte. */
+  private lineStartPending = false;
+  /** Index in the current chunk of the next newline at or after the last search (-1: none; -2: not searched). */
+  private newlineAt = -2;
+
+  constructor(options: FramerOptions = {}) {
+    this.maxItemBytes = options.maxItemBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  }
 
   get bytesSeen(): number {
     return this.base;
@@ -125,6 +169,11 @@ export class JsonFramer {
     let i = 0;
     if (this.capturing) this.captureStart = 0;
     if (this.keyStart >= 0) this.keyStart = 0;
+    this.newlineAt = -2;
+    if (this.lineStartPending) {
+      this.lineStartPending = false;
+      if (this.mode === Mode.Value && length > 0 && chunk[0] === OPEN_BRACE) this.breakLine('bracket', out);
+    }
     while (i < length) {
       switch (this.mode) {
         case Mode.String: {
@@ -146,6 +195,7 @@ export class JsonFramer {
           } else if (byte === NEWLINE) {
             this.line++;
             i++;
+            if (this.itemDepth === 0) this.newlineInTopValue(chunk, i, out);
           } else if (byte === COLON) {
             this.afterColon();
             i++;
@@ -186,9 +236,12 @@ export class JsonFramer {
             out.push(this.error(i, `not JSON: the input starts with ${describeByte(chunk, i)}`, false));
             this.mode = Mode.Dead;
           } else {
-            out.push(
-              this.error(i, `expected a JSON object or array but found ${describeByte(chunk, i)}`, true),
+            const error = this.error(
+              i,
+              `expected a JSON object or array but found ${describeByte(chunk, i)}`,
+              true,
             );
+            out.push({ ...error, resumesAt: 'next-line' });
             this.mode = Mode.SkipLine;
           }
           break;
@@ -219,9 +272,50 @@ export class JsonFramer {
           break;
       }
     }
-    if (this.capturing) this.pending.push(chunk.subarray(this.captureStart));
-    if (this.keyStart >= 0) this.keyCapture.push(chunk.subarray(this.keyStart));
+    if (this.capturing) {
+      const rest = chunk.subarray(this.captureStart);
+      this.pending.push(rest);
+      this.pendingBytes += rest.length;
+      if (this.pendingBytes > this.maxItemBytes) this.discardOversized(this.pendingBytes, out);
+    }
+    if (this.keyStart >= 0) this.keepKeyBytes(chunk.subarray(this.keyStart));
     this.base += length;
+  }
+
+  /**
+   * A newline inside a whole top-level value (no streamed array): in JSON Lines the value is broken
+   * and reading resumes on this new line; otherwise a `{` at the very start of the line says the
+   * same (pretty-printed JSON indents nested values), and anything else is pretty-printing.
+   */
+  private newlineInTopValue(chunk: Buffer, next: number, out: FramerOutput[]): void {
+    if (this.lineMode) {
+      this.breakLine('bracket', out);
+    } else if (next < chunk.length) {
+      if (chunk[next] === OPEN_BRACE) this.breakLine('bracket', out);
+    } else {
+      this.lineStartPending = true;
+    }
+  }
+
+  /** Reports the open top-level value at the line it started on, and resumes at the current byte. */
+  private breakLine(what: 'bracket' | 'string', out: FramerOutput[]): void {
+    const inside = what === 'string' ? 'a string that is not closed' : 'a bracket that is not closed';
+    if (!this.discarding) {
+      out.push({
+        kind: 'error',
+        message: `the line ends inside a JSON value (${inside})`,
+        line: this.captureLine,
+        offset: this.captureOffset,
+        recovered: true,
+        resumesAt: 'next-line',
+      });
+    }
+    this.resetToTop();
+  }
+
+  private keepKeyBytes(bytes: Buffer): void {
+    this.keyBytes += bytes.length;
+    if (this.keyBytes <= MAX_TRACKED_KEY_BYTES) this.keyCapture.push(bytes);
   }
 
   /** Reports a value left open at the end of the input. */
@@ -253,17 +347,40 @@ export class JsonFramer {
     for (;;) {
       const quote = chunk.indexOf(QUOTE, search);
       if (quote === -1) {
+        const broken = this.rawNewlineBefore(chunk, from, chunk.length);
+        if (broken !== -1) return this.breakStringAt(broken, out);
         this.trailingBackslashes = countBackslashesBefore(chunk, chunk.length, this.trailingBackslashes);
         return chunk.length;
       }
       const backslashes = countBackslashesBefore(chunk, quote, this.trailingBackslashes);
       this.trailingBackslashes = 0;
       if (backslashes % 2 === 0) {
+        const broken = this.rawNewlineBefore(chunk, from, quote);
+        if (broken !== -1) return this.breakStringAt(broken, out);
         this.endString(chunk, quote, out);
         return quote + 1;
       }
       search = quote + 1;
     }
+  }
+
+  /**
+   * The first raw newline in `[from, end)` of a string of a whole top-level value, or -1. JSON
+   * escapes newlines in strings, so a raw one means the string was never closed on its line. Only
+   * checked outside streamed arrays, with one `indexOf` per line rather than per string.
+   */
+  private rawNewlineBefore(chunk: Buffer, from: number, end: number): number {
+    if (this.itemDepth !== 0 || this.newlineAt === -1) return -1;
+    if (this.newlineAt < from) this.newlineAt = chunk.indexOf(NEWLINE, from);
+    return this.newlineAt !== -1 && this.newlineAt < end ? this.newlineAt : -1;
+  }
+
+  private breakStringAt(newline: number, out: FramerOutput[]): number {
+    this.keyStart = -1;
+    this.keyCapture = [];
+    this.breakLine('string', out);
+    this.line++;
+    return newline + 1;
   }
 
   private startString(at: number): void {
@@ -273,6 +390,7 @@ export class JsonFramer {
     if (this.stringIsKey) {
       this.keyStart = at + 1;
       this.keyCapture = [];
+      this.keyBytes = 0;
     } else if (this.depth === this.itemDepth) {
       this.beginCapture(at, 'item');
     }
@@ -281,8 +399,9 @@ export class JsonFramer {
   private endString(chunk: Buffer, quote: number, out: FramerOutput[]): void {
     this.mode = Mode.Value;
     if (this.stringIsKey) {
-      this.keyCapture.push(chunk.subarray(this.keyStart, quote));
-      this.lastKey = Buffer.concat(this.keyCapture).toString('utf8');
+      this.keepKeyBytes(chunk.subarray(this.keyStart, quote));
+      this.lastKey =
+        this.keyBytes <= MAX_TRACKED_KEY_BYTES ? Buffer.concat(this.keyCapture).toString('utf8') : '';
       this.keyCapture = [];
       this.keyStart = -1;
       this.expectKey = false;
@@ -304,8 +423,14 @@ export class JsonFramer {
   private open(at: number, byte: number, out: FramerOutput[]): void {
     if (this.depth === this.itemDepth) this.beginCapture(at, 'item');
     if (this.depth >= MAX_NESTING_DEPTH) {
-      out.push(this.error(at, `nesting deeper than ${MAX_NESTING_DEPTH} levels`, false));
-      this.mode = Mode.Dead;
+      // Deeper levels are only counted (no stack, no capture) until the item closes.
+      if (!this.discarding) {
+        this.discard(
+          `nesting deeper than ${MAX_NESTING_DEPTH} levels (byte ${this.base + at}): item skipped`,
+          out,
+        );
+      }
+      this.depth++;
       return;
     }
     const startsStreamedArray = this.awaitStreamedArray && byte === OPEN_BRACKET;
@@ -314,6 +439,7 @@ export class JsonFramer {
     this.stack[this.depth] = byte;
     this.expectKey = false;
     if (startsStreamedArray) {
+      this.discarding = false;
       this.itemDepth = 2;
       this.itemIndex = 0;
       this.streamedKey = `key:${this.lastKey}`;
@@ -323,6 +449,10 @@ export class JsonFramer {
   }
 
   private close(chunk: Buffer, at: number, byte: number, out: FramerOutput[]): void {
+    if (this.depth > MAX_NESTING_DEPTH) {
+      this.depth--;
+      return;
+    }
     const opener = this.stack[this.depth];
     const expected = opener === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
     if (this.depth === 0 || byte !== expected) {
@@ -338,7 +468,10 @@ export class JsonFramer {
     if (this.depth === this.itemDepth && this.itemDepth > 0) {
       this.emitCapture(chunk, at + 1, out);
     } else if (this.depth === 0) {
-      if (this.itemDepth === 0) this.emitCapture(chunk, at + 1, out);
+      if (this.itemDepth === 0) {
+        if (this.captureLine === this.line && this.capturing) this.lineMode = true;
+        this.emitCapture(chunk, at + 1, out);
+      }
       this.resetToTop();
     } else if (this.depth < this.itemDepth) {
       // The streamed array closed; the rest of the top-level object is skipped.
@@ -353,14 +486,42 @@ export class JsonFramer {
    */
   private failValue(at: number, message: string, out: FramerOutput[]): void {
     const resumable = this.itemDepth <= 0;
-    out.push(this.error(at, message, resumable));
+    const error = this.error(at, message, resumable);
+    out.push(resumable ? { ...error, resumesAt: 'next-line' } : error);
+    this.capturing = false;
+    this.discarding = false;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.mode = resumable ? Mode.SkipLine : Mode.Dead;
+  }
+
+  /** Reports the item being read and skips the rest of it without keeping its bytes. */
+  private discard(message: string, out: FramerOutput[]): void {
+    out.push({
+      kind: 'error',
+      message,
+      line: this.captureLine,
+      offset: this.captureOffset,
+      recovered: true,
+      resumesAt: 'next-item',
+    });
+    this.discarding = true;
     this.capturing = false;
     this.pending = [];
-    this.mode = resumable ? Mode.SkipLine : Mode.Dead;
+    this.pendingBytes = 0;
+  }
+
+  private discardOversized(size: number, out: FramerOutput[]): void {
+    this.discard(
+      `item larger than ${this.maxItemBytes} bytes (at least ${size}; the record size cap): item skipped`,
+      out,
+    );
   }
 
   private beginCapture(at: number, what: 'top' | 'item'): void {
     this.capturing = true;
+    this.discarding = false;
+    this.pendingBytes = 0;
     this.captureStart = at;
     this.captureLine = this.line;
     this.captureOffset = this.base + at;
@@ -369,8 +530,20 @@ export class JsonFramer {
   }
 
   private emitCapture(chunk: Buffer, endExclusive: number, out: FramerOutput[]): void {
+    if (this.discarding) {
+      // A skipped item still takes its place: the items after it keep their indexes.
+      this.discarding = false;
+      if (this.captureContainer !== 'top') this.itemIndex++;
+      return;
+    }
     if (!this.capturing) return;
     const tail = chunk.subarray(this.captureStart, endExclusive);
+    if (this.pendingBytes + tail.length > this.maxItemBytes) {
+      this.discardOversized(this.pendingBytes + tail.length, out);
+      this.discarding = false;
+      if (this.captureContainer !== 'top') this.itemIndex++;
+      return;
+    }
     const text =
       this.pending.length === 0
         ? tail.toString('utf8')
@@ -386,11 +559,14 @@ export class JsonFramer {
       offset: this.captureOffset,
     });
     this.pending = [];
+    this.pendingBytes = 0;
     this.capturing = false;
   }
 
   private resetToTop(): void {
     this.mode = Mode.Top;
+    this.discarding = false;
+    this.pendingBytes = 0;
     this.depth = 0;
     this.itemDepth = 0;
     this.expectKey = false;
