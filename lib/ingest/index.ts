@@ -1,8 +1,16 @@
 export { mapOrdered } from './concurrency';
-export type { FolderEntry } from './files';
+export type { ProblemFault } from './faults';
+export { classifyReadError, isTransient } from './faults';
+export type { FolderEntry, WalkOptions } from './files';
 export { filesUnder } from './files';
-export type { FramedItem, FramerOutput, FramingError } from './json-framer';
-export { JsonFramer, MAX_NESTING_DEPTH, STREAMED_ARRAY_KEYS } from './json-framer';
+export { InputFormatError } from './gzip';
+export type { FramedItem, FramerOptions, FramerOutput, FramingError } from './json-framer';
+export {
+  DEFAULT_MAX_RECORD_BYTES,
+  JsonFramer,
+  MAX_NESTING_DEPTH,
+  STREAMED_ARRAY_KEYS,
+} from './json-framer';
 export type { LogFileKey, LogFileKind } from './log-file-key';
 export { decodeS3EventKey, isFolderMarker, parseLogFileKey } from './log-file-key';
 export type { Origin } from './origin';

@@ -1,14 +1,18 @@
+import type { Stats } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudTrailRecord } from '../records';
 import { checkRecord } from '../records';
-import { decodeBytes, InputFormatError } from './decode';
+import { decodeBytes } from './decode';
+import type { ProblemFault } from './faults';
+import { classifyReadError, isTransient } from './faults';
 import { filesUnder } from './files';
 import type { FramedItem, FramerOutput } from './json-framer';
-import { JsonFramer } from './json-framer';
+import { DEFAULT_MAX_RECORD_BYTES, JsonFramer, MAX_NESTING_DEPTH } from './json-framer';
 import type { LogFileKey } from './log-file-key';
 import { isFolderMarker, parseLogFileKey } from './log-file-key';
+import { jsonTextDeeperThan, valueDeeperThan } from './nesting';
 import type { Origin } from './origin';
 import { joinPointer } from './origin';
 import type { LayoutFilter, S3Settings } from './s3';
@@ -43,8 +47,14 @@ export type ReadResult =
       readonly kind: 'problem';
       readonly message: string;
       readonly origin: Origin;
-      /** True when a retry may succeed (S3 throttled or unreachable), false for faults in the data. */
-      readonly retryable?: boolean;
+      /**
+       * What kind of fault: `data` (bad gzip, bad JSON, a bad record or envelope: the same bytes fail
+       * the same way, so alarm rather than retry), `transient` (S3 throttling, 5xx, a network error
+       * or timeout: a retry may succeed), `source` (missing, denied, not readable: fix the input).
+       */
+      readonly fault: ProblemFault;
+      /** True exactly when `fault` is `transient`: a retry of the read may succeed. */
+      readonly retryable: boolean;
     }
   | { readonly kind: 'skipped'; readonly reason: string; readonly origin: Origin };
 
@@ -60,6 +70,8 @@ export interface ReadOptions {
    * scanner uses it to skip records no rule could match; it must answer true when unsure.
    */
   readonly mayMatch?: (text: string) => boolean;
+  /** Items (records, JSON Lines lines) larger than this are reported and skipped; default 16 MiB. */
+  readonly maxRecordBytes?: number;
 }
 
 export const DEFAULT_MAX_PROBLEMS_PER_SOURCE = 50;
@@ -67,6 +79,8 @@ export const DEFAULT_MAX_PROBLEMS_PER_SOURCE = 50;
 export const MAX_ENVELOPE_NESTING = 8;
 /** Read buffer for local files: large reads keep the framing loop busy rather than the event loop. */
 export const FILE_READ_CHUNK_BYTES = 1024 * 1024;
+/** Kept here for callers that imported it from the reader. */
+export { isTransient };
 
 /** Turns a command-line argument into an input: `-`, `s3://bucket/prefix`, or a path. */
 export function parseInputArg(arg: string): Input {
@@ -149,7 +163,8 @@ class RecordReader {
       case 'payload': {
         const context = newContext(input.name);
         const steps: Step[] = [];
-        this.classify(input.value, context, { pointer: '' }, 0, steps);
+        // An in-memory value was never framed: its nesting is checked where records come out of it.
+        this.classify(input.value, context, { pointer: '', unframed: true }, 0, steps);
         this.closeSource(context, steps);
         yield* this.drain(steps);
         return;
@@ -165,30 +180,33 @@ class RecordReader {
     return this.s3Client;
   }
 
+  /** A path named by the caller: a folder is walked; a FIFO, `/dev/stdin` or `<(cmd)` is read as a stream. */
   private async *readPath(path: string): AsyncGenerator<Batch> {
-    let info: Awaited<ReturnType<typeof stat>>;
+    let info: Stats;
     try {
       info = await stat(path);
     } catch (error) {
-      yield [problemAt(newContext(path), describeError(error), {})];
+      yield [sourceProblem(newContext(path), error)];
       return;
     }
     if (info.isDirectory()) {
       yield* this.readDirectory(path);
       return;
     }
-    yield* this.readFile(path, info.size);
+    // Pipes and devices report size 0 whatever they hold: only a regular file's size means empty.
+    yield* this.readFile(path, info.isFile() ? info.size : undefined);
   }
 
   private async *readDirectory(directory: string): AsyncGenerator<Batch> {
-    for await (const entry of filesUnder(directory)) {
-      if (entry.kind === 'unreadable')
-        yield [problemAt(newContext(entry.path), describeError(entry.error), {})];
-      else yield* this.readPath(entry.path);
+    for await (const entry of filesUnder(directory, { reportSkipped: true })) {
+      if (entry.kind === 'unreadable') yield [sourceProblem(newContext(entry.path), entry.error)];
+      else if (entry.kind === 'skipped')
+        yield [{ kind: 'skipped', reason: entry.reason, origin: originOf(newContext(entry.path)) }];
+      else yield* this.readFile(entry.path, entry.size);
     }
   }
 
-  private async *readFile(path: string, size: number): AsyncGenerator<Batch> {
+  private async *readFile(path: string, size: number | undefined): AsyncGenerator<Batch> {
     const logFile = parseLogFileKey(path);
     const context = newContext(path, logFile === undefined ? {} : { logFile });
     const verdict = beforeOpening(path, logFile, size, this.filter, 'file');
@@ -208,7 +226,8 @@ class RecordReader {
         yield* this.readS3Object({ bucket, key: object.key, size: object.size });
       }
     } catch (error) {
-      yield [problemAt(listing, `cannot list: ${describeError(error)}`, {})];
+      const fault = classifyReadError(error);
+      yield [problemAt(listing, `cannot list: ${describeError(error)}`, {}, fault)];
     }
   }
 
@@ -231,7 +250,7 @@ class RecordReader {
     context: SourceContext,
     open: () => Promise<AsyncIterable<Buffer | Uint8Array | string>>,
   ): AsyncGenerator<Batch> {
-    const framer = new JsonFramer();
+    const framer = new JsonFramer({ maxItemBytes: this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES });
     const framed: FramerOutput[] = [];
     const steps: Step[] = [];
     try {
@@ -245,10 +264,18 @@ class RecordReader {
       }
       framer.end(framed);
     } catch (error) {
-      // Items framed before the fault are still delivered, then the fault is reported with where it hit.
+      // Items framed before the fault are still delivered, then the fault is reported with where it
+      // hit. A network failure in the middle of an S3 object is still transient: the retry reads
+      // the object again from the start, and the delivery claims (dedup) keep the records already
+      // alerted on from being sent twice.
       for (const output of framed) this.onFramed(output, context, steps);
       steps.push(
-        problemAt(context, describeError(error), framer.hasContent ? { offset: framer.bytesSeen } : {}),
+        problemAt(
+          context,
+          describeError(error),
+          framer.hasContent ? { offset: framer.bytesSeen } : {},
+          classifyReadError(error),
+        ),
       );
       this.closeSource(context, steps);
       yield* this.drain(steps);
@@ -278,8 +305,19 @@ class RecordReader {
   }
 
   private onFramed(output: FramerOutput, context: SourceContext, steps: Step[]): void {
+    try {
+      this.onFramedItem(output, context, steps);
+    } catch (error) {
+      // Nothing in one item may cost the others: an unforeseen throw (a RangeError from a value
+      // no check caught) is that item's problem, at its place.
+      const at = { line: output.line, offset: output.offset };
+      this.report(context, `could not read this item: ${describeError(error)}`, at, steps);
+    }
+  }
+
+  private onFramedItem(output: FramerOutput, context: SourceContext, steps: Step[]): void {
     if (output.kind === 'error') {
-      const suffix = output.recovered ? '; resuming at the next line' : '';
+      const suffix = output.resumesAt === 'next-line' ? '; resuming at the next line' : '';
       this.report(context, `${output.message}${suffix}`, { line: output.line, offset: output.offset }, steps);
       return;
     }
@@ -316,9 +354,7 @@ class RecordReader {
     raw?: string,
   ): void {
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        this.classify(value[i], context, { ...at, pointer: joinPointer(at.pointer, `[${i}]`) }, depth, steps);
-      }
+      this.classifyList(value, context, at, depth, steps);
       return;
     }
     if (!isObject(value)) {
@@ -336,10 +372,59 @@ class RecordReader {
       );
       return;
     }
-    for (const expansion of shape.expand(value)) {
+    let expansions: readonly Expansion[];
+    try {
+      expansions = shape.expand(value);
+    } catch (error) {
+      this.report(context, `could not read this ${shape.name}: ${describeError(error)}`, at, steps);
+      return;
+    }
+    for (const expansion of expansions) {
       const inner = { ...at, pointer: joinPointer(at.pointer, expansion.pointer) };
       const own = expansion.kind === 'record' && expansion.value === value ? raw : undefined;
-      this.follow(expansion, context, inner, depth, steps, own);
+      try {
+        this.follow(expansion, context, inner, depth, steps, own);
+      } catch (error) {
+        this.report(context, `could not read this item: ${describeError(error)}`, inner, steps);
+      }
+    }
+  }
+
+  /**
+   * The elements of a list, lists inside it flattened without recursion (a value from memory can
+   * nest lists without end), each element classified at its place.
+   */
+  private classifyList(
+    list: readonly unknown[],
+    context: SourceContext,
+    at: Position,
+    depth: number,
+    steps: Step[],
+  ): void {
+    const pending: { list: readonly unknown[]; next: number; pointer: string; level: number }[] = [
+      { list, next: 0, pointer: at.pointer ?? '', level: 1 },
+    ];
+    while (pending.length > 0) {
+      const top = pending[pending.length - 1] as (typeof pending)[number];
+      if (top.next >= top.list.length) {
+        pending.pop();
+        continue;
+      }
+      const index = top.next++;
+      const element = top.list[index];
+      const pointer = joinPointer(top.pointer, `[${index}]`);
+      if (!Array.isArray(element)) {
+        this.classify(element, context, { ...at, pointer }, depth, steps);
+      } else if (top.level >= MAX_NESTING_DEPTH) {
+        this.report(
+          context,
+          `lists nested deeper than ${MAX_NESTING_DEPTH} levels`,
+          { ...at, pointer },
+          steps,
+        );
+      } else {
+        pending.push({ list: element, next: 0, pointer, level: top.level + 1 });
+      }
     }
   }
 
@@ -354,6 +439,15 @@ class RecordReader {
     switch (expansion.kind) {
       case 'record': {
         const index = context.recordIndex++;
+        if (at.unframed && valueDeeperThan(expansion.value, MAX_NESTING_DEPTH)) {
+          this.report(
+            context,
+            `record nested deeper than ${MAX_NESTING_DEPTH} levels`,
+            { ...at, index },
+            steps,
+          );
+          return;
+        }
         const check = checkRecord(expansion.value);
         if (!check.ok) {
           this.report(context, check.reason, { ...at, index }, steps);
@@ -376,15 +470,22 @@ class RecordReader {
           return;
         }
         let inner: unknown = expansion.kind === 'value' ? expansion.value : undefined;
+        let innerAt = at;
         if (expansion.kind === 'json') {
+          if (jsonTextDeeperThan(expansion.text, MAX_NESTING_DEPTH)) {
+            this.report(context, `embedded JSON nested deeper than ${MAX_NESTING_DEPTH} levels`, at, steps);
+            return;
+          }
           try {
             inner = JSON.parse(expansion.text);
           } catch (error) {
-            this.report(context, `embedded JSON is invalid: ${(error as Error).message}`, at, steps);
+            this.report(context, `embedded JSON is invalid: ${describeError(error)}`, at, steps);
             return;
           }
+          // Parsed from text whose depth was just checked.
+          innerAt = { ...at, unframed: false };
         }
-        this.classify(inner, context, at, depth + 1, steps);
+        this.classify(inner, context, innerAt, depth + 1, steps);
         return;
       }
       case 's3-object':
@@ -441,6 +542,8 @@ interface Position {
   readonly line?: number;
   readonly offset?: number;
   readonly index?: number;
+  /** The value came from memory, not through the framer or a depth-checked parse: check its nesting. */
+  readonly unframed?: boolean;
 }
 
 function newContext(
@@ -464,8 +567,19 @@ function originOf(context: SourceContext, at: Position = {}): Origin {
   return origin;
 }
 
-function problemAt(context: SourceContext, message: string, at: Position): ReadResult {
-  return { kind: 'problem', message, origin: originOf(context, at) };
+/** A located problem; faults found in the bytes are `data` unless the caller knows better. */
+function problemAt(
+  context: SourceContext,
+  message: string,
+  at: Position,
+  fault: ProblemFault = 'data',
+): ReadResult {
+  return { kind: 'problem', message, origin: originOf(context, at), fault, retryable: fault === 'transient' };
+}
+
+/** A source that could not be opened or read at all (missing, denied, or a transient failure). */
+function sourceProblem(context: SourceContext, error: unknown): ReadResult {
+  return problemAt(context, describeError(error), {}, classifyReadError(error));
 }
 
 function itemPointer(item: FramedItem): string {
@@ -498,24 +612,6 @@ function describeJson(value: unknown): string {
   if (typeof value === 'string')
     return `a string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `a ${typeof value} (${String(value)})`;
-}
-
-/**
- * Whether a read failure may go away on retry: throttling, 5xx and network errors from S3 do;
- * missing objects, denied access and bad data do not.
- */
-export function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof InputFormatError) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (status !== undefined) return status >= 500 || status === 429 || /Throttl|SlowDown/.test(error.name);
-  const code = (error as NodeJS.ErrnoException).code;
-  return (
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
-    code === 'ECONNREFUSED' ||
-    code === 'EPIPE' ||
-    error.name === 'TimeoutError'
-  );
 }
 
 /** Turns file system, S3 and SDK errors into one line that says what to do where it can. */

@@ -5,6 +5,7 @@ export {
   checkRecord,
   describeType,
   isInsightEvent,
+  isIsoEventTime,
   REQUIRED_INSIGHT_FIELDS,
   REQUIRED_RECORD_FIELDS,
 } from './validate';

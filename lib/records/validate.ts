@@ -17,6 +17,33 @@ export const REQUIRED_INSIGHT_FIELDS = ['eventVersion', 'eventTime', 'awsRegion'
 /** Fields CloudTrail writes as booleans but some exporters (Cribl, Logstash) turn into strings. */
 const BOOLEAN_FIELDS = ['readOnly', 'managementEvent'] as const;
 
+/**
+ * CloudTrail writes eventTime as ISO 8601 UTC, `2014-03-06T21:22:54Z` ("The date and time the
+ * request was completed, in coordinated universal time (UTC)"); exporters add fractions of a second
+ * and some write an offset instead of `Z`. `Date.parse` alone accepts far more (`"1"`, `"May 5"`).
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+const ISO_EVENT_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether a string is a calendar-valid ISO 8601 date and time with a zone, as CloudTrail writes it. */
+export function isIsoEventTime(text: string): boolean {
+  const match = ISO_EVENT_TIME.exec(text);
+  if (!match) return false;
+  const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = match.map(Number);
+  if (month === undefined || month < 1 || month > 12) return false;
+  if (day === undefined || year === undefined || day < 1 || day > daysInMonth(year, month)) return false;
+  // A leap second (:60) is valid ISO 8601.
+  if ((hour ?? 99) > 23 || (minute ?? 99) > 59 || (second ?? 99) > 60) return false;
+  if (offsetHour !== undefined && !Number.isNaN(offsetHour) && (offsetHour > 23 || (offsetMinute ?? 0) > 59))
+    return false;
+  return true;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 export type RecordCheck =
   | { readonly ok: true; readonly record: CloudTrailRecord }
   | { readonly ok: false; readonly reason: string };
@@ -49,7 +76,7 @@ export function checkRecord(value: Record<string, unknown>): RecordCheck {
     if (wrongType.length > 0) parts.push(`${wrongType.join(', ')} (expected a string)`);
     return { ok: false, reason: `not a usable CloudTrail record: ${parts.join('; ')}` };
   }
-  if (Number.isNaN(Date.parse(value.eventTime as string))) {
+  if (!isIsoEventTime(value.eventTime as string)) {
     return { ok: false, reason: `eventTime ${JSON.stringify(value.eventTime)} is not an ISO 8601 time` };
   }
   const identity = value.userIdentity;

@@ -1,3 +1,4 @@
+import { describeType } from '../../records';
 import type { DeliveryShape } from './types';
 
 /**
@@ -17,8 +18,18 @@ export const lookupEventShape: DeliveryShape = {
 /** A wrapper (`{"Records":[…]}` or `{"Events":[…]}`) that arrived nested, e.g. inside an SNS message. */
 export const recordListShape: DeliveryShape = {
   name: 'record list',
-  matches: (value) => Array.isArray(value.Records) || Array.isArray(value.Events),
+  matches: (value) => 'Records' in value || Array.isArray(value.Events),
   expand: (value) => {
+    if (!Array.isArray(value.Records) && !Array.isArray(value.Events)) {
+      // `Records` is only ever CloudTrail's (or a notification's) list of records.
+      return [
+        {
+          kind: 'problem',
+          message: `Records is ${describeType(value.Records)}, not an array`,
+          pointer: 'Records',
+        },
+      ];
+    }
     const key = Array.isArray(value.Records) ? 'Records' : 'Events';
     const list = value[key] as unknown[];
     return list.map((element, index) => ({
