@@ -144,8 +144,11 @@ export class JsonFramer {
   /** Bytes consumed before the current chunk. */
   private base = 0;
   private sawContent = false;
-  /** The content is JSON Lines: a whole top-level value closed on the line it started on. */
+  /** The content is JSON Lines: a top-level value closed on the line it started on. */
   private lineMode = false;
+  /** Line and offset where the current top-level value starts. */
+  private topLine = 1;
+  private topOffset = 0;
   /** The previous chunk ended with a newline inside an open top-level value: look at the next byte. */
   private lineStartPending = false;
   /** Index in the current chunk of the next newline at or after the last search (-1: none; -2: not searched). */
@@ -195,7 +198,7 @@ export class JsonFramer {
           } else if (byte === NEWLINE) {
             this.line++;
             i++;
-            if (this.itemDepth === 0) this.newlineInTopValue(chunk, i, out);
+            if (this.lineMode || this.itemDepth === 0) this.newlineInTopValue(chunk, i, out);
           } else if (byte === COLON) {
             this.afterColon();
             i++;
@@ -220,6 +223,8 @@ export class JsonFramer {
             i++;
           } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
             this.sawContent = true;
+            this.topLine = this.line;
+            this.topOffset = this.base + i;
             this.topIndex++;
             this.itemIndex = 0;
             this.itemDepth = byte === OPEN_BRACKET ? 1 : 0;
@@ -283,9 +288,10 @@ export class JsonFramer {
   }
 
   /**
-   * A newline inside a whole top-level value (no streamed array): in JSON Lines the value is broken
-   * and reading resumes on this new line; otherwise a `{` at the very start of the line says the
-   * same (pretty-printed JSON indents nested values), and anything else is pretty-printing.
+   * A newline inside a top-level value: in JSON Lines the value is broken and reading resumes on
+   * this new line (items of it already framed stand). Before the content showed JSON Lines, a `{`
+   * at the very start of the line inside a whole value says the same (pretty-printed JSON indents
+   * nested values), and anything else is pretty-printing.
    */
   private newlineInTopValue(chunk: Buffer, next: number, out: FramerOutput[]): void {
     if (this.lineMode) {
@@ -304,8 +310,8 @@ export class JsonFramer {
       out.push({
         kind: 'error',
         message: `the line ends inside a JSON value (${inside})`,
-        line: this.captureLine,
-        offset: this.captureOffset,
+        line: this.topLine,
+        offset: this.topOffset,
         recovered: true,
         resumesAt: 'next-line',
       });
@@ -365,12 +371,13 @@ export class JsonFramer {
   }
 
   /**
-   * The first raw newline in `[from, end)` of a string of a whole top-level value, or -1. JSON
-   * escapes newlines in strings, so a raw one means the string was never closed on its line. Only
-   * checked outside streamed arrays, with one `indexOf` per line rather than per string.
+   * The first raw newline in `[from, end)` of a string, or -1. JSON escapes newlines in strings, so
+   * a raw one means the string was never closed on its line. Checked in JSON Lines and in whole
+   * top-level values (not in the items of a pretty-printed log file, which stay as they were),
+   * with one `indexOf` per line rather than per string.
    */
   private rawNewlineBefore(chunk: Buffer, from: number, end: number): number {
-    if (this.itemDepth !== 0 || this.newlineAt === -1) return -1;
+    if ((this.itemDepth !== 0 && !this.lineMode) || this.newlineAt === -1) return -1;
     if (this.newlineAt < from) this.newlineAt = chunk.indexOf(NEWLINE, from);
     return this.newlineAt !== -1 && this.newlineAt < end ? this.newlineAt : -1;
   }
@@ -468,10 +475,8 @@ export class JsonFramer {
     if (this.depth === this.itemDepth && this.itemDepth > 0) {
       this.emitCapture(chunk, at + 1, out);
     } else if (this.depth === 0) {
-      if (this.itemDepth === 0) {
-        if (this.captureLine === this.line && this.capturing) this.lineMode = true;
-        this.emitCapture(chunk, at + 1, out);
-      }
+      if (this.topLine === this.line) this.lineMode = true;
+      if (this.itemDepth === 0) this.emitCapture(chunk, at + 1, out);
       this.resetToTop();
     } else if (this.depth < this.itemDepth) {
       // The streamed array closed; the rest of the top-level object is skipped.

@@ -8,6 +8,13 @@ import { parseEnvelope } from './types';
  * them, and the decoded `{"messageType":…,"logEvents":[…]}` as Firehose or a saved file holds them.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
  */
+/**
+ * Cap on a decompressed subscription payload: a Lambda event is at most 6 MB (Lambda quotas) and
+ * gzip shrinks JSON about tenfold, so a real payload stays far below this; a gzip bomb does not.
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const MAX_LOGS_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
 const awsLogsEvent = z.object({ awslogs: z.object({ data: z.string().min(1) }) });
 
 const logsPayload = z.object({
@@ -25,7 +32,9 @@ export const cloudWatchLogsEventShape: DeliveryShape = {
     if (!parsed.ok) return [parsed.problem];
     let json: string;
     try {
-      json = gunzipSync(Buffer.from(parsed.data.awslogs.data, 'base64')).toString('utf8');
+      json = gunzipSync(Buffer.from(parsed.data.awslogs.data, 'base64'), {
+        maxOutputLength: MAX_LOGS_PAYLOAD_BYTES,
+      }).toString('utf8');
     } catch (error) {
       return [
         {
