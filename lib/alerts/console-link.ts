@@ -10,6 +10,23 @@ const REGION_CODE = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]{2,12}-[1-9]
 /** CloudTrail event ids are UUIDs; a longer value is not an event id worth a link. */
 const EVENT_ID_MAX = 128;
 
+/**
+ * A UTF-16 code unit of a surrogate pair standing alone: `encodeURIComponent` throws a URIError on
+ * it, so such an id (any JSON string can hold one, `"\ud800"`) gets no link rather than a throw.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Percent-encodes everything but RFC 3986's unreserved characters: `encodeURIComponent` leaves
+ * `!'()*`, which `safeConsoleUrl` refuses where a link is rendered (Markdown reads parentheses).
+ */
+function encodeStrict(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
 export function isRegionCode(value: unknown): value is string {
   return typeof value === 'string' && REGION_CODE.test(value);
 }
@@ -32,9 +49,10 @@ function consoleHost(region: string): string {
 export function consoleEventUrl(region: unknown, eventID: unknown): string | undefined {
   if (!isRegionCode(region)) return undefined;
   if (typeof eventID !== 'string' || eventID === '' || eventID.length > EVENT_ID_MAX) return undefined;
+  if (LONE_SURROGATE.test(eventID)) return undefined;
   const url = new URL('/cloudtrailv2/home', `https://${consoleHost(region)}`);
   url.searchParams.set('region', region);
-  url.hash = `/events/${encodeURIComponent(eventID)}`;
+  url.hash = `/events/${encodeStrict(eventID)}`;
   return url.href;
 }
 

@@ -45,8 +45,8 @@ export function secretVariants(secret: string): string[] {
     url = undefined;
   }
   if (url) {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
+    const user = decodedOrRaw(url.username);
+    const password = decodedOrRaw(url.password);
     for (const part of [url.username, url.password, user, password]) found.add(part);
     if (url.username || url.password)
       found.add(Buffer.from(`${user}:${password}`, 'utf8').toString('base64'));
@@ -60,9 +60,32 @@ export function secretVariants(secret: string): string[] {
     const once = JSON.stringify(value).slice(1, -1);
     found.add(once);
     found.add(JSON.stringify(once).slice(1, -1));
-    found.add(encodeURIComponent(value));
+    const encoded = encodedOrUndefined(value);
+    if (encoded !== undefined) found.add(encoded);
   }
   return [...found].filter((value) => value.length >= SECRET_MIN_LENGTH);
+}
+
+/**
+ * A URL part percent-decoded, or as it is when its escapes are not UTF-8 (`%E0`, `%ZZ`): the URL
+ * API keeps such a part as written, and `decodeURIComponent` throws a URIError on it. Redaction
+ * runs on the delivery error path and must never throw there.
+ */
+function decodedOrRaw(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The value percent-encoded, or undefined when it holds a lone surrogate (a URIError): nobody can send that form. */
+function encodedOrUndefined(value: string): string | undefined {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What follows a secret cut short by truncation: the closing quote of the echoed text (escaped once or not), or the cut mark. */
