@@ -15,24 +15,47 @@ const RUNS = 150;
 
 /** Strings with the characters that matter to a framer: quotes, backslashes, brackets, unicode. */
 const hostileText = fc.string({
-  unit: fc.constantFrom('a', 'Z', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', '\r', '\t', 'é', '😀', '\u0000'),
+  unit: fc.constantFrom(
+    'a',
+    'Z',
+    '"',
+    '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    ' ',
+    '\n',
+    '\r',
+    '\t',
+    'é',
+    '😀',
+    '\u0000',
+  ),
   maxLength: 20,
 });
 
 const recordArb = (index: number) =>
-  fc.record({
-    userAgent: hostileText,
-    requestParameters: fc.oneof(fc.constant(null), fc.dictionary(hostileText, fc.oneof(hostileText, fc.integer()))),
-    tags: fc.array(fc.oneof(fc.integer(), hostileText, fc.boolean()), { maxLength: 4 }),
-  }).map((extra) => ({
-    eventVersion: '1.08',
-    eventTime: '2024-05-01T12:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'eu-west-1',
-    eventID: `id-${index}`,
-    ...extra,
-  }));
+  fc
+    .record({
+      userAgent: hostileText,
+      requestParameters: fc.oneof(
+        fc.constant(null),
+        fc.dictionary(hostileText, fc.oneof(hostileText, fc.integer())),
+      ),
+      tags: fc.array(fc.oneof(fc.integer(), hostileText, fc.boolean()), { maxLength: 4 }),
+    })
+    .map((extra) => ({
+      eventVersion: '1.08',
+      eventTime: '2024-05-01T12:00:00Z',
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      awsRegion: 'eu-west-1',
+      eventID: `id-${index}`,
+      ...extra,
+    }));
 
 const recordsArb = fc
   .integer({ min: 0, max: 12 })
@@ -110,7 +133,9 @@ describe('framer properties', () => {
         for (const [index, item] of out.entries()) {
           if (item.kind !== 'item') continue;
           expect(item.line).toBe(index + 1);
-          expect(bytes.subarray(item.offset, item.offset + Buffer.byteLength(item.text)).toString()).toBe(item.text);
+          expect(bytes.subarray(item.offset, item.offset + Buffer.byteLength(item.text)).toString()).toBe(
+            item.text,
+          );
         }
       }),
       { numRuns: RUNS },
