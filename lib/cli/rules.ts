@@ -1,6 +1,7 @@
 import type { TrailwatchConfig } from '../config';
 import type { RuleSet, RuleTestResult } from '../rules';
 import { formatLocation, runRuleTests } from '../rules';
+import { oneLine } from '../text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
 import type { RuleCliOptions } from './rule-options';
@@ -55,9 +56,11 @@ export function runRulesTest(
     for (const result of ruleResults) {
       if (result.passed && !options.verbose) continue;
       const mark = result.passed ? 'PASS' : 'FAIL';
-      const why = result.why ? `\n    ${result.why}` : '';
+      // Titles, test names and the values quoted in `why` come from the rule file: a rule downloaded
+      // from anywhere must not colour the terminal, plant a link or print a forged PASS line.
+      const why = result.why ? `\n    ${oneLine(result.why)}` : '';
       io.stdout.write(
-        `${mark} ${rule.meta.title} > ${result.name} (expect ${result.expect ? 'match' : 'no match'})${why}\n`,
+        `${mark} ${oneLine(rule.meta.title)} > ${oneLine(result.name)} (expect ${result.expect ? 'match' : 'no match'})${why}\n`,
       );
     }
   }
@@ -88,8 +91,10 @@ export function runRulesList(
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
     for (const row of rows) {
+      // Every text here comes from a rule file; shown as one inert line each (see rules test).
+      const tags = row.tags.filter((t) => t.startsWith('attack.')).join(' ');
       io.stdout.write(
-        `${row.level.padEnd(13)} ${row.title}  [${row.tags.filter((t) => t.startsWith('attack.')).join(' ')}]\n    ${row.id}  ${row.file}\n`,
+        `${row.level.padEnd(13)} ${oneLine(row.title)}  [${oneLine(tags)}]\n    ${oneLine(row.id)}  ${oneLine(row.file)}\n`,
       );
     }
     io.stdout.write(`${rows.length} rule(s)\n`);
