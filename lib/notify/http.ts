@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, validateHeaderName, validateHeaderValue } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { DeliveryResult } from './types';
 
@@ -167,6 +167,23 @@ function attemptPost(
   });
 }
 
+/**
+ * The name of the first header node:http would throw on (a name that is not an RFC 9110 token, a
+ * value with CR, LF or another control character, such as a token pasted with its newline), or
+ * undefined. Only the name is returned: the value may be a secret.
+ */
+function invalidHeader(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+    } catch {
+      return name;
+    }
+  }
+  return undefined;
+}
+
 function headerValue(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;
   return Array.isArray(value) ? (value[0] ?? null) : value;
@@ -192,6 +209,16 @@ export async function postWithRetry(
     url = new URL(target.url);
   } catch {
     return { ok: false, retryable: false, attempts: 0, error: `${target.label}: not a valid URL` };
+  }
+  const badHeader = invalidHeader(headers);
+  if (badHeader !== undefined) {
+    // A header node:http would refuse (it throws): a config or secret problem no retry can fix.
+    return {
+      ok: false,
+      retryable: false,
+      attempts: 0,
+      error: `${target.label}: header ${JSON.stringify(badHeader)} cannot be sent: its name is not an HTTP token or its value holds a line break or control character (check the secret or the config for a stray newline)`,
+    };
   }
   const payload = Buffer.from(body, 'utf8');
   const resendsAllowed = policy.resendsAfterNoAnswer ?? RESENDS_AFTER_NO_ANSWER;
