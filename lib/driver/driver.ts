@@ -1,5 +1,5 @@
 import type { Alert } from '../alerts';
-import type { Input, Origin, ReadOptions, ReadResult } from '../ingest';
+import type { Input, Origin, ProblemFault, ReadOptions, ReadResult } from '../ingest';
 import { mapOrdered, readRecordBatches } from '../ingest';
 import type { AlertOutcome, AlertPipeline } from '../pipeline';
 import type { CloudTrailRecord } from '../records';
@@ -31,7 +31,9 @@ export type DriverEvent =
       readonly kind: 'problem';
       readonly message: string;
       readonly origin: Origin;
-      /** True when a retry may succeed (S3 throttled or unreachable), false for faults in the data. */
+      /** `data`: the bytes are wrong; `transient`: a retry may succeed; `source`: missing or denied. */
+      readonly fault: ProblemFault;
+      /** True exactly when `fault` is `transient`. */
       readonly retryable: boolean;
     }
   | { readonly kind: 'skipped'; readonly reason: string; readonly origin: Origin }
@@ -168,10 +170,11 @@ class Run {
     const evaluated: Evaluated[] = [];
     for (const result of batch) {
       if (result.kind === 'problem') {
-        const retryable = result.retryable === true;
+        const { fault, retryable } = result;
         this.tally.problems++;
         if (retryable) this.tally.retryableProblems++;
-        evaluated.push({ kind: 'problem', message: result.message, origin: result.origin, retryable });
+        if (fault === 'data') this.tally.dataFaults++;
+        evaluated.push({ kind: 'problem', message: result.message, origin: result.origin, fault, retryable });
         continue;
       }
       if (result.kind === 'skipped') {

@@ -17,6 +17,8 @@ export interface Tally {
   problems: number;
   /** Of those, the ones a retry may fix (S3 throttled, a network error, a 5xx). */
   retryableProblems: number;
+  /** Of those, faults in the bytes (bad gzip, bad JSON, a record without its fields): no retry fixes them. */
+  dataFaults: number;
   skipped: number;
   /** Records whose evaluation, alerting or delivery threw: isolated, located, the others went on. */
   poisonRecords: number;
@@ -50,6 +52,7 @@ export function emptyTally(): Tally {
     alerts: 0,
     problems: 0,
     retryableProblems: 0,
+    dataFaults: 0,
     skipped: 0,
     poisonRecords: 0,
     notifications: {
@@ -70,11 +73,6 @@ export function emptyTally(): Tally {
 /** Every record read, parsed or ruled out unparsed. */
 export function recordsRead(tally: Tally): number {
   return tally.evaluated + tally.unparsed;
-}
-
-/** Read problems that are faults in the data: no retry fixes them. */
-export function dataFaults(tally: Tally): number {
-  return tally.problems - tally.retryableProblems;
 }
 
 export function countOutcome(tally: Tally, outcome: AlertOutcome, now: number): void {
@@ -124,5 +122,5 @@ function countDelivery(n: NotificationTally, delivery: Delivery): void {
 /** The tally as flat counts, for log lines and JSON summaries. */
 export function tallyCounts(tally: Tally): Record<string, number> {
   const { notifications, latenciesMs: _latencies, ...counts } = tally;
-  return { recordsRead: recordsRead(tally), dataFaults: dataFaults(tally), ...counts, ...notifications };
+  return { recordsRead: recordsRead(tally), ...counts, ...notifications };
 }

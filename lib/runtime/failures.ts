@@ -2,12 +2,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * What could not be processed, by location, never by content: a record that threw (poison), a
- * corrupt object or batch (data fault), a refused trigger event. The invocation itself succeeds
+ * corrupt object or batch (data fault), an object that cannot be read as named (missing, access
+ * denied), a refused trigger event. The invocation itself succeeds
  * (a retry would fail the same way and hold up the good records), so Lambda's OnFailure
  * destination never sees these: the handler sends them to the function's failure queue itself.
  */
 export interface FailureReport {
-  readonly kind: 'poison-record' | 'data-fault' | 'refused-event';
+  readonly kind: 'poison-record' | 'data-fault' | 'unreadable-source' | 'refused-event';
   readonly trigger: string;
   readonly requestId: string | undefined;
   /** `s3://bucket/key:line (Records[3])`, `logs event > logEvents[1]`, … */

@@ -70,7 +70,13 @@ export async function handleTrailEvent(
           retryable: event.retryable,
         });
         if (event.retryable) retryableReads.push(`${location}: ${event.message}`);
-        else reports.push({ ...base, kind: 'data-fault', location, error: event.message });
+        else
+          reports.push({
+            ...base,
+            kind: event.fault === 'data' ? 'data-fault' : 'unreadable-source',
+            location,
+            error: event.message,
+          });
         return;
       }
       case 'skipped':

@@ -1,5 +1,5 @@
 import type { Tally } from '../driver';
-import { dataFaults, recordsRead } from '../driver';
+import { recordsRead } from '../driver';
 
 /**
  * CloudWatch embedded metric format: one JSON log line per invocation that CloudWatch turns into
@@ -19,7 +19,7 @@ export function invocationMetrics(tally: Tally, refusedEvents = 0): Record<strin
     // Read problems of any kind and records dropped before evaluation.
     RecordsSkipped: tally.problems,
     // Corrupt objects, batches or records: a retry would not fix them.
-    DataFaults: dataFaults(tally),
+    DataFaults: tally.dataFaults,
     // Records whose evaluation, alerting or delivery threw: isolated, reported to the failure queue.
     PoisonRecords: tally.poisonRecords,
     // Trigger events (or items of them) refused: forged sources, accounts not served, wrong shapes.

@@ -116,14 +116,29 @@ describe.skipIf(!motoAvailable)('failure reports and retries on moto_server', ()
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: badCrc(logFile(records)) }));
     const { handler, lines } = s3Handler(reporter);
     const result = await handler(s3Notification(BUCKET, [key]), {});
-    expect(result.recordsSkipped).toBeGreaterThanOrEqual(1);
+    // Every record was decompressed before the trailer check failed: all are read, the fault reported.
+    expect(result).toMatchObject({ recordsRead: records.length, recordsSkipped: 1 });
     const emf = lines.find((line) => '_aws' in line);
-    expect(emf?.DataFaults).toBeGreaterThanOrEqual(1);
+    expect(emf?.DataFaults).toBe(1);
     const received = await receiveAll(sqs, url);
     expect(received).toEqual([
       expect.objectContaining({
         kind: 'data-fault',
         location: expect.stringContaining(`s3://${BUCKET}/${key}`),
+      }),
+    ]);
+  });
+
+  it('an object that is gone is reported as unreadable, not as a data fault, and not retried', async () => {
+    const { url, reporter } = await queue();
+    const { handler, lines } = s3Handler(reporter);
+    const result = await handler(s3Notification(BUCKET, [`${PREFIX}deleted-before-read.json.gz`]), {});
+    expect(result.recordsSkipped).toBe(1);
+    expect(lines.find((line) => '_aws' in line)?.DataFaults).toBe(0);
+    expect(await receiveAll(sqs, url)).toEqual([
+      expect.objectContaining({
+        kind: 'unreadable-source',
+        location: expect.stringContaining('deleted-before-read'),
       }),
     ]);
   });
