@@ -1,0 +1,39 @@
+import type { ActorInterface, Person, Proof } from './types';
+
+/** How a session was started: the event that returned (or implied) its credentials. */
+export type SessionStart =
+  | 'assume-role'
+  | 'assume-role-with-saml'
+  | 'assume-role-with-web-identity'
+  | 'get-session-token'
+  | 'get-federation-token'
+  | 'console-login'
+  | 'switch-role';
+
+/**
+ * What is remembered of a session for its credentials' lifetime: who is behind it and through
+ * which roles, keyed by the temporary access key id its calls carry (or, for a console session
+ * whose keys never appear in a response, by role ARN and session name).
+ */
+export interface SessionRecord {
+  readonly key: string;
+  readonly person: Person;
+  readonly via: readonly string[];
+  /** The stable session id every record of the session gets. */
+  readonly session: string;
+  readonly proof: Proof;
+  readonly startedBy: SessionStart;
+  readonly interface: ActorInterface;
+  /** ISO 8601 time of the starting event. */
+  readonly startedAt: string;
+  /** Epoch ms when the credentials expire: the record is forgotten then (DynamoDB TTL). */
+  readonly expiresAt: number;
+  /** Accounts the chain has crossed, in order. */
+  readonly accounts: readonly string[];
+}
+
+/** Where sessions are remembered: in memory for the CLI, the DynamoDB state table in Lambda. */
+export interface SessionStore {
+  get(key: string): Promise<SessionRecord | undefined>;
+  put(record: SessionRecord): Promise<void>;
+}
