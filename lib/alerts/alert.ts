@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Origin } from '../ingest';
 import { formatOrigin } from '../ingest';
+import type { Actor } from '../actor/types';
 import type { CloudTrailRecord } from '../records';
 import type { CorrelationRule, DetectionRule, Level, RuleMeta } from '../rules';
 import { readFieldValue } from '../rules';
@@ -49,6 +50,11 @@ export interface Alert {
   /** Undefined when the record's region or event id cannot make a safe link (see consoleEventUrl). */
   readonly consoleUrl: string | undefined;
   readonly record: CloudTrailRecord;
+  /**
+   * The person behind the record (for a correlation: behind its last event), as far as the
+   * evidence goes; every output names the person first.
+   */
+  readonly actor?: Actor;
   readonly origin?: string;
   readonly correlation?: CorrelationDetails;
   /** Duplicates of this alert suppressed in the previous dedup window, if any. */
