@@ -32,7 +32,27 @@ const USER_IDENTITY: FieldTree = {
   inScopeOf: 'open',
 };
 
+/**
+ * trailwatch's own namespace: the person behind the record, resolved from the evidence (see
+ * lib/actor). Not in the record's text, so no rule literal on it is looked for in the raw JSON.
+ */
+export const ACTOR_NAMESPACE = 'actor';
+const ACTOR: FieldTree = {
+  person: { name: 'leaf', arn: 'leaf', kind: 'leaf' },
+  via: 'leaf',
+  session: 'leaf',
+  sessionName: 'leaf',
+  interface: 'leaf',
+  proof: { kind: 'leaf', detail: 'leaf', eventID: 'leaf' },
+};
+
+/** True for a field path in the actor namespace (`actor.person.name`). */
+export function isActorField(path: string): boolean {
+  return path === ACTOR_NAMESPACE || path.startsWith(`${ACTOR_NAMESPACE}.`);
+}
+
 export const CLOUDTRAIL_FIELDS: FieldTree = {
+  [ACTOR_NAMESPACE]: ACTOR,
   eventVersion: 'leaf',
   userIdentity: USER_IDENTITY,
   eventTime: 'leaf',

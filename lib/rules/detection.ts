@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { fieldPathProblem } from './cloudtrail-fields';
+import { fieldPathProblem, isActorField } from './cloudtrail-fields';
 import type { ConditionNode } from './condition';
 import { ConditionError, selectionsMatching } from './condition';
 import { compileFieldPath, leafText } from './fields';
@@ -277,7 +277,8 @@ export function requiredLiteral(value: RuleValue): string | undefined {
 }
 
 function itemTextTest(item: DetectionItem): TextTest {
-  if (item.field === null || item.negated) return true;
+  // The actor is resolved from evidence, not read from the record's text: nothing to look for.
+  if (item.field === null || item.negated || isActorField(item.field)) return true;
   if (item.values.length === 0) return false;
   const tests: TextTest[] = item.values.map((value) => {
     const literal = requiredLiteral(value);

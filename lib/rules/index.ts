@@ -1,3 +1,4 @@
+export { ACTOR_NAMESPACE, isActorField } from './cloudtrail-fields';
 export type { Placeholders } from './compile';
 export { compileDetection } from './compile';
 export type { ConditionNode } from './condition';
