@@ -21,6 +21,13 @@ export const GUNZIP_CHUNK_BYTES = 256 * 1024;
  */
 export const GZIP_RECOVERY_MAX_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Compressed bytes handed to zlib per call: about one output chunk's worth at CloudTrail's
+ * compression ratio, so that zlib inflates the next slice on its thread while the output of this
+ * one is framed (a larger write is inflated in several steps that each wait for the main thread).
+ */
+export const GZIP_FEED_SLICE_BYTES = 64 * 1024;
+
 /** A gzip header with every optional field is small; more than this before the data is not gzip. */
 const MAX_GZIP_HEADER_BYTES = 64 * 1024;
 
@@ -67,17 +74,15 @@ class ByteSource {
     return this.buffered;
   }
 
-  /** The buffered bytes, or the next chunk; undefined at the end. */
-  async next(): Promise<Buffer | undefined> {
-    if (this.buffered.length > 0) return this.take(this.buffered.length);
-    if (this.done) return undefined;
-    const next = await this.chunks.next();
-    if (next.done) {
-      this.done = true;
-      return undefined;
+  /** Up to `limit` bytes: buffered ones first, else from the next chunk; undefined at the end. */
+  async next(limit: number): Promise<Buffer | undefined> {
+    if (this.buffered.length === 0 && !this.done) {
+      const next = await this.chunks.next();
+      if (next.done) this.done = true;
+      else this.buffered = next.value;
     }
-    this.offset += next.value.length;
-    return next.value;
+    if (this.buffered.length === 0) return undefined;
+    return this.take(Math.min(limit, this.buffered.length));
   }
 
   take(count: number): Buffer {
@@ -213,17 +218,27 @@ async function* inflateMember(source: ByteSource): AsyncGenerator<Buffer> {
   let crc = 0;
   let size = 0;
   let ended = false;
+  const keep = (chunk: Buffer): void => {
+    if (keptBytes + chunk.length <= GZIP_RECOVERY_MAX_BYTES) {
+      kept.push(chunk);
+      keptBytes += chunk.length;
+    } else {
+      keptBytes = Number.POSITIVE_INFINITY;
+    }
+  };
   try {
-    for (;;) {
-      const chunk = await source.next();
-      if (chunk === undefined) break;
-      if (keptBytes + chunk.length <= GZIP_RECOVERY_MAX_BYTES) {
-        kept.push(chunk);
-        keptBytes += chunk.length;
-      } else {
-        keptBytes = Number.POSITIVE_INFINITY;
+    let chunk = await source.next(GZIP_FEED_SLICE_BYTES);
+    let inFlight = chunk === undefined ? undefined : inflater.feed(chunk);
+    while (chunk !== undefined && inFlight !== undefined) {
+      keep(chunk);
+      const fed = await inFlight;
+      // The next chunk inflates on zlib's thread while this one's output is framed on ours.
+      let next: Buffer | undefined;
+      let nextInFlight: Promise<Fed> | undefined;
+      if (fed.error === undefined && fed.unused === 0) {
+        next = await source.next(GZIP_FEED_SLICE_BYTES);
+        if (next !== undefined) nextInFlight = inflater.feed(next);
       }
-      const fed = await inflater.feed(chunk);
       for (const output of fed.outputs) {
         crc = crc32(output, crc);
         size += output.length;
@@ -247,6 +262,8 @@ async function* inflateMember(source: ByteSource): AsyncGenerator<Buffer> {
         ended = true;
         break;
       }
+      chunk = next;
+      inFlight = nextInFlight;
     }
   } finally {
     inflater.close();
