@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Actor } from '../actor/types';
 import type { Origin } from '../ingest';
 import { formatOrigin } from '../ingest';
-import type { Actor } from '../actor/types';
 import type { CloudTrailRecord } from '../records';
 import type { CorrelationRule, DetectionRule, Level, RuleMeta } from '../rules';
 import { readFieldValue } from '../rules';
@@ -91,6 +91,17 @@ function notifyDestinations(meta: RuleMeta): string[] {
  */
 export const readPath = readFieldValue;
 
+/**
+ * The record as rules, `fields:`, dedup keys and correlation groups read it: its own fields and,
+ * when known, `actor` (the person behind it, under the `actor.` namespace).
+ */
+export function recordView(
+  record: CloudTrailRecord,
+  actor: Actor | undefined,
+): Readonly<Record<string, unknown>> {
+  return actor === undefined ? record : { ...record, actor };
+}
+
 /** Longest rendering of one rule field in a summary: the notifiers cut further to their limits. */
 const FIELD_SUMMARY_MAX = 512;
 
@@ -111,9 +122,15 @@ function renderFields(fields: Readonly<Record<string, unknown>>): string {
     .join('; ');
 }
 
-export function detectionAlert(rule: DetectionRule, record: CloudTrailRecord, origin?: Origin): Alert {
+export function detectionAlert(
+  rule: DetectionRule,
+  record: CloudTrailRecord,
+  origin?: Origin,
+  actor?: Actor,
+): Alert {
   const facts = alertFacts(record);
-  const fields = Object.fromEntries(rule.meta.fields.map((path) => [path, readPath(record, path) ?? null]));
+  const view = recordView(record, actor);
+  const fields = Object.fromEntries(rule.meta.fields.map((path) => [path, readPath(view, path) ?? null]));
   const details = renderFields(fields);
   return {
     id: alertId('detection', rule.meta.id, facts.eventID),
@@ -126,6 +143,7 @@ export function detectionAlert(rule: DetectionRule, record: CloudTrailRecord, or
     fields,
     consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
     record,
+    ...(actor === undefined ? {} : { actor }),
     ...(origin === undefined ? {} : { origin: formatOrigin(origin) }),
   };
 }

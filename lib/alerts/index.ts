@@ -1,5 +1,5 @@
 export type { Alert, AlertRule, CorrelationDetails } from './alert';
-export { alertId, alertRule, describeAction, detectionAlert, readPath } from './alert';
+export { alertId, alertRule, describeAction, detectionAlert, readPath, recordView } from './alert';
 export { consoleEventUrl, isRegionCode, safeConsoleUrl } from './console-link';
 export type { AlertFacts } from './facts';
 export { alertFacts, principalArn, principalName } from './facts';

@@ -33,4 +33,9 @@ export function reportDiagnostic(event: DriverEvent, io: CliIo, verbose: boolean
   }
 }
 
-const POISON_VERB = { evaluate: 'evaluated', alert: 'alerted', deliver: 'delivered' } as const;
+const POISON_VERB = {
+  attribute: 'attributed',
+  evaluate: 'evaluated',
+  alert: 'alerted',
+  deliver: 'delivered',
+} as const;

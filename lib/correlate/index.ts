@@ -1,5 +1,6 @@
+import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
-import { alertFacts, alertId, alertRule, consoleEventUrl, readPath } from '../alerts';
+import { alertFacts, alertId, alertRule, consoleEventUrl, readPath, recordView } from '../alerts';
 import type { CloudTrailRecord } from '../records';
 import type { CorrelationRule, DetectionRule } from '../rules';
 import type { StateStore, WindowEntry } from '../state';
@@ -33,12 +34,14 @@ export class CorrelationEngine {
   }
 
   /** Records a match; returns the alerts of the correlations it completes. */
-  async observe(rule: DetectionRule, record: CloudTrailRecord): Promise<Alert[]> {
+  async observe(rule: DetectionRule, record: CloudTrailRecord, actor?: Actor): Promise<Alert[]> {
     const alerts: Alert[] = [];
+    // Groups and counted values may name the actor (`group-by: [actor.person.name]`).
+    const view = recordView(record, actor);
     for (const correlation of this.byRule.get(rule.meta.id) ?? []) {
-      const group = groupOf(correlation, record);
+      const group = groupOf(correlation, view);
       const key = `${correlation.meta.id}#${JSON.stringify(group)}`;
-      const value = correlatedValue(correlation, rule, record);
+      const value = correlatedValue(correlation, rule, view);
       const entry: WindowEntry = {
         t: Date.parse(record.eventTime),
         eventID: record.eventID,
@@ -47,14 +50,17 @@ export class CorrelationEngine {
       const entries = uniqueEvents(await this.state.appendToWindow(key, entry, correlation.timespanMs));
       const count = measure(correlation, entries);
       if (!fires(correlation, entries, count)) continue;
-      alerts.push(correlationAlert(correlation, group, entries, count, record));
+      alerts.push(correlationAlert(correlation, group, entries, count, record, actor));
       await this.state.resetWindow(key);
     }
     return alerts;
   }
 }
 
-function groupOf(correlation: CorrelationRule, record: CloudTrailRecord): Record<string, string> {
+function groupOf(
+  correlation: CorrelationRule,
+  record: Readonly<Record<string, unknown>>,
+): Record<string, string> {
   return Object.fromEntries(correlation.groupBy.map((field) => [field, stringify(readPath(record, field))]));
 }
 
@@ -66,7 +72,7 @@ function stringify(value: unknown): string {
 function correlatedValue(
   correlation: CorrelationRule,
   rule: DetectionRule,
-  record: CloudTrailRecord,
+  record: Readonly<Record<string, unknown>>,
 ): string | undefined {
   if (correlation.type === 'value_count')
     return stringify(readPath(record, String(correlation.condition.field)));
@@ -128,6 +134,7 @@ function correlationAlert(
   entries: readonly WindowEntry[],
   count: number,
   record: CloudTrailRecord,
+  actor: Actor | undefined,
 ): Alert {
   const first = entries[0] ?? { t: Date.parse(record.eventTime), eventID: record.eventID };
   const last = entries[entries.length - 1] ?? first;
@@ -145,6 +152,7 @@ function correlationAlert(
     fields: group,
     consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
     record,
+    ...(actor === undefined ? {} : { actor }),
     correlation: {
       type: correlation.type,
       group,

@@ -1,4 +1,6 @@
+import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
+import { recordView } from '../alerts';
 import type { Input, Origin, ProblemFault, ReadOptions, ReadResult } from '../ingest';
 import { mapOrdered, readRecordBatches } from '../ingest';
 import type { AlertOutcome, AlertPipeline } from '../pipeline';
@@ -7,8 +9,21 @@ import type { DetectionRule, RuleEngine } from '../rules';
 import type { Tally } from './tally';
 import { countOutcome, emptyTally } from './tally';
 
-/** Where a poison record threw: evaluating the rules, building its alerts, or handling them. */
-export type PoisonStage = 'evaluate' | 'alert' | 'deliver';
+/** Where a poison record threw: attributing it, evaluating the rules, building its alerts, or handling them. */
+export type PoisonStage = 'attribute' | 'evaluate' | 'alert' | 'deliver';
+
+/**
+ * Who is behind each record: learns sessions from the records that start them, then resolves each
+ * record's actor (lib/actor's ActorResolver). Both must not throw; the driver isolates them anyway.
+ */
+export interface ActorSource {
+  /** True for a record `observe` learns from: such records are never ruled out unparsed. */
+  isSessionStart(record: CloudTrailRecord): boolean;
+  /** A cheap look at raw text: false when the text cannot be a session start. */
+  mayStartSession(text: string): boolean;
+  observe(record: CloudTrailRecord): Promise<void>;
+  resolve(record: CloudTrailRecord): Promise<Actor>;
+}
 
 /** What the driver reports, in input order, to the caller that prints, logs or counts it. */
 export type DriverEvent =
@@ -37,6 +52,15 @@ export type DriverEvent =
       readonly retryable: boolean;
     }
   | { readonly kind: 'skipped'; readonly reason: string; readonly origin: Origin }
+  /** Every record read and parsed, with its actor, when the caller asked for them (`audit`). */
+  | {
+      readonly kind: 'record';
+      readonly record: CloudTrailRecord;
+      readonly origin: Origin;
+      readonly actor: Actor | undefined;
+      /** The rules the record matched (their alerts follow as `alert` events). */
+      readonly rules: readonly DetectionRule[];
+    }
   | {
       readonly kind: 'poison';
       readonly stage: PoisonStage;
@@ -73,6 +97,10 @@ export interface DriveOptions {
   readonly now?: () => number;
   /** The tally to fill, when the caller reads it while the run goes on (progress); else a new one. */
   readonly tally?: Tally;
+  /** Attribution: each record's actor, for rules on `actor.*` and for every alert. */
+  readonly actors?: ActorSource;
+  /** Every record is parsed and reported as a `record` event (none is ruled out unparsed). */
+  readonly everyRecord?: boolean;
 }
 
 /**
@@ -84,14 +112,6 @@ export function isInfrastructureFailure(error: unknown): boolean {
 }
 
 /** A record evaluated, before alerting: what the readers and the rules found, in order. */
-type Evaluated =
-  | {
-      readonly kind: 'matches';
-      readonly record: CloudTrailRecord;
-      readonly origin: Origin;
-      readonly rules: readonly DetectionRule[];
-    }
-  | Exclude<DriverEvent, { kind: 'alert' | 'input-done' }>;
 
 /**
  * The one loop from inputs to delivered alerts: read → evaluate → alert → deliver, used by the
@@ -110,22 +130,22 @@ export async function drive(
     let index = 0;
     for await (const input of inputs) {
       for await (const batch of readRecordBatches([input], run.readOptions())) {
-        await run.alertStage(run.evaluate(batch));
+        await run.process(batch);
         if (options.shouldStop?.()) return tally;
       }
       await run.emit({ kind: 'input-done', input, index: index++ });
     }
     return tally;
   }
-  const indexed = withIndex(inputs);
-  const evaluateWhole = async ([input, index]: readonly [Input, number]) => {
-    const evaluated: Evaluated[] = [];
-    for await (const batch of readRecordBatches([input], run.readOptions()))
-      evaluated.push(...run.evaluate(batch));
-    return { input, index, evaluated };
+  // Reads overlap (S3 latency dominates); attribution, rules and alerting then see each input's
+  // records in input order, as the live pipeline would.
+  const readWhole = async ([input, index]: readonly [Input, number]) => {
+    const results: ReadResult[] = [];
+    for await (const batch of readRecordBatches([input], run.readOptions())) results.push(...batch);
+    return { input, index, results };
   };
-  for await (const { input, index, evaluated } of mapOrdered(indexed, concurrency, evaluateWhole)) {
-    await run.alertStage(evaluated);
+  for await (const { input, index, results } of mapOrdered(withIndex(inputs), concurrency, readWhole)) {
+    await run.process(results);
     await run.emit({ kind: 'input-done', input, index });
     if (options.shouldStop?.()) break;
   }
@@ -150,11 +170,13 @@ class Run {
   }
 
   readOptions(): ReadOptions {
-    const { engine } = this.options;
+    const { engine, actors, everyRecord } = this.options;
+    if (everyRecord) return { ...this.options.read };
     const tally = this.tally;
-    // A record ruled out from its text was still read: it counts.
+    // A record ruled out from its text was still read: it counts. A record that may start a
+    // session is parsed whatever the rules say: attribution learns from it.
     const mayMatch = (text: string): boolean => {
-      if (engine.mayMatchText(text)) return true;
+      if (engine.mayMatchText(text) || actors?.mayStartSession(text)) return true;
       tally.unparsed++;
       return false;
     };
@@ -165,91 +187,117 @@ class Run {
     await this.options.onEvent?.(event);
   }
 
-  /** The rules on each record of a batch; synchronous, so it can run inside concurrent reads. */
-  evaluate(batch: readonly ReadResult[]): Evaluated[] {
-    const evaluated: Evaluated[] = [];
+  /**
+   * One batch: first every session it starts is learned (a batch's AssumeRole may follow the calls
+   * it explains), then each record is attributed, evaluated and alerted, in order.
+   */
+  async process(batch: readonly ReadResult[]): Promise<void> {
+    const { actors } = this.options;
+    const unlearned = new Set<CloudTrailRecord>();
+    if (actors) {
+      for (const result of batch) {
+        if (result.kind !== 'record' || !actors.isSessionStart(result.record)) continue;
+        try {
+          await actors.observe(result.record);
+        } catch (error) {
+          if (isInfrastructureFailure(error)) throw error;
+          unlearned.add(result.record);
+          await this.emit(this.poison('attribute', result.record, result.origin, error));
+        }
+      }
+    }
     for (const result of batch) {
       if (result.kind === 'problem') {
         const { fault, retryable } = result;
         this.tally.problems++;
         if (retryable) this.tally.retryableProblems++;
         if (fault === 'data') this.tally.dataFaults++;
-        evaluated.push({ kind: 'problem', message: result.message, origin: result.origin, fault, retryable });
-        continue;
-      }
-      if (result.kind === 'skipped') {
+        await this.emit({
+          kind: 'problem',
+          message: result.message,
+          origin: result.origin,
+          fault,
+          retryable,
+        });
+      } else if (result.kind === 'skipped') {
         this.tally.skipped++;
-        evaluated.push(result);
-        continue;
+        await this.emit(result);
+      } else if (!unlearned.has(result.record)) {
+        await this.record(result.record, result.origin, result.raw);
       }
-      this.tally.evaluated++;
-      const { record, origin } = result;
-      let outcomes: ReturnType<RuleEngine['evaluate']>;
-      try {
-        outcomes = this.options.engine.evaluate(record, result.raw);
-      } catch (error) {
-        evaluated.push(this.poison('evaluate', record, origin, error));
-        continue;
-      }
-      const rules: DetectionRule[] = [];
-      for (const outcome of outcomes) {
-        if (outcome.kind === 'match') {
-          this.tally.matches++;
-          rules.push(outcome.rule);
-        } else {
-          this.tally.ruleErrors++;
-          evaluated.push({
-            kind: 'rule-error',
-            rule: outcome.rule,
-            record,
-            origin,
-            message: outcome.message,
-          });
-        }
-      }
-      if (rules.length > 0) evaluated.push({ kind: 'matches', record, origin, rules });
     }
-    return evaluated;
   }
 
-  /** Alerts for the matches, handled one by one in order; everything reported to the caller. */
-  async alertStage(evaluated: readonly Evaluated[]): Promise<void> {
-    for (const item of evaluated) {
-      if (item.kind !== 'matches') {
-        await this.emit(item);
-        continue;
+  private async record(record: CloudTrailRecord, origin: Origin, raw: string | undefined): Promise<void> {
+    this.tally.evaluated++;
+    const { actors, engine } = this.options;
+    let actor: Actor | undefined;
+    if (actors) {
+      try {
+        actor = await actors.resolve(record);
+      } catch (error) {
+        if (isInfrastructureFailure(error)) throw error;
+        await this.emit(this.poison('attribute', record, origin, error));
+        return;
       }
-      const { record, origin } = item;
-      for (const rule of item.rules) {
-        let alerts: Alert[];
+    }
+    let outcomes: ReturnType<RuleEngine['evaluate']>;
+    try {
+      // Rules see the actor beside the record's own fields; the record itself is left as it came.
+      const view = recordView(record, actor);
+      outcomes = engine.evaluate(view, raw);
+    } catch (error) {
+      await this.emit(this.poison('evaluate', record, origin, error));
+      return;
+    }
+    const rules: DetectionRule[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'match') {
+        this.tally.matches++;
+        rules.push(outcome.rule);
+      } else {
+        this.tally.ruleErrors++;
+        await this.emit({ kind: 'rule-error', rule: outcome.rule, record, origin, message: outcome.message });
+      }
+    }
+    if (this.options.everyRecord) await this.emit({ kind: 'record', record, origin, actor, rules });
+    for (const rule of rules) await this.alert(rule, record, origin, actor);
+  }
+
+  /** A match's alerts, handled one by one in order; everything reported to the caller. */
+  private async alert(
+    rule: DetectionRule,
+    record: CloudTrailRecord,
+    origin: Origin,
+    actor: Actor | undefined,
+  ): Promise<void> {
+    let alerts: Alert[];
+    try {
+      alerts = await this.options.pipeline.alertsFor(rule, record, origin, actor);
+    } catch (error) {
+      if (isInfrastructureFailure(error)) throw error;
+      await this.emit(this.poison('alert', record, origin, error));
+      return;
+    }
+    for (const alert of alerts) {
+      this.tally.alerts++;
+      let outcome: AlertOutcome | undefined;
+      if (this.options.handleAlerts) {
         try {
-          alerts = await this.options.pipeline.alertsFor(rule, record, origin);
+          this.options.beforeHandle?.(alert);
+          const deadlineAt = this.options.deliveryDeadline?.();
+          outcome = await this.options.pipeline.handleAlert(
+            alert,
+            deadlineAt === undefined ? {} : { deadlineAt },
+          );
         } catch (error) {
           if (isInfrastructureFailure(error)) throw error;
-          await this.emit(this.poison('alert', record, origin, error));
+          await this.emit(this.poison('deliver', record, origin, error));
           continue;
         }
-        for (const alert of alerts) {
-          this.tally.alerts++;
-          let outcome: AlertOutcome | undefined;
-          if (this.options.handleAlerts) {
-            try {
-              this.options.beforeHandle?.(alert);
-              const deadlineAt = this.options.deliveryDeadline?.();
-              outcome = await this.options.pipeline.handleAlert(
-                alert,
-                deadlineAt === undefined ? {} : { deadlineAt },
-              );
-            } catch (error) {
-              if (isInfrastructureFailure(error)) throw error;
-              await this.emit(this.poison('deliver', record, origin, error));
-              continue;
-            }
-            countOutcome(this.tally, outcome, this.now());
-          }
-          await this.emit({ kind: 'alert', alert, record, origin, ...(outcome ? { outcome } : {}) });
-        }
+        countOutcome(this.tally, outcome, this.now());
       }
+      await this.emit({ kind: 'alert', alert, record, origin, ...(outcome ? { outcome } : {}) });
     }
   }
 

@@ -1,5 +1,6 @@
+import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
-import { detectionAlert, readPath } from '../alerts';
+import { detectionAlert, readPath, recordView } from '../alerts';
 import type { TrailwatchConfig } from '../config';
 import { CorrelationEngine } from '../correlate';
 import type { Origin } from '../ingest';
@@ -47,11 +48,16 @@ export class AlertPipeline {
   }
 
   /** The alerts a match raises (its own, unless it only feeds a correlation, and any correlation it completes). */
-  async alertsFor(rule: DetectionRule, record: CloudTrailRecord, origin?: Origin): Promise<Alert[]> {
+  async alertsFor(
+    rule: DetectionRule,
+    record: CloudTrailRecord,
+    origin?: Origin,
+    actor?: Actor,
+  ): Promise<Alert[]> {
     const alerts: Alert[] = [];
     if (!this.options.rules.correlationOnly.has(rule.meta.id))
-      alerts.push(detectionAlert(rule, record, origin));
-    alerts.push(...(await this.correlations.observe(rule, record)));
+      alerts.push(detectionAlert(rule, record, origin, actor));
+    alerts.push(...(await this.correlations.observe(rule, record, actor)));
     return alerts;
   }
 
@@ -112,7 +118,7 @@ export function dedupKey(alert: Alert, config: TrailwatchConfig): string {
   const ruleFields = alert.rule.dedup?.fields;
   const fields = ruleFields && ruleFields.length > 0 ? ruleFields : config.dedupFields;
   if (fields && fields.length > 0) {
-    return `${alert.rule.id}|${fields.map((field) => JSON.stringify(readPath(alert.record, field) ?? null)).join('|')}`;
+    return `${alert.rule.id}|${fields.map((field) => JSON.stringify(readPath(recordView(alert.record, alert.actor), field) ?? null)).join('|')}`;
   }
   const f = alert.facts;
   return `${alert.rule.id}|${f.principalArn ?? ''}|${f.eventSource}|${f.eventName}|${f.account ?? ''}`;
