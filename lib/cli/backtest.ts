@@ -5,7 +5,7 @@ import { parseInputArg } from '../ingest';
 import { oneLine } from '../text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, isTerminal, LineWriter, UsageError, writeDiagnostic } from './io';
-import { toLayoutFilter, toS3Settings, wholeNumberOption } from './options';
+import { toLayoutFilter, toRecordLimits, toS3Settings, wholeNumberOption } from './options';
 import type { RuleCliOptions } from './rule-options';
 import { loadCommandRules } from './rule-options';
 import type { Column } from './table';
@@ -80,6 +80,7 @@ export async function runBacktestCommand(
     rules,
     config,
     s3: toS3Settings(options),
+    ...toRecordLimits(options),
     concurrency,
     ...(progress ? { onProgress: progress.update } : {}),
   });

@@ -3,7 +3,7 @@ import { formatOrigin, parseInputArg, readRecords } from '../ingest';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import type { ReadCliOptions } from './options';
-import { toLayoutFilter, toS3Settings } from './options';
+import { toLayoutFilter, toRecordLimits, toS3Settings } from './options';
 
 export interface CatOptions extends ReadCliOptions {
   readonly verbose?: boolean;
@@ -21,7 +21,12 @@ export async function runCat(args: readonly string[], options: CatOptions, io: C
   const filter = toLayoutFilter(options);
   const out = new LineWriter(io.stdout);
   const tally: ReadTally = { records: 0, problems: 0, skipped: 0 };
-  const results = readRecords(inputs, { filter, s3: toS3Settings(options), stdin: io.stdin });
+  const results = readRecords(inputs, {
+    filter,
+    s3: toS3Settings(options),
+    stdin: io.stdin,
+    ...toRecordLimits(options),
+  });
   for await (const result of results) {
     if (result.kind === 'record') {
       tally.records++;

@@ -31,8 +31,12 @@ function addReadOptions(command: Command): Command {
     .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
     .addOption(
       new Option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)'),
-    );
+    )
+    .option(MAX_RECORD_SIZE_FLAG, MAX_RECORD_SIZE_HELP);
 }
+
+const MAX_RECORD_SIZE_FLAG = '--max-record-size <size>';
+const MAX_RECORD_SIZE_HELP = 'records larger than this are reported and skipped (default 16MiB)';
 
 /** What the commands reach outside the process through, replaceable in tests (pacing waits, the clock). */
 export type CliServices = LookupServices;
@@ -141,6 +145,7 @@ export function buildProgram(
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
     .option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)')
+    .option(MAX_RECORD_SIZE_FLAG, MAX_RECORD_SIZE_HELP)
     .action(async (source: string, options) => setExitCode(await runBacktestCommand(source, options, io)));
 
   const rules = program.command('rules').description('validate, test and list detection rules');

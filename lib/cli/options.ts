@@ -10,6 +10,8 @@ export interface ReadCliOptions {
   readonly region?: readonly string[];
   readonly endpointUrl?: string;
   readonly s3Region?: string;
+  /** Records larger than this are reported and skipped (`16MiB`, `1MB`, `262144`). */
+  readonly maxRecordSize?: string;
 }
 
 /** Commander collector for repeatable, comma-separable options (`--region a,b --region c`). */
@@ -56,6 +58,33 @@ export function durationOption(option: string, text: string): number {
   if (!match || value <= 0)
     throw new UsageError(`${option} takes a duration such as 500ms, 30s or 2m; got ${text}`);
   return value;
+}
+
+const SIZE = /^(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i;
+const SIZE_UNIT: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  kib: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  gib: 1024 ** 3,
+};
+
+/** A size option in bytes (`262144`, `256KB`, `16MiB`), greater than zero. */
+export function sizeOption(option: string, text: string): number {
+  const match = SIZE.exec(text.trim());
+  const value = match ? Number(match[1]) * (SIZE_UNIT[(match[2] ?? 'b').toLowerCase()] as number) : 0;
+  if (!match || value <= 0 || !Number.isSafeInteger(value))
+    throw new UsageError(`${option} takes a size such as 262144, 256KB or 16MiB; got ${text}`);
+  return value;
+}
+
+/** The reader settings every reading command shares: the record size cap, when given. */
+export function toRecordLimits(options: ReadCliOptions): { maxRecordBytes?: number } {
+  return options.maxRecordSize === undefined
+    ? {}
+    : { maxRecordBytes: sizeOption('--max-record-size', options.maxRecordSize) };
 }
 
 /** The option names the messages use: `scan` says --account, `backtest` --accounts. */

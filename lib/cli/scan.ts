@@ -12,7 +12,7 @@ import { parseInputs } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import type { ReadCliOptions } from './options';
-import { durationOption, toLayoutFilter, toS3Settings } from './options';
+import { durationOption, toLayoutFilter, toRecordLimits, toS3Settings } from './options';
 import { reportDiagnostic } from './report';
 import type { RuleCliOptions } from './rule-options';
 import { loadCommandRules } from './rule-options';
@@ -88,7 +88,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   const tally = await drive(inputs, {
     engine,
     pipeline,
-    read: { filter, s3: toS3Settings(options), stdin: io.stdin },
+    read: { filter, s3: toS3Settings(options), stdin: io.stdin, ...toRecordLimits(options) },
     handleAlerts: options.notify === true,
     deliveryDeadline: () => Date.now() + deliveryTimeoutMs,
     shouldStop: () => io.stdout.destroyed === true,

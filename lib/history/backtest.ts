@@ -92,6 +92,8 @@ export interface BacktestOptions {
   readonly rules: RuleSet;
   readonly config: TrailwatchConfig;
   readonly s3?: S3Settings;
+  /** Records larger than this are reported and skipped (the readers' default otherwise). */
+  readonly maxRecordBytes?: number;
   readonly concurrency?: number;
   readonly onProgress?: (progress: BacktestProgress) => void;
 }
@@ -284,7 +286,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     tally: stats,
     engine,
     pipeline,
-    read: { filter, s3 },
+    read: {
+      filter,
+      s3,
+      ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+    },
     handleAlerts: true,
     concurrency,
     // Suppressions expire by the clock: in a replay, the clock is the time of the event at hand.

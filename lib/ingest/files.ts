@@ -34,11 +34,17 @@ async function* walk(
   let names: string[];
   try {
     info = await stat(directory);
-    names = (await readdir(directory)).filter((name) => !name.startsWith('.'));
+    names = await readdir(directory);
   } catch (error) {
     yield { kind: 'unreadable', path: directory, error };
     return;
   }
+  const hidden = names.filter((name) => name.startsWith('.'));
+  names = names.filter((name) => !name.startsWith('.'));
+  // Left out, but never silently: `--verbose` names each one.
+  if (reportSkipped)
+    for (const name of hidden.sort())
+      yield { kind: 'skipped', path: join(directory, name), reason: 'hidden (its name starts with a dot)' };
   const first = firstVisit(visited, info, directory);
   if (first !== true) {
     if (reportSkipped) yield { kind: 'skipped', path: directory, reason: `already read as ${first}` };

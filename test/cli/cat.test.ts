@@ -146,3 +146,38 @@ describe('the trailwatch bin', () => {
     );
   });
 });
+
+describe('--max-record-size', () => {
+  it.each([
+    ['2KB', 2000],
+    ['1KiB', 1024],
+    ['512', 512],
+  ])('%s skips larger records, each reported with its place', async (size, bytes) => {
+    const big = { ...minimalRecord('big'), requestParameters: { blob: 'x'.repeat(4000) } };
+    const small = minimalRecord('small');
+    const run = await runCli(
+      ['cat', '-', '--max-record-size', size],
+      `${JSON.stringify(big)}\n${JSON.stringify(small)}\n`,
+    );
+    expect(jsonLines(run.stdout).map((r) => r.eventID)).toEqual(['small']);
+    expect(run.stderr).toContain(`larger than ${bytes} bytes`);
+    expect(run.code).toBe(1);
+  });
+
+  it('refuses a size it cannot read', async () => {
+    const run = await runCli(['cat', '-', '--max-record-size', 'lots'], '');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--max-record-size takes a size/);
+  });
+});
+
+function minimalRecord(eventID: string): Record<string, unknown> {
+  return {
+    eventVersion: '1.08',
+    eventTime: '2026-11-30T10:00:00Z',
+    eventSource: 'iam.amazonaws.com',
+    eventName: 'ListUsers',
+    awsRegion: 'us-east-1',
+    eventID,
+  };
+}

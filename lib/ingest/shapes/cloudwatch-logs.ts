@@ -21,7 +21,8 @@ const logsPayload = z.object({
   messageType: z.string(),
   logGroup: z.string().optional(),
   logStream: z.string().optional(),
-  logEvents: z.array(z.object({ id: z.string().optional(), message: z.string() })),
+  // Each log event is checked on its own below: one malformed event costs only itself.
+  logEvents: z.array(z.unknown()),
 });
 
 export const cloudWatchLogsEventShape: DeliveryShape = {
@@ -67,12 +68,16 @@ export const cloudWatchLogsPayloadShape: DeliveryShape = {
         },
       ];
     }
-    return logEvents.map(
-      (event, index): Expansion => ({
-        kind: 'json',
-        text: event.message,
-        pointer: `logEvents[${index}].message`,
-      }),
-    );
+    return logEvents.map((event, index): Expansion => {
+      const message =
+        typeof event === 'object' && event !== null ? (event as { message?: unknown }).message : undefined;
+      if (typeof message === 'string')
+        return { kind: 'json', text: message, pointer: `logEvents[${index}].message` };
+      return {
+        kind: 'problem',
+        message: `a log event's message must be a string (got ${message === null ? 'null' : Array.isArray(message) ? 'an array' : typeof message})`,
+        pointer: `logEvents[${index}]`,
+      };
+    });
   },
 };
