@@ -166,7 +166,7 @@ describe('hostile and failing receivers', () => {
     ['a fraction', '0.5'],
   ])('429 with Retry-After %s ends bounded and honest', async (_name, retryAfter) => {
     const { base, count } = await receiver((_req, res) => {
-      res.writeHead(429, { 'retry-after': retryAfter.replace(/\u0000/g, '') });
+      res.writeHead(429, { 'retry-after': retryAfter.replaceAll(String.fromCharCode(0), '') });
       res.end('slow down');
     });
     const [webhook] = destinations(base);
