@@ -487,10 +487,11 @@ export class JsonFramer {
   /**
    * A structural error inside a value. Items already emitted stand. Inside a streamed array the
    * framer cannot tell where the next item starts, so it gives up on the input; between top-level
-   * values (JSON Lines) it resumes at the next line.
+   * values, and anywhere once the content is known to be JSON Lines (each value on its own line,
+   * a garbage line such as `[}` included), it resumes at the next line.
    */
   private failValue(at: number, message: string, out: FramerOutput[]): void {
-    const resumable = this.itemDepth <= 0;
+    const resumable = this.itemDepth <= 0 || this.lineMode;
     const error = this.error(at, message, resumable);
     out.push(resumable ? { ...error, resumesAt: 'next-line' } : error);
     this.capturing = false;

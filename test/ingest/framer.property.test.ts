@@ -11,7 +11,7 @@ import { bytesInput, collect } from '../helpers/read';
  * and costs nothing else; nothing throws.
  */
 
-const RUNS = 150;
+const RUNS = Number(process.env.TRAILWATCH_PROPERTY_RUNS ?? 150);
 
 /** Strings with the characters that matter to a framer: quotes, backslashes, brackets, unicode. */
 const hostileText = fc.string({
