@@ -35,5 +35,10 @@ export interface SessionRecord {
 /** Where sessions are remembered: in memory for the CLI, the DynamoDB state table in Lambda. */
 export interface SessionStore {
   get(key: string): Promise<SessionRecord | undefined>;
+  /**
+   * Remembers a session until `expiresAt`. Never replaces a record that names its person with one
+   * that does not: the two copies of a cross-account AssumeRole arrive in any order, and only the
+   * caller's copy names the person.
+   */
   put(record: SessionRecord): Promise<void>;
 }

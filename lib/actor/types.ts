@@ -10,6 +10,8 @@ export type PersonKind =
   | 'identity-center-user'
   | 'saml-subject'
   | 'web-identity-subject'
+  /** Only the source identity names the person (set at the first AssumeRole; no other evidence reached). */
+  | 'source-identity'
   | 'root'
   | 'aws-service'
   | 'unknown';

@@ -1,0 +1,185 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoStateSettings } from '../state';
+import {
+  classifyStateError,
+  STATE_CONNECT_TIMEOUT_MS,
+  STATE_MAX_ATTEMPTS,
+  STATE_REQUEST_TIMEOUT_MS,
+  StateStoreError,
+  TTL_ATTRIBUTE,
+} from '../state';
+import { asFields } from './read';
+import type { SessionRecord, SessionStore } from './store';
+
+/** Items of this store share the state table with dedup, windows and deliveries under this prefix. */
+export const SESSION_KEY_PREFIX = 'session#';
+
+/**
+ * A session nobody has started yet may be started by a concurrent invocation: a miss (or a session
+ * whose person is not known yet) is trusted this long before the table is asked again.
+ */
+export const SESSION_MISS_CACHE_MS = 30_000;
+/** Local copies kept per process; past this, the copies are dropped and the table asked again. */
+const CACHE_ENTRIES = 50_000;
+
+interface Cached {
+  readonly record: SessionRecord | undefined;
+  /** Wall-clock ms until which the copy is trusted; Infinity for a session naming its person (it never changes). */
+  readonly until: number;
+}
+
+/**
+ * Sessions in the DynamoDB state table (partition key `pk`, TTL on `expiresAt` in epoch seconds), so
+ * an AssumeRole seen by one Lambda invocation attributes calls arriving in later ones. Every record is
+ * resolved, so reads go through a per-process cache: a session naming its person never changes.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
+ */
+export class DynamoSessionStore implements SessionStore {
+  private connection:
+    | Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }>
+    | undefined;
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(
+    private readonly settings: DynamoStateSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(key: string): Promise<SessionRecord | undefined> {
+    const cached = this.cache.get(key);
+    if (cached !== undefined && cached.until > this.now()) return cached.record;
+    const { sdk } = await this.connect();
+    const found = await this.call((client) =>
+      client.send(
+        new sdk.GetItemCommand({
+          TableName: this.settings.table,
+          Key: { pk: { S: SESSION_KEY_PREFIX + key } },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const record = parseSession(found.Item?.session?.S, key);
+    this.remember(key, record);
+    return record;
+  }
+
+  async put(record: SessionRecord): Promise<void> {
+    const { sdk } = await this.connect();
+    const known = record.person.name !== null;
+    try {
+      await this.call((client) =>
+        client.send(
+          new sdk.PutItemCommand({
+            TableName: this.settings.table,
+            Item: {
+              pk: { S: SESSION_KEY_PREFIX + record.key },
+              session: { S: JSON.stringify(record) },
+              known: { BOOL: known },
+              [TTL_ATTRIBUTE]: { N: String(Math.ceil(record.expiresAt / 1000)) },
+            },
+            // A session naming its person is never replaced by one that does not (SessionStore.put).
+            ...(known
+              ? {}
+              : {
+                  ConditionExpression: 'attribute_not_exists(pk) OR known = :false',
+                  ExpressionAttributeValues: { ':false': { BOOL: false } },
+                }),
+          }),
+        ),
+      );
+      this.remember(record.key, record);
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+      this.cache.delete(record.key);
+    }
+  }
+
+  private remember(key: string, record: SessionRecord | undefined): void {
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.clear();
+    const settled = record !== undefined && record.person.name !== null;
+    this.cache.set(key, {
+      record,
+      until: settled ? Number.POSITIVE_INFINITY : this.now() + SESSION_MISS_CACHE_MS,
+    });
+  }
+
+  private connect(): Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }> {
+    this.connection ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
+      sdk,
+      client:
+        this.settings.client ??
+        new sdk.DynamoDBClient({
+          maxAttempts: STATE_MAX_ATTEMPTS,
+          requestHandler: {
+            connectionTimeout: STATE_CONNECT_TIMEOUT_MS,
+            requestTimeout: STATE_REQUEST_TIMEOUT_MS,
+          },
+          ...(this.settings.region === undefined ? {} : { region: this.settings.region }),
+          ...(this.settings.endpoint === undefined ? {} : { endpoint: this.settings.endpoint }),
+        }),
+    }));
+    return this.connection;
+  }
+
+  /** Runs one request; any failure but a refused condition becomes a `StateStoreError` naming table, endpoint, region. */
+  private async call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    const { client } = await this.connect();
+    try {
+      return await request(client);
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw error;
+      const { problem, detail } = classifyStateError(error);
+      const region = await this.region(client);
+      const endpoint =
+        this.settings.endpoint ??
+        process.env.AWS_ENDPOINT_URL_DYNAMODB ??
+        process.env.AWS_ENDPOINT_URL ??
+        `https://dynamodb.${region}.amazonaws.com`;
+      throw new StateStoreError(this.settings.table, endpoint, region, problem, detail);
+    }
+  }
+
+  private async region(client: DynamoDBClient): Promise<string> {
+    if (this.settings.region !== undefined) return this.settings.region;
+    try {
+      return await client.config.region();
+    } catch {
+      return 'not set';
+    }
+  }
+}
+
+/** A stored session read back; an item not written by this store (wrong shape, other key) is not one. */
+function parseSession(json: string | undefined, key: string): SessionRecord | undefined {
+  if (json === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const fields = asFields(value);
+  const person = asFields(fields?.person);
+  const proof = asFields(fields?.proof);
+  if (
+    fields === undefined ||
+    person === undefined ||
+    proof === undefined ||
+    fields.key !== key ||
+    typeof fields.expiresAt !== 'number' ||
+    typeof fields.session !== 'string' ||
+    !Array.isArray(fields.via) ||
+    !fields.via.every((arn) => typeof arn === 'string') ||
+    (person.name !== null && typeof person.name !== 'string') ||
+    typeof proof.kind !== 'string' ||
+    typeof proof.detail !== 'string'
+  ) {
+    return undefined;
+  }
+  // Shape checked above for every field attribution reads; this store is its only writer.
+  return value as SessionRecord;
+}
+
+function isConditionalCheckFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,10 @@
+export { DynamoSessionStore, SESSION_KEY_PREFIX, SESSION_MISS_CACHE_MS } from './dynamodb-store';
+export type { ActorFields } from './format';
+export { actorFields, formatActor } from './format';
+export { interfaceOf } from './interface';
+export { CONSOLE_SESSION_MS, parseTime } from './lifetime';
+export { DEFAULT_MAX_SESSIONS, MemorySessionStore } from './memory-store';
+export { ActorResolver, unknownActor } from './resolver';
+export { isSessionStart, mayStartSession, SESSION_START_EVENT_NAMES } from './session-start';
+export type { SessionRecord, SessionStart, SessionStore } from './store';
+export type { Actor, ActorInterface, Person, PersonKind, Proof, ProofKind } from './types';
