@@ -10,6 +10,7 @@ import type { LookupServices } from './lookup';
 import { LOOKUP_OUTPUTS, runLookup } from './lookup';
 import { runNotifyTest } from './notify';
 import { collectList } from './options';
+import { ROLES_FORMATS, runRoles } from './roles';
 import { runRulesList, runRulesTest, runRulesValidate } from './rules';
 import { runScan, SCAN_FORMATS } from './scan';
 import { runTrailDescribe, runTrailLogging, runTrailPlan, runTrailStatus, runTrailValidate } from './trail';
@@ -183,6 +184,17 @@ export function buildProgram(
     .description('validate trailwatch.yml: schema, destinations, routes, suppressions (and which expired)')
     .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
     .action((options) => setExitCode(runConfigValidate(options, io)));
+
+  program
+    .command('roles')
+    .description(
+      'list the IAM roles whose policies grant administrator-equivalent power, why, and who may assume them',
+    )
+    .option('--format <format>', `output: ${ROLES_FORMATS.join(', ')}`, 'table')
+    .option('--region <name>', 'region to sign IAM calls for (default: us-east-1; IAM is global)')
+    .option('--endpoint-url <url>', 'an IAM-compatible endpoint, e.g. moto_server')
+    .option('--profile <name>', 'the AWS profile to use (default: the SDK default chain)')
+    .action(async (options) => setExitCode(await runRoles(options, io)));
 
   const trail = program.command('trail').description('create, check and guard the CloudTrail trail');
   const trailCommand = (name: string, description: string) =>

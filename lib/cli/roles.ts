@@ -1,0 +1,57 @@
+import type { IamConnection } from '../iam';
+import {
+  analyseRoles,
+  createIamClient,
+  describeEndpoint,
+  formatRolesJson,
+  formatRolesTable,
+  IamReadError,
+  readAuthorizationDetails,
+} from '../iam';
+import type { CliIo } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK, UsageError } from './io';
+
+export const ROLES_FORMATS = ['table', 'json'] as const;
+
+export interface RolesCliOptions {
+  readonly format?: string;
+  readonly region?: string;
+  readonly endpointUrl?: string;
+  readonly profile?: string;
+}
+
+export function iamConnection(options: RolesCliOptions): IamConnection {
+  return {
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
+}
+
+/**
+ * `trailwatch roles`: the roles whose policies grant administrator-equivalent power, why, and who
+ * may assume them. Exit 0 with the list (empty or not), 1 when IAM cannot be read, 2 for usage.
+ */
+export async function runRoles(options: RolesCliOptions, io: CliIo): Promise<number> {
+  const format = options.format ?? 'table';
+  if (!ROLES_FORMATS.some((known) => known === format))
+    throw new UsageError(
+      `--format must be one of ${ROLES_FORMATS.join(', ')}, not ${JSON.stringify(format)}`,
+    );
+  const connection = iamConnection(options);
+  try {
+    const details = await readAuthorizationDetails(
+      await createIamClient(connection),
+      describeEndpoint(connection),
+    );
+    const report = analyseRoles(details);
+    io.stdout.write(format === 'json' ? formatRolesJson(report) : formatRolesTable(report));
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof IamReadError) {
+      io.stderr.write(`trailwatch: error: ${error.message}\n`);
+      return EXIT_INPUT_FAILED;
+    }
+    throw error;
+  }
+}
