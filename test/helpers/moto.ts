@@ -31,11 +31,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startMoto(): Promise<Moto> {
+export interface MotoOptions {
+  /** Extra environment for the server, e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true for AWS managed policies. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(MOTO_COMMAND, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
