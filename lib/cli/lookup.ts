@@ -1,5 +1,6 @@
 import type { Event } from '@aws-sdk/client-cloudtrail';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { ActorResolver, MemorySessionStore } from '../actor';
 import { resolveRegion } from '../aws';
 import { drive } from '../driver';
 import type { LookupQuery } from '../history';
@@ -198,6 +199,8 @@ async function evaluate(
   // is reported with its position like any other input.
   const input = { kind: 'payload' as const, name: 'LookupEvents', value: { Events: events } };
   const tally = await drive([input], {
+    // Event history is one payload: its session starts are learned before any call is attributed.
+    actors: new ActorResolver(new MemorySessionStore()),
     engine: new RuleEngine(set.detections),
     pipeline,
     handleAlerts: false,

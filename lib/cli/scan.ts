@@ -1,12 +1,13 @@
+import { ActorResolver, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
 import type { Tally } from '../driver';
-import { drive, recordsRead, tallyCounts } from '../driver';
+import { drive, learnSessions, recordsRead, tallyCounts } from '../driver';
 import type { AlertOutcome } from '../pipeline';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
 import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
 import type { Finding } from '../scan';
-import { toFinding } from '../scan';
+import { personLine, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { parseInputs } from './cat';
 import type { CliIo } from './io';
@@ -85,10 +86,16 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
     options.deliveryTimeout === undefined
       ? DEFAULT_CLI_DELIVERY_TIMEOUT_MS
       : durationOption('--delivery-timeout', options.deliveryTimeout);
+  const read = { filter, s3: toS3Settings(options), stdin: io.stdin, ...toRecordLimits(options) };
+  // Attribution: sessions are learned in a first pass, so a role's AssumeRole is known before its
+  // calls whatever file or region holds each. Standard input cannot be read twice: one pass there.
+  const actors = new ActorResolver(new MemorySessionStore());
+  if (!inputs.some((input) => input.kind === 'stdin')) await learnSessions(inputs, actors, read);
   const tally = await drive(inputs, {
+    actors,
     engine,
     pipeline,
-    read: { filter, s3: toS3Settings(options), stdin: io.stdin, ...toRecordLimits(options) },
+    read,
     handleAlerts: options.notify === true,
     deliveryDeadline: () => Date.now() + deliveryTimeoutMs,
     shouldStop: () => io.stdout.destroyed === true,
@@ -160,6 +167,8 @@ export function describeTally(tally: Tally, rules: number): string {
 const TABLE_COLUMNS: readonly Column<Finding>[] = [
   ['TIME', (f) => f.eventTime],
   ['LEVEL', (f) => f.level],
+  // Who first: the person and how they acted (cut to the cell cap); the principal stays beside it.
+  ['PERSON', personLine],
   ['RULE', (f) => f.title],
   ['PRINCIPAL', (f) => f.principal ?? '-'],
   ['EVENT', (f) => `${f.eventSource.replace('.amazonaws.com', '')}:${f.eventName}`],

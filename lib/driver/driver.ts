@@ -313,6 +313,36 @@ class Run {
   }
 }
 
+/**
+ * A first pass for attribution: reads the inputs and learns every session they start, parsing only
+ * records whose text may start one. Run before `drive` when the inputs can be read twice (files,
+ * folders, S3): a role's AssumeRole is then known before its calls, whatever file or region each
+ * sits in. Problems are left to the main pass, which reports them.
+ */
+export async function learnSessions(
+  inputs: Iterable<Input> | AsyncIterable<Input>,
+  actors: ActorSource,
+  read: Omit<ReadOptions, 'mayMatch'> = {},
+): Promise<number> {
+  let learned = 0;
+  const options: ReadOptions = { ...read, mayMatch: (text) => actors.mayStartSession(text) };
+  for await (const input of inputs) {
+    for await (const batch of readRecordBatches([input], options)) {
+      for (const result of batch) {
+        if (result.kind !== 'record' || !actors.isSessionStart(result.record)) continue;
+        try {
+          await actors.observe(result.record);
+          learned++;
+        } catch (error) {
+          // The main pass meets the same record again and reports it where it stands.
+          if (isInfrastructureFailure(error)) throw error;
+        }
+      }
+    }
+  }
+  return learned;
+}
+
 /** A thrown value as one line, whatever was thrown (a string, an object, a stack overflow). */
 export function describeThrown(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -1,7 +1,11 @@
 import { stat } from 'node:fs/promises';
+import { ActorResolver, MemorySessionStore } from '../actor';
+import type { Alert } from '../alerts';
+import { isKnownPerson } from '../alerts';
 import type { TrailwatchConfig } from '../config';
 import type { DriverEvent } from '../driver';
 import { describeRuleError, drive, emptyTally, recordsRead } from '../driver';
+import type { ActorSource } from '../driver/driver';
 import type { Input, LayoutFilter, Origin, S3Settings } from '../ingest';
 import {
   createS3Client,
@@ -28,6 +32,8 @@ export const DEFAULT_BACKTEST_CONCURRENCY = 8;
 export const MAX_LISTED_PROBLEMS = 100;
 /** Principals named per rule in the report. */
 export const TOP_PRINCIPALS = 5;
+/** People named per rule in the report. */
+export const TOP_PEOPLE = 5;
 /** A window up to this long lists every day, quiet ones too; a longer one only the days with alerts. */
 export const MAX_LISTED_DAYS = 366;
 const DAY_MS = 86_400_000;
@@ -66,6 +72,18 @@ export interface RuleReport {
   suppressed: number;
   readonly perDay: Record<string, { alerts: number; afterDedup: number }>;
   topPrincipals: { principal: string; alerts: number }[];
+  /**
+   * Who raised the rule's alerts, most first: the person's name when attribution named one
+   * (`known: true`), else the principal ARN as the record has it (`known: false`).
+   */
+  topPeople: TopPerson[];
+}
+
+export interface TopPerson {
+  /** The person's name, or the principal when the person is unknown. */
+  readonly name: string;
+  readonly known: boolean;
+  readonly alerts: number;
 }
 
 export interface BacktestReport {
@@ -96,6 +114,8 @@ export interface BacktestOptions {
   readonly maxRecordBytes?: number;
   readonly concurrency?: number;
   readonly onProgress?: (progress: BacktestProgress) => void;
+  /** Attribution: with it, alerts carry their person and the report counts top people by name. */
+  readonly actors?: ActorSource;
 }
 
 /** One delivery day of objects to read, sorted by delivery time. */
@@ -160,6 +180,16 @@ export async function* planBacktest(
 
 interface RuleTally extends RuleReport {
   readonly principals: Map<string, number>;
+  /** Keyed by `known` then name, so a person called like an ARN never merges with that principal. */
+  readonly people: Map<string, { name: string; known: boolean; alerts: number }>;
+}
+
+/** Who an alert is counted against in the report: the person when known, else its principal. */
+function personOf(alert: Alert, principal: string): { name: string; known: boolean } {
+  const actor = alert.actor;
+  if (actor && isKnownPerson(actor) && actor.person.name !== null)
+    return { name: actor.person.name, known: true };
+  return { name: principal, known: false };
 }
 
 /**
@@ -194,6 +224,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
       perDay: {},
       topPrincipals: [],
       principals: new Map(),
+      topPeople: [],
+      people: new Map(),
     });
   }
   const stats = emptyTally();
@@ -236,6 +268,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
         totals.alerts++;
         const principal = alert.facts.principalArn ?? alert.facts.principalType ?? 'unknown';
         tally.principals.set(principal, (tally.principals.get(principal) ?? 0) + 1);
+        const person = personOf(alert, principal);
+        const personKey = `${person.known ? 'person' : 'principal'}\u0000${person.name}`;
+        const counted = tally.people.get(personKey) ?? { ...person, alerts: 0 };
+        counted.alerts++;
+        tally.people.set(personKey, counted);
         if (outcome?.status === 'suppressed') tally.suppressed++;
         else if (outcome?.status === 'deduplicated') tally.deduplicated++;
         else {
@@ -284,6 +321,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
 
   await drive(inputsInOrder(), {
     tally: stats,
+    // One pass in delivery order: a session start is learned before the calls delivered after it.
+    actors: new ActorResolver(new MemorySessionStore()),
     engine,
     pipeline,
     read: {
@@ -293,6 +332,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     },
     handleAlerts: true,
     concurrency,
+    ...(options.actors === undefined ? {} : { actors: options.actors }),
     // Suppressions expire by the clock: in a replay, the clock is the time of the event at hand.
     beforeHandle: (alert) => {
       const time = Date.parse(alert.correlation?.lastEventTime ?? alert.facts.eventTime);
@@ -301,8 +341,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     onEvent,
   });
 
-  const reports = [...tallies.values()].map(({ principals, ...report }) => ({
+  const reports = [...tallies.values()].map(({ principals, people, ...report }) => ({
     ...report,
+    topPeople: [...people.values()]
+      .sort((a, b) => b.alerts - a.alerts || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .slice(0, TOP_PEOPLE),
     topPrincipals: [...principals.entries()]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, TOP_PRINCIPALS)

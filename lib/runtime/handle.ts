@@ -116,6 +116,7 @@ export async function handleTrailEvent(
   const tally = await drive(inputs, {
     engine: runtime.engine,
     pipeline: runtime.pipeline,
+    actors: runtime.actors,
     read: { s3: runtime.s3 },
     handleAlerts: true,
     ...(options.deadlineAt === undefined ? {} : { deliveryDeadline: () => options.deadlineAt }),

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SessionStore } from '../actor';
+import { ActorResolver, DynamoSessionStore, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
 import { DEFAULT_CONFIG, loadConfig } from '../config';
 import type { S3Settings } from '../ingest';
@@ -17,6 +19,8 @@ export interface Runtime {
   readonly pipeline: AlertPipeline;
   /** How log objects are read; the default client in Lambda. */
   readonly s3: S3Settings;
+  /** Attribution: sessions remembered in the state table (DynamoDB) across invocations. */
+  readonly actors: ActorResolver;
 }
 
 export class ColdStartError extends Error {
@@ -69,6 +73,8 @@ export function withDeploymentDefaults(config: TrailwatchConfig, env: RuntimeEnv
 }
 
 export interface RuntimeOverrides {
+  /** Where attribution remembers sessions; default: the state table, or memory without one. */
+  readonly sessions?: SessionStore;
   readonly state?: StateStore;
   readonly notifier?: Partial<NotifierContext>;
   readonly s3?: S3Settings;
@@ -117,5 +123,20 @@ export function createRuntime(
       destinations: createDestinations(config, defaultNotifierContext(overrides.notifier)),
     }),
     s3: overrides.s3 ?? (env.TRAILWATCH_S3_ENDPOINT ? { endpoint: env.TRAILWATCH_S3_ENDPOINT } : {}),
+    actors: new ActorResolver(overrides.sessions ?? createSessionStore(config)),
   };
+}
+
+/**
+ * Sessions live as long as their credentials, in the same table as dedup state: an AssumeRole seen
+ * by one invocation attributes the calls that arrive in later ones.
+ */
+export function createSessionStore(config: TrailwatchConfig): SessionStore {
+  const state = config.state;
+  if (state.backend === 'memory') return new MemorySessionStore();
+  return new DynamoSessionStore({
+    table: state.table,
+    ...(state.region === undefined ? {} : { region: state.region }),
+    ...(state.endpoint === undefined ? {} : { endpoint: state.endpoint }),
+  });
 }
