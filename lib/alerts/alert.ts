@@ -8,6 +8,7 @@ import { readFieldValue } from '../rules';
 import { consoleEventUrl } from './console-link';
 import type { AlertFacts } from './facts';
 import { alertFacts, principalName } from './facts';
+import { personHeadline } from './person';
 import { textField } from './text-field';
 
 export interface AlertRule {
@@ -105,13 +106,18 @@ export function recordView(
 /** Longest rendering of one rule field in a summary: the notifiers cut further to their limits. */
 const FIELD_SUMMARY_MAX = 512;
 
-/** "alice as role Admin called iam:CreateAccessKey in 111122223333 us-east-1 from 203.0.113.10" */
-export function describeAction(facts: AlertFacts): string {
+/**
+ * "alice (via Admin, console) called iam:CreateAccessKey in 111122223333 us-east-1 from 203.0.113.10":
+ * the person first when attribution names one (or says it cannot), else the principal as the
+ * record names it ("deploy as role Admin").
+ */
+export function describeAction(facts: AlertFacts, actor?: Actor): string {
   const service = facts.eventSource.replace(/\.amazonaws\.com$/, '');
   const where = facts.account ? `${facts.account} ${facts.region}` : facts.region;
   const from = facts.sourceIPAddress ? ` from ${facts.sourceIPAddress}` : '';
   const failed = facts.errorCode ? ` (failed: ${facts.errorCode})` : '';
-  return `${principalName(facts)} called ${service}:${facts.eventName} in ${where}${from}${failed}`;
+  const who = actor === undefined ? principalName(facts) : personHeadline(actor);
+  return `${who} called ${service}:${facts.eventName} in ${where}${from}${failed}`;
 }
 
 function renderFields(fields: Readonly<Record<string, unknown>>): string {
@@ -138,7 +144,7 @@ export function detectionAlert(
     rule: alertRule(rule.meta),
     level: rule.meta.level,
     title: rule.meta.title,
-    summary: details ? `${describeAction(facts)}. ${details}` : describeAction(facts),
+    summary: details ? `${describeAction(facts, actor)}. ${details}` : describeAction(facts, actor),
     facts,
     fields,
     consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
