@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
-import { safeConsoleUrl, textField } from '../alerts';
+import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
 import { neutralizeControl } from '../text';
 import { SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from './limits';
-import { asciiLine, inertJson, singleLine, truncate } from './text';
+import { asciiLine, inertJson, singleLine } from './text';
 import type { Notifier } from './types';
 
 export interface EmailMessage {
@@ -22,6 +22,23 @@ function fitBytes(text: string, maxBytes: number): string {
   return `${cut}\n… (cut to fit the SNS message limit)`;
 }
 
+/** Cuts ASCII text to `max` characters with an ASCII mark: `…` would become `?` in the subject. */
+function cutAscii(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+/**
+ * The subject: level, the person, the rule. Printable ASCII only (SNS replaces the rest), so the
+ * separator and the cut mark are ASCII too; the person's name is event data, shown by asciiLine.
+ */
+function emailSubject(alert: Alert): string {
+  const who = alert.actor === undefined ? '' : `${personShort(alert.actor)} - `;
+  return cutAscii(
+    asciiLine(`[trailwatch] ${alert.level.toUpperCase()} ${who}${alert.title}`),
+    SNS_SUBJECT_MAX,
+  );
+}
+
 /**
  * A plain-text email: a subject SNS accepts as is, and the facts a reader needs without clicking.
  * Every event-derived line goes through singleLine (controls, CR/LF and bidi characters shown as
@@ -34,10 +51,12 @@ export function emailMessage(alert: Alert): EmailMessage {
     value ? [`${`${singleLine(label)}:`.padEnd(17)}${singleLine(value)}`] : [];
   const consoleUrl = safeConsoleUrl(alert.consoleUrl);
   const lines = [
-    `${alert.level.toUpperCase()}: ${singleLine(alert.title)}`,
+    `${alert.level.toUpperCase()}: ${singleLine(titleWithPerson(alert))}`,
     '',
-    singleLine(alert.summary),
+    singleLine(alertLead(alert)),
     '',
+    // Who first: the person, the role chain and the evidence, then the record's facts.
+    ...(alert.actor ? personFacts(alert.actor).flatMap(([label, value]) => line(label, value)) : []),
     ...line('Principal', f.principalArn),
     ...line('Principal type', f.principalType),
     ...line('Session issuer', f.sessionIssuer),
@@ -73,7 +92,7 @@ export function emailMessage(alert: Alert): EmailMessage {
     inertJson(alert.record, { note: 'the record is nested too deeply to show' }, 2),
   ];
   return {
-    subject: truncate(asciiLine(`[trailwatch] ${alert.level.toUpperCase()} ${alert.title}`), SNS_SUBJECT_MAX),
+    subject: emailSubject(alert),
     body: fitBytes(lines.join('\n'), SNS_MESSAGE_MAX_BYTES),
   };
 }

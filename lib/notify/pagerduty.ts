@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
-import { safeConsoleUrl } from '../alerts';
+import { alertLead, cappedActor, safeConsoleUrl, titleWithPerson } from '../alerts';
 import type { Level } from '../rules';
 import { postWithRetry } from './http';
 import { PAGERDUTY_EVENT_MAX_BYTES, PAGERDUTY_SUMMARY_MAX } from './limits';
@@ -46,7 +46,8 @@ export function pagerDutyEvent(
     event_action: 'trigger',
     dedup_key: alert.id,
     payload: {
-      summary: truncate(singleLine(`${alert.title}: ${alert.summary}`), PAGERDUTY_SUMMARY_MAX),
+      // The incident title: the person first, then the rule, then the action.
+      summary: truncate(singleLine(`${titleWithPerson(alert)}: ${alertLead(alert)}`), PAGERDUTY_SUMMARY_MAX),
       source: field(`${alert.facts.account ?? 'aws'}/${alert.facts.region}`),
       severity: SEVERITY[alert.level],
       ...isoTimestamp(alert.facts.eventTime),
@@ -61,13 +62,16 @@ export function pagerDutyEvent(
 
 /**
  * The trigger as JSON text within PagerDuty's event size limit: when the rule's fields or the
- * summary make it too big, custom_details keeps only the facts (each capped by textField).
+ * summary make it too big, custom_details keeps only the facts and the actor (each text capped by
+ * textField). custom_details always carries the actor object when attribution found one.
  */
 export function pagerDutyBody(alert: Alert, routingKey: string): string {
   const reduced = {
     id: alert.id,
     rule: alert.rule.id,
     facts: alert.facts,
+    // Who acted survives the cut: the actor with each text capped (a name cannot be 512 KB).
+    ...(alert.actor === undefined ? {} : { actor: cappedActor(alert.actor) }),
     note: `the alert's fields were left out to fit PagerDuty's ${PAGERDUTY_EVENT_MAX_BYTES}-byte event limit`,
   };
   const text = inertJson(pagerDutyEvent(alert, routingKey), pagerDutyEvent(alert, routingKey, reduced));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
-import { safeConsoleUrl, textField } from '../alerts';
+import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
 import type { Level } from '../rules';
 import {
   SLACK_CONTEXT_ELEMENTS_MAX,
@@ -12,7 +12,7 @@ import {
 } from './limits';
 import { postToSecretWebhook } from './secret-webhook';
 import { secretRefSchema } from './secrets';
-import { singleLine, slackCode, slackText, truncate } from './text';
+import { breakLinks, singleLine, slackCode, slackText, truncate } from './text';
 import type { Notifier } from './types';
 
 const LEVEL_EMOJI: Readonly<Record<Level, string>> = {
@@ -50,6 +50,26 @@ function factFields(alert: Alert): [string, string][] {
 }
 
 /**
+ * The header's title with the person first. plain_text applies no mrkdwn, but clients still link
+ * bare URLs and host names, so the person's name (event data) has its links broken; the rule
+ * title is the operator's own text and is left as written.
+ */
+function headerTitle(alert: Alert): string {
+  return alert.actor === undefined ? alert.title : `${breakLinks(personShort(alert.actor))} — ${alert.title}`;
+}
+
+/** A section of `*label*` + code-span value fields. */
+function fieldsSection(rows: readonly (readonly [string, string])[]): Block {
+  return {
+    type: 'section',
+    fields: rows.slice(0, SLACK_SECTION_FIELDS_MAX).map(([label, value]) => ({
+      type: 'mrkdwn',
+      text: `*${label}*\n${slackCode(value, SLACK_SECTION_FIELD_TEXT_MAX - label.length - 4)}`,
+    })),
+  };
+}
+
+/**
  * The rule's `fields:` as `*path*: `value`` lines, whole lines only, within one section's limit
  * (a cut through a line could leave a code span open). Undefined when there is none to show.
  */
@@ -74,12 +94,13 @@ function ruleFieldLines(alert: Alert): string | undefined {
  */
 export function slackMessage(alert: Alert): SlackMessage {
   const level = alert.level.toUpperCase();
+  const lead = alertLead(alert);
   const blocks: Block[] = [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: truncate(singleLine(`${level}: ${alert.title}`), SLACK_HEADER_TEXT_MAX),
+        text: truncate(singleLine(`${level}: ${headerTitle(alert)}`), SLACK_HEADER_TEXT_MAX),
         emoji: true,
       },
     },
@@ -87,19 +108,13 @@ export function slackMessage(alert: Alert): SlackMessage {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `${LEVEL_EMOJI[alert.level]} ${slackText(alert.summary, SLACK_SECTION_TEXT_MAX - 30)}`,
+        text: `${LEVEL_EMOJI[alert.level]} ${slackText(lead, SLACK_SECTION_TEXT_MAX - 30)}`,
       },
     },
-    {
-      type: 'section',
-      fields: factFields(alert)
-        .slice(0, SLACK_SECTION_FIELDS_MAX)
-        .map(([label, value]) => ({
-          type: 'mrkdwn',
-          text: `*${label}*\n${slackCode(value, SLACK_SECTION_FIELD_TEXT_MAX - label.length - 4)}`,
-        })),
-    },
   ];
+  // The person, the role chain and the evidence come before the record's facts: who, then what.
+  if (alert.actor) blocks.push(fieldsSection(personFacts(alert.actor)));
+  blocks.push(fieldsSection(factFields(alert)));
   const extra = ruleFieldLines(alert);
   if (extra) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: extra } });
   if (alert.correlation) {
@@ -143,7 +158,7 @@ export function slackMessage(alert: Alert): SlackMessage {
     elements: context.slice(0, SLACK_CONTEXT_ELEMENTS_MAX).map((text) => ({ type: 'mrkdwn', text })),
   });
   return {
-    text: slackText(`${level}: ${alert.title}: ${alert.summary}`, SLACK_FALLBACK_TEXT_MAX),
+    text: slackText(`${level}: ${titleWithPerson(alert)}: ${lead}`, SLACK_FALLBACK_TEXT_MAX),
     blocks,
     unfurl_links: false,
     unfurl_media: false,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Alert } from '../alerts';
-import { safeConsoleUrl } from '../alerts';
+import { alertLead, personFacts, safeConsoleUrl, titleWithPerson } from '../alerts';
 import { postToSecretWebhook } from './secret-webhook';
 import { secretRefSchema } from './secrets';
 import { inertJson, teamsText } from './text';
@@ -8,13 +8,16 @@ import type { Notifier } from './types';
 
 /**
  * A message with one Adaptive Card, as Teams Workflows webhooks take it. Every text goes through
- * teamsText; the budgets below (title 200, summary 2000, 7 facts of 500, footer 300 characters,
+ * teamsText; the budgets below (title 200, summary 2000, 10 facts of 500, footer 300 characters,
  * at most 3 UTF-8 bytes each once JSON-encoded) keep the message under TEAMS_MESSAGE_MAX_BYTES.
+ * The person comes first: in the title, the summary and the first facts (Person, Role chain,
+ * Attribution).
  * https://adaptivecards.io/explorer/
  */
 export function teamsMessage(alert: Alert): Record<string, unknown> {
   const f = alert.facts;
   const facts = [
+    ...(alert.actor ? personFacts(alert.actor) : []),
     ['Principal', f.principalArn],
     ['Account / region', f.account ? `${f.account} / ${f.region}` : f.region],
     ['Event', `${f.eventSource} ${f.eventName}`],
@@ -40,9 +43,9 @@ export function teamsMessage(alert: Alert): Record<string, unknown> {
               weight: 'Bolder',
               wrap: true,
               color: alert.level === 'critical' || alert.level === 'high' ? 'Attention' : 'Default',
-              text: teamsText(`${alert.level.toUpperCase()}: ${alert.title}`, 200),
+              text: teamsText(`${alert.level.toUpperCase()}: ${titleWithPerson(alert)}`, 200),
             },
-            { type: 'TextBlock', wrap: true, text: teamsText(alert.summary, 2000) },
+            { type: 'TextBlock', wrap: true, text: teamsText(alertLead(alert), 2000) },
             {
               type: 'FactSet',
               facts: facts.map(([title, value]) => ({ title, value: teamsText(value, 500) })),
