@@ -1,2 +1,2 @@
-export type { Finding } from './finding';
-export { toFinding } from './finding';
+export type { Finding, FindingActor } from './finding';
+export { personLine, toFinding } from './finding';

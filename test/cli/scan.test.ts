@@ -59,7 +59,7 @@ describe('trailwatch scan', () => {
   it('prints a table by default and JSON with a summary on request', async () => {
     const table = await runCli(['scan', docs]);
     expect(table.stdout.split('\n')[0]).toMatch(
-      /^TIME\s+LEVEL\s+RULE\s+PRINCIPAL\s+EVENT\s+SOURCE IP\s+REGION$/,
+      /^TIME\s+LEVEL\s+PERSON\s+RULE\s+PRINCIPAL\s+EVENT\s+SOURCE IP\s+REGION$/,
     );
     const json = JSON.parse((await runCli(['scan', docs, '--format', 'json'])).stdout) as {
       findings: unknown[];
