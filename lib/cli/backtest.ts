@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
-import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest } from '../history';
+import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest, topPersonText } from '../history';
 import { parseInputArg } from '../ingest';
 import { oneLine } from '../text';
 import type { CliIo } from './io';
@@ -135,6 +135,8 @@ const RULE_COLUMNS: readonly Column<RuleReport>[] = [
   ['SUPPRESSED', (r) => String(r.suppressed)],
   ['DAYS', (r) => String(Object.keys(r.perDay).length)],
   ['PEAK/DAY', (r) => String(Math.max(0, ...Object.values(r.perDay).map((d) => d.alerts)))],
+  // The person before the principal: who did it, then as what.
+  ['TOP PERSON', (r) => (r.topPeople[0] ? topPersonText(r.topPeople[0]) : '-')],
   [
     'TOP PRINCIPAL',
     (r) => (r.topPrincipals[0] ? `${r.topPrincipals[0].principal} (${r.topPrincipals[0].alerts})` : '-'),

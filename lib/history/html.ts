@@ -1,5 +1,5 @@
 import { neutralizeControl } from '../text';
-import type { BacktestReport, RuleReport } from './backtest';
+import type { BacktestReport, RuleReport, TopPerson } from './backtest';
 
 /** Rules drawn in their own colour; the rest share one "other rules" band. */
 export const CHART_RULES = 10;
@@ -100,6 +100,11 @@ export function stackedBarChart(days: readonly string[], bands: readonly Series[
   return `<figure><figcaption>${escapeHtml(caption)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${10 + plotHeight + bottom}" viewBox="0 0 ${width} ${10 + plotHeight + bottom}">${parts.join('')}</svg><ul class="legend">${legend}</ul></figure>`;
 }
 
+/** `alice (3)`; a principal whose person is unknown says so: `unknown person: arn:… (2)`. */
+export function topPersonText(person: TopPerson): string {
+  return `${person.known ? person.name : `unknown person: ${person.name}`} (${person.alerts})`;
+}
+
 function row(cells: readonly (string | number)[], tag = 'td'): string {
   return `<tr>${cells.map((cell) => `<${tag}>${escapeHtml(String(cell))}</${tag}>`).join('')}</tr>`;
 }
@@ -118,6 +123,7 @@ export function renderBacktestHtml(report: BacktestReport): string {
         rule.deduplicated,
         rule.suppressed,
         Object.keys(rule.perDay).length,
+        rule.topPeople.map(topPersonText).join(', '),
         rule.topPrincipals.map((p) => `${p.principal} (${p.alerts})`).join(', '),
       ]),
     )
@@ -147,7 +153,7 @@ figure{margin:1.5rem 0}figcaption{font-weight:600;margin-bottom:.5rem}
 ${stackedBarChart(report.days, series(report.rules, 'alerts'), 'Alerts per rule per day')}
 ${stackedBarChart(report.days, series(report.rules, 'afterDedup'), 'Notifications per rule per day (after dedup and suppressions)')}
 <h2>Rules</h2>
-<table>${row(['rule', 'id', 'level', 'alerts', 'after dedup', 'deduplicated', 'suppressed', 'days', 'top principals'], 'th')}${ruleRows}</table>
+<table>${row(['rule', 'id', 'level', 'alerts', 'after dedup', 'deduplicated', 'suppressed', 'days', 'top people', 'top principals'], 'th')}${ruleRows}</table>
 <p>${quiet} rule(s) raised no alert.</p>
 ${problems}
 </body></html>

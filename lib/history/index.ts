@@ -5,6 +5,7 @@ export type {
   BacktestReport,
   BacktestSource,
   RuleReport,
+  TopPerson,
 } from './backtest';
 export {
   DEFAULT_BACKTEST_CONCURRENCY,
@@ -12,9 +13,10 @@ export {
   MAX_LISTED_PROBLEMS,
   planBacktest,
   runBacktest,
+  TOP_PEOPLE,
   TOP_PRINCIPALS,
 } from './backtest';
-export { CHART_RULES, escapeHtml, renderBacktestHtml, stackedBarChart } from './html';
+export { CHART_RULES, escapeHtml, renderBacktestHtml, stackedBarChart, topPersonText } from './html';
 export type { LookupAttribute, LookupAttributeKey, LookupQuery, LookupResult } from './lookup';
 export {
   cliEvent,

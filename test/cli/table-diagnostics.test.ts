@@ -163,6 +163,7 @@ describe('renderBacktestTable', () => {
                 suppressed: 0,
                 perDay: { '2026-11-01': { alerts: 2, afterDedup: 1 } },
                 topPrincipals: [{ principal, alerts: 2 }],
+                topPeople: [{ name: principal, known: true, alerts: 2 }],
               })),
             }),
           );

@@ -279,6 +279,7 @@ describe('the HTML report', () => {
         suppressed: 0,
         perDay: { '2026-10-01': { alerts: 1, afterDedup: 1 }, '2026-10-02': { alerts: 2, afterDedup: 1 } },
         topPrincipals: [{ principal: 'arn:aws:iam::1:user/"><img src=x>', alerts: 3 }],
+        topPeople: [{ name: 'alice"><img src=x>', known: true, alerts: 3 }],
       },
     ],
     problems: ['file.json.gz: invalid <JSON>'],

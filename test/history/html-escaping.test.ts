@@ -26,6 +26,10 @@ function rule(title: string, principal: string, id = 'r1'): RuleReport {
     suppressed: 0,
     perDay: { '2026-11-01': { alerts: 3, afterDedup: 2 } },
     topPrincipals: [{ principal, alerts: 3 }],
+    topPeople: [
+      { name: principal, known: true, alerts: 2 },
+      { name: principal, known: false, alerts: 1 },
+    ],
   };
 }
 
