@@ -1,0 +1,128 @@
+import type { Actor, ActorInterface } from '../actor/types';
+import type { CloudTrailRecord } from '../records';
+import type { SessionStartInfo, StartKind } from './model';
+
+/**
+ * The events that hand out credentials or open a console session: a session's `proof.eventID`
+ * points at one of them when it was read.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_examples-sts-api
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds
+ */
+export const SESSION_START_EVENTS: Readonly<Record<string, string>> = {
+  AssumeRole: 'sts.amazonaws.com',
+  AssumeRoleWithSAML: 'sts.amazonaws.com',
+  AssumeRoleWithWebIdentity: 'sts.amazonaws.com',
+  GetSessionToken: 'sts.amazonaws.com',
+  GetFederationToken: 'sts.amazonaws.com',
+  ConsoleLogin: 'signin.amazonaws.com',
+  SwitchRole: 'signin.amazonaws.com',
+};
+
+/** The few facts of a starting event the report needs, kept by eventID. */
+export interface StartEvent {
+  readonly eventID: string;
+  readonly eventName: string;
+  readonly eventTime: string;
+  /** How the starting call itself was made (the AWS CLI, the console), from its own actor. */
+  readonly interface: ActorInterface;
+}
+
+export function isStartEvent(record: CloudTrailRecord): boolean {
+  const source = SESSION_START_EVENTS[record.eventName];
+  return source !== undefined && record.eventSource === source;
+}
+
+export function startEventOf(record: CloudTrailRecord, actor: Actor | undefined): StartEvent | undefined {
+  if (!isStartEvent(record)) return undefined;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventTime: record.eventTime,
+    interface: actor?.interface ?? 'unknown',
+  };
+}
+
+const LABELS: Readonly<Record<StartKind, string>> = {
+  'cli-assume-role': 'CLI AssumeRole',
+  'sdk-assume-role': 'SDK AssumeRole',
+  'assume-role': 'AssumeRole',
+  'console-switch-role': 'console switch-role',
+  'console-sign-in': 'console sign-in',
+  'identity-center': 'Identity Center',
+  saml: 'SAML federation (AssumeRoleWithSAML)',
+  'web-identity': 'web identity federation (AssumeRoleWithWebIdentity)',
+  'session-token': 'GetSessionToken',
+  'federation-token': 'GetFederationToken',
+  'iam-user': 'IAM user',
+  root: 'root user',
+  'aws-service': 'AWS service',
+  unknown: 'unknown (started outside the data read)',
+};
+
+export function startLabel(kind: StartKind): string {
+  return LABELS[kind];
+}
+
+/** From the starting event's name, when it was read. */
+function kindOfEvent(event: StartEvent, actor: Actor): StartKind | undefined {
+  switch (event.eventName) {
+    case 'SwitchRole':
+      return 'console-switch-role';
+    case 'ConsoleLogin':
+      // A console sign-in into a role is Identity Center's or a SAML IdP's; the proof says which.
+      return actor.proof.kind === 'identity-center' ? 'identity-center' : 'console-sign-in';
+    case 'AssumeRole':
+      // The console's own switch-role is logged as SwitchRole; an AssumeRole made from the console
+      // (CloudShell, a console back end) is told by the call's interface like any other.
+      if (event.interface === 'cli') return 'cli-assume-role';
+      if (event.interface === 'sdk') return 'sdk-assume-role';
+      return 'assume-role';
+    case 'AssumeRoleWithSAML':
+      return actor.proof.kind === 'identity-center' ? 'identity-center' : 'saml';
+    case 'AssumeRoleWithWebIdentity':
+      return 'web-identity';
+    case 'GetSessionToken':
+      return 'session-token';
+    case 'GetFederationToken':
+      return 'federation-token';
+    default:
+      return undefined;
+  }
+}
+
+/** From the evidence alone, when the starting event was not read. */
+function kindOfProof(actor: Actor): StartKind {
+  const roleSession = actor.via.length > 0;
+  switch (actor.proof.kind) {
+    case 'identity-center':
+      return 'identity-center';
+    case 'saml':
+      return 'saml';
+    case 'web-identity':
+      return 'web-identity';
+    case 'root':
+      return 'root';
+    case 'aws-service':
+      return 'aws-service';
+    case 'iam-user':
+      return roleSession ? 'assume-role' : 'iam-user';
+    case 'console-session':
+      return roleSession ? 'console-switch-role' : 'console-sign-in';
+    case 'source-identity':
+    case 'access-key':
+      return roleSession ? 'assume-role' : 'session-token';
+    case 'none':
+      return 'unknown';
+  }
+}
+
+/** How the session of `actor` started, using its starting event when it was read. */
+export function sessionStart(actor: Actor, starts: ReadonlyMap<string, StartEvent>): SessionStartInfo {
+  const event = actor.proof.eventID === undefined ? undefined : starts.get(actor.proof.eventID);
+  const kind = (event && kindOfEvent(event, actor)) ?? kindOfProof(actor);
+  return {
+    kind,
+    label: startLabel(kind),
+    ...(event ? { eventID: event.eventID, eventName: event.eventName, eventTime: event.eventTime } : {}),
+  };
+}
