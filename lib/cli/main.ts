@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../package.json';
 import { isInfrastructureFailure } from '../driver';
+import { AUDIT_FORMATS, runAudit } from './audit';
 import { BACKTEST_FORMATS, runBacktestCommand } from './backtest';
 import { runCat } from './cat';
 import { runConfigValidate } from './config';
@@ -120,6 +121,28 @@ export function buildProgram(
     )
     .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
     .action(async (options) => setExitCode(await runLookup(options, io, services)));
+
+  addReadOptions(
+    program
+      .command('audit')
+      .description(
+        'what one person did: their sessions, role chains and actions, from inputs (read twice) or with --lookup from Event history',
+      )
+      .argument('[inputs...]', 'files, directories, s3://bucket/prefix, or - for standard input'),
+  )
+    .option('--who <name>', 'the person: user name, email, ARN, source identity or Identity Center user')
+    .option('--format <format>', `output: ${AUDIT_FORMATS.join(', ')}`, 'table')
+    .option('--html <file>', 'also write a self-contained HTML timeline of the sessions and actions')
+    .option('--lookup', "read Event history (LookupEvents by Username, then each session's AccessKeyId)")
+    .option('--start-time <time>', 'with --lookup: events at or after (ISO 8601, epoch seconds, or -2h, -7d)')
+    .option('--end-time <time>', 'with --lookup: events at or before')
+    .option(
+      '--rules <path>',
+      'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)',
+      collectList,
+    )
+    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
+    .action(async (inputs: string[], options) => setExitCode(await runAudit(inputs, options, io, services)));
 
   program
     .command('backtest')
