@@ -76,7 +76,8 @@ export class ActorResolver {
       : (caller ?? { person: UNKNOWN_PERSON, proof: { kind: 'none', detail: 'no subject' }, via: [] });
     const session = stsSession(fields, start, starter);
     if (session === undefined) return;
-    await this.store.put(session);
+    // The other account's copy of a call whose caller's copy was seen adds nothing: that copy stored it.
+    if (facts.type !== 'AWSAccount' || caller?.person.name === null) await this.store.put(session);
     // The caller's copy of a cross-account call names the person; the other account's copy, with the
     // same sharedEventID, shows only `AWSAccount`. Remember the caller for that copy.
     const shared = text(fields, 'sharedEventID');
@@ -102,36 +103,54 @@ export class ActorResolver {
     const fields = asFields(record);
     if (fields === undefined) return unknownActor('the record is not an object');
     const facts = identityFacts(fields);
-    const at = eventTimeOf(fields);
-    const iface = interfaceOf(fields);
-    const keyed =
-      facts.accessKeyId === undefined ? undefined : live(await this.store.get(facts.accessKeyId), at);
-    // Console keys never appear in a response: a console call is linked to its sign-in by principal,
-    // and only when CloudTrail itself marks it as a console call (a user agent can be forged).
-    const fromConsole =
-      flag(fields, 'sessionCredentialFromConsole') || text(fields, 'eventSource') === SIGNIN_SOURCE;
-    const console =
-      keyed === undefined && fromConsole && facts.arn !== undefined
-        ? live(await this.store.get(consoleKey(facts.arn)), at)
-        : undefined;
-    const linked = keyed ?? console;
-    const chosen = await this.strongestClaim(fields, facts, linked);
+    const linked = await this.linkedSession(fields, facts);
+    const chosen = this.strongestClaim(fields, facts, linked);
     const sessionName = sessionNameOf(facts);
     return {
       person: chosen.person,
       via: linked?.via ?? (facts.roleArn === undefined ? [] : [facts.roleArn]),
       session: linked?.session ?? ownSession(facts),
-      interface: iface,
+      interface: interfaceOf(fields),
       proof: chosen.proof,
       ...(sessionName === undefined ? {} : { sessionName }),
     };
   }
 
-  private async strongestClaim(
-    fields: Fields,
-    facts: IdentityFacts,
-    linked: SessionRecord | undefined,
-  ): Promise<Claim> {
+  /**
+   * The remembered session the record belongs to: by its access key; else, for a call CloudTrail
+   * marks as made from the console, by its principal (console keys never appear in a response, and a
+   * user agent can be forged); else, for the other account's copy of a cross-account call, the
+   * caller's copy. A session that does not fit the record (another role, a role for a user) is not it.
+   */
+  private async linkedSession(fields: Fields, facts: IdentityFacts): Promise<SessionRecord | undefined> {
+    const at = eventTimeOf(fields);
+    if (facts.accessKeyId !== undefined) {
+      const keyed = fits(live(await this.store.get(facts.accessKeyId), at), facts);
+      if (keyed !== undefined) return keyed;
+    }
+    const fromConsole =
+      flag(fields, 'sessionCredentialFromConsole') || text(fields, 'eventSource') === SIGNIN_SOURCE;
+    if (fromConsole && facts.arn !== undefined) {
+      const console = fits(live(await this.store.get(consoleKey(facts.arn)), at), facts);
+      if (console !== undefined) return console;
+    }
+    const shared = text(fields, 'sharedEventID');
+    if (facts.type === 'AWSAccount' && shared !== undefined) {
+      const copy = live(await this.store.get(sharedKey(shared)), at);
+      if (copy !== undefined && copy.person.name !== null) {
+        return {
+          ...copy,
+          proof: {
+            ...copy.proof,
+            detail: `the caller's copy (sharedEventID ${shared}): ${copy.proof.detail}`,
+          },
+        };
+      }
+    }
+    return undefined;
+  }
+
+  private strongestClaim(fields: Fields, facts: IdentityFacts, linked: SessionRecord | undefined): Claim {
     const linkedClaim: Claim | undefined =
       linked === undefined || linked.person.name === null
         ? undefined
@@ -163,23 +182,7 @@ export class ActorResolver {
     if (principal !== undefined) return principal;
     const service = serviceClaim(facts);
     if (service !== undefined) return service;
-    if (facts.type === 'AWSAccount') {
-      const copy = await this.sharedCopy(fields);
-      if (copy !== undefined) return copy;
-    }
     return { person: UNKNOWN_PERSON, proof: unknownProof(facts, linked) };
-  }
-
-  /** The caller's copy of a cross-account call, remembered under its sharedEventID. */
-  private async sharedCopy(fields: Fields): Promise<Claim | undefined> {
-    const shared = text(fields, 'sharedEventID');
-    if (shared === undefined) return undefined;
-    const copy = live(await this.store.get(sharedKey(shared)), eventTimeOf(fields));
-    if (copy === undefined || copy.person.name === null) return undefined;
-    return {
-      person: copy.person,
-      proof: { ...copy.proof, detail: `the caller's copy (sharedEventID ${shared}): ${copy.proof.detail}` },
-    };
   }
 
   private async starter(fields: Fields): Promise<Starter> {
@@ -202,6 +205,22 @@ export class ActorResolver {
 function live(session: SessionRecord | undefined, at: number | undefined): SessionRecord | undefined {
   if (session === undefined) return undefined;
   return at === undefined || at <= session.expiresAt + EXPIRY_SKEW_MS ? session : undefined;
+}
+
+/**
+ * A remembered session fits a record when the record could be one of its calls: a role session's
+ * role is the last of the chain; an IAM user's, root's or federated user's session has no role.
+ */
+function fits(session: SessionRecord | undefined, facts: IdentityFacts): SessionRecord | undefined {
+  if (session === undefined) return undefined;
+  const lastRole = session.via[session.via.length - 1];
+  if (facts.roleSession !== undefined) {
+    return lastRole !== undefined && arnName(lastRole) === facts.roleSession.roleName ? session : undefined;
+  }
+  if (facts.type === 'IAMUser' || facts.type === 'Root' || facts.type === 'FederatedUser') {
+    return lastRole === undefined ? session : undefined;
+  }
+  return session;
 }
 
 /** Two claims name the same person: same ARN, or same name ignoring case (a source identity is often the user name). */
