@@ -99,10 +99,13 @@ export async function followPerson(
   };
 }
 
-/** The temporary access key ids the events' successful STS calls returned, in order. */
+/** The temporary access key ids the events' STS calls returned, oldest call first (LookupEvents answers newest first). */
 export function returnedKeys(events: readonly Event[]): string[] {
   const keys: string[] = [];
-  for (const event of events) {
+  const oldestFirst = [...events].sort(
+    (a, b) => (a.EventTime?.getTime() ?? 0) - (b.EventTime?.getTime() ?? 0),
+  );
+  for (const event of oldestFirst) {
     if (!KEY_RETURNING_CALLS.has(event.EventName ?? '') || event.CloudTrailEvent === undefined) continue;
     const key = accessKeyIn(event.CloudTrailEvent);
     if (key !== undefined) keys.push(key);
