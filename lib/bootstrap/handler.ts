@@ -2,6 +2,8 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import type { Alert } from '../alerts';
 import { alertFacts, alertId } from '../alerts';
+import type { AuthorizationDetailsSender, WideRolesStore } from '../iam';
+import { refreshWideRoles } from '../iam';
 import type { AlertOutcome } from '../pipeline';
 import { throwIfRetryable } from '../pipeline';
 import type { CloudTrailRecord } from '../records';
@@ -34,6 +36,9 @@ export interface TrailHandlerDependencies {
   /** The trail the health check guards when no custom resource names one (TRAILWATCH_TRAIL_NAME). */
   readonly trailName?: string;
   readonly now?: () => number;
+  /** IAM and the state table for `wide_permission_roles: auto` (default: the SDK clients). */
+  readonly iam?: AuthorizationDetailsSender;
+  readonly wideRolesStore?: WideRolesStore;
 }
 
 /** The rule id health alerts carry, so routing and suppressions can name them. */
@@ -162,11 +167,21 @@ export function createTrailBootstrapHandler(deps?: Partial<TrailHandlerDependenc
     connect: deps?.connect ?? (() => connectTrail(connectionFromEnv())),
     ...(trailName === undefined ? {} : { trailName }),
     ...(deps?.now ? { now: deps.now } : {}),
+    ...(deps?.iam ? { iam: deps.iam } : {}),
+    ...(deps?.wideRolesStore ? { wideRolesStore: deps.wideRolesStore } : {}),
   };
   return middy(async (event: unknown) => {
     const resource = customResourceEventSchema.safeParse(event);
     if (resource.success) return applyFromStack(resource.data, full);
     if (scheduledEventSchema.safeParse(event).success) {
+      // `wide_permission_roles: auto`: the ingest functions read the list this stores.
+      await refreshWideRoles({
+        config: full.runtime.config,
+        log: full.log,
+        now: full.now?.() ?? Date.now(),
+        ...(full.iam ? { iam: full.iam } : {}),
+        ...(full.wideRolesStore ? { store: full.wideRolesStore } : {}),
+      });
       await checkHealth(full);
       return undefined;
     }

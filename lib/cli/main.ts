@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../package.json';
 import { isInfrastructureFailure } from '../driver';
+import { IamReadError } from '../iam';
 import { AUDIT_FORMATS, runAudit } from './audit';
 import { BACKTEST_FORMATS, runBacktestCommand } from './backtest';
 import { runCat } from './cat';
@@ -11,7 +12,7 @@ import type { LookupServices } from './lookup';
 import { LOOKUP_OUTPUTS, runLookup } from './lookup';
 import { runNotifyTest } from './notify';
 import { collectList } from './options';
-import { ROLES_FORMATS, runRoles } from './roles';
+import { ROLES_FORMATS, resolveAutoPlaceholdersBeforeAction, runRoles } from './roles';
 import { runRulesList, runRulesTest, runRulesValidate } from './rules';
 import { runScan, SCAN_FORMATS } from './scan';
 import { runTrailDescribe, runTrailLogging, runTrailPlan, runTrailStatus, runTrailValidate } from './trail';
@@ -218,6 +219,8 @@ export function buildProgram(
     .option('--endpoint-url <url>', 'an IAM-compatible endpoint, e.g. moto_server')
     .option('--profile <name>', 'the AWS profile to use (default: the SDK default chain)')
     .action(async (options) => setExitCode(await runRoles(options, io)));
+  // `placeholders: {wide_permission_roles: auto}`: IAM is read once, before the command reads its config.
+  program.hook('preAction', (_program, action) => resolveAutoPlaceholdersBeforeAction(action));
 
   const trail = program.command('trail').description('create, check and guard the CloudTrail trail');
   const trailCommand = (name: string, description: string) =>
@@ -285,7 +288,7 @@ export async function main(
       io.stderr.write(`trailwatch: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    if (isInfrastructureFailure(error)) {
+    if (isInfrastructureFailure(error) || error instanceof IamReadError) {
       // A service the run depends on is down (the state table): the message names it; no stack.
       io.stderr.write(`trailwatch: error: ${(error as Error).message}\n`);
       return EXIT_INPUT_FAILED;

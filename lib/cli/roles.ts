@@ -1,3 +1,4 @@
+import { clearResolvedAutoPlaceholders } from '../config';
 import type { IamConnection } from '../iam';
 import {
   analyseRoles,
@@ -7,6 +8,7 @@ import {
   formatRolesTable,
   IamReadError,
   readAuthorizationDetails,
+  resolveAutoPlaceholdersForCli,
 } from '../iam';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, UsageError } from './io';
@@ -54,4 +56,25 @@ export async function runRoles(options: RolesCliOptions, io: CliIo): Promise<num
     }
     throw error;
   }
+}
+
+/** The commands that evaluate rules with trailwatch.yml's placeholders. */
+const COMMANDS_WITH_PLACEHOLDERS = new Set(['scan', 'lookup', 'backtest', 'audit']);
+
+/**
+ * Run before every command's action: when the command evaluates rules and its trailwatch.yml sets
+ * `wide_permission_roles: auto`, IAM is read once (the SDK's default chain; AWS_ENDPOINT_URL_IAM
+ * for an emulator) so every read of that config in this run has the list. An unreadable IAM is an
+ * IamReadError (exit 1), never a silently empty list.
+ */
+export async function resolveAutoPlaceholdersBeforeAction(action: {
+  name(): string;
+  opts(): Record<string, unknown>;
+}): Promise<void> {
+  clearResolvedAutoPlaceholders();
+  if (!COMMANDS_WITH_PLACEHOLDERS.has(action.name())) return;
+  const options = action.opts();
+  // lookup evaluates rules only when asked to.
+  if (action.name() === 'lookup' && options.rules === undefined) return;
+  await resolveAutoPlaceholdersForCli(typeof options.config === 'string' ? options.config : undefined);
 }

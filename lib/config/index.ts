@@ -17,6 +17,44 @@ export const CONFIG_FILE_NAME = 'trailwatch.yml';
 
 const placeholderName = /^[A-Za-z0-9_.-]+$/;
 
+/**
+ * Placeholders whose values trailwatch can find itself when set to `auto`: the roles IAM says are
+ * administrator-equivalent (`trailwatch roles`). The CLI reads IAM once per run; in Lambda the
+ * scheduled health run refreshes the list and the ingest functions read it.
+ */
+export const AUTO_PLACEHOLDERS: readonly string[] = ['wide_permission_roles'];
+export const AUTO_VALUE = 'auto';
+
+/**
+ * Values found for `auto` placeholders in this process, by config file: set once per CLI run,
+ * before any command reads its config (commands build their own option objects, so the values
+ * travel here rather than through them).
+ */
+const resolvedAuto = new Map<string, Readonly<Record<string, readonly string[]>>>();
+
+export function setResolvedAutoPlaceholders(
+  file: string,
+  values: Readonly<Record<string, readonly string[]>>,
+): void {
+  resolvedAuto.set(resolve(file), values);
+}
+
+export function clearResolvedAutoPlaceholders(): void {
+  resolvedAuto.clear();
+}
+
+/** The config with its `auto` placeholders filled in; names not given stay empty (they match nothing). */
+export function withAutoPlaceholders(
+  config: TrailwatchConfig,
+  values: Readonly<Record<string, readonly string[]>>,
+): TrailwatchConfig {
+  const names = config.autoPlaceholders ?? [];
+  if (names.length === 0) return config;
+  const filled: Record<string, readonly string[]> = { ...config.placeholders };
+  for (const name of names) if (Object.hasOwn(values, name)) filled[name] = values[name] ?? [];
+  return { ...config, placeholders: filled };
+}
+
 const duration = z.string().regex(/^(\d+)\s*(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 1h or 7d');
 const accountId = z.string().regex(/^\d{12}$/, 'a 12-digit account id');
 const day = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'a date such as 2027-01-31');
@@ -46,7 +84,7 @@ export const configSchema = z.strictObject({
   // Maps keyed by the user's names are plain data: `__proto__` or `constructor` is a name like any other.
   placeholders: plainRecord(
     z.string().regex(placeholderName, 'placeholder names use letters, digits, _ . -'),
-    z.array(z.string()),
+    z.union([z.array(z.string()), z.literal(AUTO_VALUE)]),
   ).optional(),
   rules: z
     .strictObject({
@@ -130,6 +168,8 @@ export interface TrailwatchConfig {
   /** The file it came from, or undefined for the built-in defaults. */
   readonly file?: string;
   readonly placeholders: Readonly<Record<string, readonly string[]>>;
+  /** Placeholders set to `auto` (see AUTO_PLACEHOLDERS): empty in `placeholders` until resolved. */
+  readonly autoPlaceholders?: readonly string[];
   /** Absolute paths of rule files and folders the config adds. */
   readonly rulePaths: readonly string[];
   readonly shippedRules: boolean;
@@ -208,7 +248,11 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
   }
   const config = parsed.data;
   const lineOf = (path: readonly (string | number)[]): number => (document ? document.lineOf(path) : 1);
-  const problems = [...checkDestinations(config, file, lineOf), ...checkReferences(config, file, lineOf)];
+  const problems = [
+    ...checkDestinations(config, file, lineOf),
+    ...checkReferences(config, file, lineOf),
+    ...checkAutoPlaceholders(config, file, lineOf),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   const base = dirname(file);
   const suppressions = (config.suppressions ?? []).map(
@@ -227,9 +271,18 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
       (suppression) =>
         `${file}:${suppression.line}: suppression expired on ${suppression.expires} (owner ${suppression.owner}: ${suppression.reason}); it no longer applies`,
     );
-  return {
+  const placeholders: Record<string, readonly string[]> = {};
+  const autoPlaceholders: string[] = [];
+  for (const [name, value] of Object.entries(config.placeholders ?? {})) {
+    if (value === AUTO_VALUE) {
+      autoPlaceholders.push(name);
+      placeholders[name] = [];
+    } else placeholders[name] = value;
+  }
+  const loaded: TrailwatchConfig = {
     file,
-    placeholders: config.placeholders ?? {},
+    placeholders,
+    ...(autoPlaceholders.length > 0 ? { autoPlaceholders } : {}),
     rulePaths: (config.rules?.paths ?? []).map((p) => resolve(base, p)),
     shippedRules: config.rules?.shipped ?? true,
     disabledRules: new Set(config.rules?.disabled ?? []),
@@ -243,6 +296,7 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
     ...(config.trail ? { trail: config.trail } : {}),
     warnings,
   };
+  return withAutoPlaceholders(loaded, resolvedAuto.get(resolve(file)) ?? {});
 }
 
 /** A date alone (2027-01-31) means through that day, UTC; a full timestamp means that instant. */
@@ -280,6 +334,20 @@ function checkDestinations(
     }
   }
   return problems;
+}
+
+/** `auto` only where trailwatch knows how to find the values. */
+function checkAutoPlaceholders(
+  config: ConfigData,
+  file: string,
+  lineOf: (path: (string | number)[]) => number,
+): string[] {
+  return Object.entries(config.placeholders ?? {})
+    .filter(([name, value]) => value === AUTO_VALUE && !AUTO_PLACEHOLDERS.includes(name))
+    .map(
+      ([name]) =>
+        `${file}:${lineOf(['placeholders', name])}: placeholders.${name}: 'auto' is known only for ${AUTO_PLACEHOLDERS.join(', ')}; list the values`,
+    );
 }
 
 /** Every destination a route names must be defined. */

@@ -1,5 +1,12 @@
 export type { AuthorizationDetails, CitedStatement, RolesReport, WideReason, WideRole } from './analyse';
 export { analyseRoles, probeContextOf, wideReasons } from './analyse';
+export {
+  findWideRoleArns,
+  needsWideRoles,
+  resolveAutoPlaceholdersForCli,
+  WIDE_PERMISSION_ROLES,
+  wideRoleArns,
+} from './auto';
 export type { Capability, CapabilityId, ProbeContext } from './capabilities';
 export { AWS_MANAGED_ADMIN_POLICIES, CAPABILITIES } from './capabilities';
 export type { PolicyKind, PolicyRef, Probe, ProbeResult, SourcedPolicy } from './evaluate';
@@ -15,5 +22,9 @@ export {
   IamReadError,
   readAuthorizationDetails,
 } from './read';
+export type { RefreshOutcome } from './refresh';
+export { refreshWideRoles, WIDE_ROLES_REFRESH_MS, WideRolesSource, wideRolesStoreFor } from './refresh';
+export type { WideRolesSnapshot, WideRolesStoreSettings } from './store';
+export { fitToItem, WIDE_ROLES_ITEM_KEY, WideRolesStore } from './store';
 export type { TrustEntry, TrustKind } from './trust';
 export { classifyAwsPrincipal, trustEntries } from './trust';
