@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../lib/actor/types';
 import type { Alert } from '../../lib/alerts';
+import { member, stringField } from '../../lib/alerts';
 import { parseConfig } from '../../lib/config';
 import type { DriverEvent } from '../../lib/driver';
 import { drive } from '../../lib/driver';
@@ -35,9 +36,9 @@ const byAccessKey: ActorSource = {
   mayStartSession: () => false,
   observe: async () => {},
   resolve: async (record) => {
-    const identity = record.userIdentity as { accessKeyId?: string } | undefined;
-    const actor = identity?.accessKeyId === undefined ? undefined : KEYS[identity.accessKeyId];
-    if (!actor) throw new Error(`no actor for ${identity?.accessKeyId}`);
+    const key = stringField(member(record.userIdentity, 'accessKeyId'));
+    const actor = key === undefined ? undefined : KEYS[key];
+    if (!actor) throw new Error(`no actor for access key ${key}`);
     return actor;
   },
 };
