@@ -24,21 +24,28 @@ export function sourceIdentityClaim(facts: IdentityFacts): Claim | undefined {
 }
 
 /**
- * IAM Identity Center: a call made on behalf of an Identity Center user (`onBehalfOf`, or the
- * `IdentityCenterUser` identity type), or a session of an `AWSReservedSSO_*` role, whose session name
- * Identity Center sets to the user name (see IDENTITY_CENTER_ROLE_PREFIX).
+ * `onBehalfOf`: AWS names the IAM Identity Center user a call was made for (by the `IdentityCenterUser`
+ * itself, or by an application's role through trusted identity propagation). Written by AWS, not
+ * chosen by the caller: it names the person even when the role's key belongs to the application.
+ */
+export function onBehalfOfClaim(facts: IdentityFacts): Claim | undefined {
+  const behalf = facts.onBehalfOf;
+  if (behalf === undefined) return undefined;
+  return {
+    person: { name: behalf.userId, arn: identityStoreUserArn(behalf), kind: 'identity-center-user' },
+    proof: {
+      kind: 'identity-center',
+      detail: `onBehalfOf names Identity Center user ${behalf.userId}${behalf.identityStoreArn ? ` of ${behalf.identityStoreArn}` : ''}`,
+    },
+  };
+}
+
+/**
+ * IAM Identity Center by name: the `IdentityCenterUser` identity type with a user name, or a session
+ * of an `AWSReservedSSO_*` role, whose session name Identity Center sets to the user name (see
+ * IDENTITY_CENTER_ROLE_PREFIX).
  */
 export function identityCenterClaim(facts: IdentityFacts): Claim | undefined {
-  const behalf = facts.onBehalfOf;
-  if (behalf !== undefined) {
-    return {
-      person: { name: behalf.userId, arn: identityStoreUserArn(behalf), kind: 'identity-center-user' },
-      proof: {
-        kind: 'identity-center',
-        detail: `onBehalfOf names Identity Center user ${behalf.userId}${behalf.identityStoreArn ? ` of ${behalf.identityStoreArn}` : ''}`,
-      },
-    };
-  }
   if (facts.type === 'IdentityCenterUser' && facts.userName !== undefined) {
     return {
       person: { name: facts.userName, arn: null, kind: 'identity-center-user' },

@@ -22,6 +22,10 @@ export class MemorySessionStore implements SessionStore {
     if (this.sessions.size > this.maxEntries) this.forgetOldest(Math.ceil(this.maxEntries / 10));
   }
 
+  knows(key: string): boolean {
+    return this.sessions.has(key);
+  }
+
   get size(): number {
     return this.sessions.size;
   }

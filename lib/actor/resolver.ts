@@ -13,11 +13,13 @@
  * record's key is linked to: when they disagree, the key wins and the proof says so.
  * Without evidence the person is unknown, and the role and session name are shown as they are.
  */
+import { uniqueStringField } from '../rules';
 import { arnName } from './arn';
 import type { Claim } from './evidence';
 import {
   federatedSubjectClaim,
   identityCenterClaim,
+  onBehalfOfClaim,
   principalClaim,
   serviceClaim,
   sourceIdentityClaim,
@@ -53,6 +55,17 @@ export class ActorResolver {
 
   mayStartSession(raw: string): boolean {
     return mayStartSession(raw);
+  }
+
+  /**
+   * True when a record's raw text shows its session is certainly its own: its temporary key (the
+   * only link to an earlier session start) is unambiguous and no session is known under it. Then
+   * every actor value of the record is named in its text. False when unsure.
+   */
+  isUnlinked(raw: string): boolean {
+    const key = uniqueStringField(raw, '"accessKeyId"');
+    if (key === undefined) return !raw.includes('"accessKeyId"');
+    return this.store.knows?.(key) === false;
   }
 
   /** Learns the session a record starts, if it starts one; any other record is ignored. */
@@ -156,6 +169,9 @@ export class ActorResolver {
         ? undefined
         : { person: linked.person, proof: linked.proof };
     const principal = principalClaim(facts);
+    const behalf = onBehalfOfClaim(facts);
+    // AWS writes it for the user a call was made for, whoever holds the role's key (an application).
+    if (behalf !== undefined) return behalf;
     // Names a caller chose: honoured only where they agree with the key's person.
     for (const claimed of [sourceIdentityClaim(facts), identityCenterClaim(facts)]) {
       if (claimed === undefined) continue;
@@ -168,13 +184,11 @@ export class ActorResolver {
           },
         };
       }
-      const richer = [linkedClaim, principal].find(
-        (other) =>
-          other !== undefined &&
-          claimed.person.kind === 'source-identity' &&
-          samePerson(claimed.person, other.person),
-      );
-      return richer === undefined ? claimed : { person: richer.person, proof: claimed.proof };
+      // Agreeing: the person as the chain (or the caller's own identity) knows them, with the stronger proof.
+      if (linkedClaim !== undefined) return { person: linkedClaim.person, proof: claimed.proof };
+      const own =
+        principal !== undefined && samePerson(claimed.person, principal.person) ? principal : undefined;
+      return own === undefined ? claimed : { person: own.person, proof: claimed.proof };
     }
     const subject = federatedSubjectClaim(fields, facts);
     if (subject !== undefined) return subject;

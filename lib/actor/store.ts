@@ -41,4 +41,10 @@ export interface SessionStore {
    * caller's copy names the person.
    */
   put(record: SessionRecord): Promise<void>;
+  /**
+   * Whether a session is known under this key, answered at once where the store can (in memory);
+   * undefined where it cannot (a remote table). Lets the reader skip parsing records no rule on the
+   * actor could match.
+   */
+  knows?(key: string): boolean | undefined;
 }
