@@ -22,8 +22,14 @@ export {
   IamReadError,
   readAuthorizationDetails,
 } from './read';
-export type { RefreshOutcome } from './refresh';
-export { refreshWideRoles, WIDE_ROLES_REFRESH_MS, WideRolesSource, wideRolesStoreFor } from './refresh';
+export type { RefreshOutcome, RuntimeSupply } from './refresh';
+export {
+  refreshWideRoles,
+  WIDE_ROLES_REFRESH_MS,
+  WideRolesSource,
+  wideRolesRuntime,
+  wideRolesStoreFor,
+} from './refresh';
 export type { WideRolesSnapshot, WideRolesStoreSettings } from './store';
 export { fitToItem, WIDE_ROLES_ITEM_KEY, WideRolesStore } from './store';
 export type { TrustEntry, TrustKind } from './trust';

@@ -4,7 +4,7 @@
  * `WIDE_ROLES_REFRESH_MS` afterwards (`WideRolesSource`), rebuilding their rules when it changed.
  */
 import type { TrailwatchConfig } from '../config';
-import { findWideRoleArns, needsWideRoles } from './auto';
+import { findWideRoleArns, needsWideRoles, WIDE_PERMISSION_ROLES } from './auto';
 import type { AuthorizationDetailsSender } from './read';
 import type { WideRolesSnapshot } from './store';
 import { WideRolesStore } from './store';
@@ -107,4 +107,45 @@ export class WideRolesSource {
       snapshot.roles.some((role, index) => role !== before.roles[index]);
     return { roles: snapshot?.roles ?? [], changed, stored: snapshot !== undefined };
   }
+}
+
+/** What the ingest handlers ask for their runtime through: the same one, or one rebuilt with a newer list. */
+export interface RuntimeSupply<R> {
+  current(now: number): Promise<R>;
+}
+
+/**
+ * The ingest runtime with `wide_permission_roles: auto` filled from the stored list: read at the
+ * first invocation (the cold start), again at most every `WIDE_ROLES_REFRESH_MS`, and the rules are
+ * rebuilt only when the list changed. Without `auto` in the config, the runtime is used as it is.
+ */
+export function wideRolesRuntime<R extends { readonly config: TrailwatchConfig }>(
+  initial: R,
+  rebuild: (placeholders: Readonly<Record<string, readonly string[]>>) => R,
+  log: Pick<LogSink, 'warn' | 'info'>,
+  source?: WideRolesSource,
+): RuntimeSupply<R> {
+  if (!needsWideRoles(initial.config)) return { current: async () => initial };
+  const store = wideRolesStoreFor(initial.config);
+  const reader = source ?? (store ? new WideRolesSource(store) : undefined);
+  if (!reader) {
+    log.warn('wide_permission_roles is auto but there is no DynamoDB state table: it matches nothing');
+    return { current: async () => initial };
+  }
+  let runtime = initial;
+  let warned = false;
+  return {
+    async current(now: number): Promise<R> {
+      const { roles, changed, stored } = await reader.current(now);
+      if (!stored && !warned) {
+        warned = true;
+        log.warn('wide_permission_roles is auto and no list is stored yet (the health run writes it)');
+      }
+      if (changed) {
+        runtime = rebuild({ [WIDE_PERMISSION_ROLES]: roles });
+        log.info('rules rebuilt with the stored wide permission roles', { roles: roles.length });
+      }
+      return runtime;
+    },
+  };
 }

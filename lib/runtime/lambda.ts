@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import type { Tally } from '../driver';
 import { recordsRead } from '../driver';
+import { wideRolesRuntime } from '../iam';
 import type { Input } from '../ingest';
 import { deadlineFromRemaining } from '../pipeline';
 import type { FailureReport, FailureReporter } from './failures';
@@ -86,8 +87,12 @@ export interface HandlerResult extends Record<string, number> {
  * (config and compiled rules) is built once, when the module loads: the cold start.
  */
 export function createTrailHandler(trigger: Trigger, deps: HandlerDependencies = {}) {
-  const runtime = deps.runtime ?? createRuntime();
   const log = deps.log ?? createLogger({ trigger });
+  // `wide_permission_roles: auto`: the stored list is read at the first invocation and every few minutes.
+  const given = deps.runtime;
+  const runtimes = given
+    ? { current: async () => given }
+    : wideRolesRuntime(createRuntime(), (placeholders) => createRuntime(process.env, { placeholders }), log);
   const failures =
     deps.failures ?? failureReporterFor(process.env.TRAILWATCH_FAILURE_QUEUE_URL, process.env.AWS_REGION);
   const configuredAccounts = deps.servedAccounts ?? accountList(process.env.TRAILWATCH_SERVED_ACCOUNTS);
@@ -96,6 +101,7 @@ export function createTrailHandler(trigger: Trigger, deps: HandlerDependencies =
     const served = [...configuredAccounts, ...accountList(accountOf(context.invokedFunctionArn))];
     const { inputs, refused } = splitEvent(trigger, event, served, requestId);
     const remaining = context.getRemainingTimeInMillis?.();
+    const runtime = await runtimes.current(Date.now());
     const summary = await handleTrailEvent(inputs, trigger, runtime, log.child({ requestId }), {
       failures,
       refused,

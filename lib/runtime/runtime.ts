@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SessionStore } from '../actor';
 import { ActorResolver, DynamoSessionStore, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
-import { DEFAULT_CONFIG, loadConfig } from '../config';
+import { DEFAULT_CONFIG, loadConfig, withAutoPlaceholders } from '../config';
 import type { S3Settings } from '../ingest';
 import type { NotifierContext } from '../notify';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
@@ -78,6 +78,8 @@ export interface RuntimeOverrides {
   readonly state?: StateStore;
   readonly notifier?: Partial<NotifierContext>;
   readonly s3?: S3Settings;
+  /** Values for the config's `auto` placeholders (the stored wide-role list). */
+  readonly placeholders?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -95,6 +97,7 @@ export function createRuntime(
   } catch (error) {
     throw new ColdStartError(`trailwatch.yml is invalid:\n${(error as Error).message}`);
   }
+  if (overrides.placeholders) config = withAutoPlaceholders(config, overrides.placeholders);
   const packFile = config.shippedRules ? env.TRAILWATCH_RULES_PACK : undefined;
   const pack =
     packFile && existsSync(packFile) ? (JSON.parse(readFileSync(packFile, 'utf8')) as RulePack) : undefined;
