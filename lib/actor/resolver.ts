@@ -63,6 +63,14 @@ export class ActorResolver {
    * every actor value of the record is named in its text. False when unsure.
    */
   isUnlinked(raw: string): boolean {
+    // Console calls are linked by principal, the other account's copy by sharedEventID: never unlinked.
+    if (
+      raw.includes('sessionCredentialFromConsole') ||
+      raw.includes(SIGNIN_SOURCE) ||
+      raw.includes('"sharedEventID"')
+    ) {
+      return false;
+    }
     const key = uniqueStringField(raw, '"accessKeyId"');
     if (key === undefined) return !raw.includes('"accessKeyId"');
     return this.store.knows?.(key) === false;
