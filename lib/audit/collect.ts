@@ -12,8 +12,7 @@ import type {
   RaisedRule,
   UnattributedSessions,
 } from './model';
-import type { StartEvent } from './start';
-import { sessionStart, startEventOf } from './start';
+import { StartIndex, sessionStart } from './start';
 import type { PersonQuery } from './who';
 
 const SERVICE_SUFFIX = '.amazonaws.com';
@@ -23,6 +22,8 @@ interface OpenSession {
   readonly id: string;
   readonly person: Person;
   readonly actor: Actor;
+  /** `userIdentity.type` of the session's first record (`FederatedUser` tells a federation token). */
+  readonly identityType: string | undefined;
   readonly actions: Entry[];
 }
 
@@ -42,7 +43,7 @@ interface Entry {
  * records and the starting events are kept, so memory follows the person's activity, not the data's.
  */
 export class AuditCollector {
-  private readonly starts = new Map<string, StartEvent>();
+  private readonly starts = new StartIndex();
   private readonly sessions = new Map<string, OpenSession>();
   /** eventIDs taken: overlapping inputs (or CloudTrail's rare duplicate delivery) show a call once. */
   private readonly seen = new Set<string>();
@@ -54,8 +55,7 @@ export class AuditCollector {
 
   /** A record that may start a session: kept by eventID so the session it starts can name it. */
   noteStart(record: CloudTrailRecord, actor: Actor | undefined): void {
-    const start = startEventOf(record, actor);
-    if (start && !this.starts.has(start.eventID)) this.starts.set(start.eventID, start);
+    this.starts.add(record, actor);
   }
 
   addRecord(record: CloudTrailRecord, actor: Actor | undefined, rules: readonly DetectionRule[]): void {
@@ -73,6 +73,7 @@ export class AuditCollector {
         id,
         person: actor.person,
         actor,
+        identityType: record.userIdentity?.type,
         actions: [],
       };
       this.sessions.set(id, session);
@@ -140,7 +141,7 @@ export class AuditCollector {
     return {
       id: open.id,
       person: open.person,
-      started: sessionStart(open.actor, this.starts),
+      started: sessionStart(open.actor, this.starts, open.identityType),
       via: open.actor.via,
       accounts: [...accounts],
       interfaces,
@@ -203,11 +204,11 @@ function keptCopies(entries: readonly Entry[]): Set<Entry> {
   return kept;
 }
 
-/** The session a record belongs to: the actor's id, else the identity and key it used. */
+/** The session a record belongs to: the actor's id, else the identity and the key it used (an IAM user's long-term key is one session). */
 function sessionKey(record: CloudTrailRecord, actor: Actor): string {
   if (actor.session !== null) return actor.session;
   const identity = record.userIdentity;
-  return `${actor.person.arn ?? actor.person.name ?? ''}|${identity?.accessKeyId ?? 'no-key'}|${actor.interface}`;
+  return `${actor.person.arn ?? actor.person.name ?? ''}|${identity?.accessKeyId ?? 'no-key'}`;
 }
 
 function toAction(record: CloudTrailRecord, actor: Actor, rules: readonly DetectionRule[]): AuditAction {

@@ -22,7 +22,7 @@ export function renderAuditHtml(report: AuditReport): string {
   const unattributed =
     report.unattributed.sessions === 0
       ? ''
-      : `<p class="note">${report.unattributed.sessions} session(s) (${report.unattributed.actions} action(s)) of the same role(s) have no known person: ${report.unattributed.roles.map((role) => `${escapeHtml(roleLabel(role.name))} ${role.count}`).join(', ')}. They may be this person's or anyone's.</p>`;
+      : `<p class="note">${report.unattributed.sessions} session(s) (${report.unattributed.actions} action(s)) of the same role(s) have no known person: ${report.unattributed.roles.map((role) => `${escapeHtml(roleLabel(role.name))} ${role.count}`).join(', ')}. No evidence in the data read names their person: they may be this person's or anyone's.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>trailwatch audit: ${who}</title>

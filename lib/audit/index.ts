@@ -17,6 +17,6 @@ export type {
   UnattributedSessions,
 } from './model';
 export type { StartEvent } from './start';
-export { isStartEvent, SESSION_START_EVENTS, sessionStart, startLabel } from './start';
+export { isStartEvent, SESSION_START_EVENTS, StartIndex, sessionStart, startLabel } from './start';
 export { describePerson, renderAuditTable, roleLabel } from './terminal';
 export { PersonQuery } from './who';

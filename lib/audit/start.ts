@@ -32,14 +32,42 @@ export function isStartEvent(record: CloudTrailRecord): boolean {
   return source !== undefined && record.eventSource === source;
 }
 
-export function startEventOf(record: CloudTrailRecord, actor: Actor | undefined): StartEvent | undefined {
-  if (!isStartEvent(record)) return undefined;
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventTime: record.eventTime,
-    interface: actor?.interface ?? 'unknown',
-  };
+/**
+ * The starting events read, by eventID (a session's `proof.eventID`) and by the temporary access key
+ * their response returned (a session id is that key): a session whose person came from stronger
+ * evidence (a source identity) still finds the AssumeRole that opened it.
+ */
+export class StartIndex {
+  private readonly byEvent = new Map<string, StartEvent>();
+  private readonly byKey = new Map<string, StartEvent>();
+
+  add(record: CloudTrailRecord, actor: Actor | undefined): void {
+    if (!isStartEvent(record) || this.byEvent.has(record.eventID)) return;
+    const start: StartEvent = {
+      eventID: record.eventID,
+      eventName: record.eventName,
+      eventTime: record.eventTime,
+      interface: actor?.interface ?? 'unknown',
+    };
+    this.byEvent.set(start.eventID, start);
+    const key = returnedKey(record);
+    // The caller's copy of a cross-account start is kept over the other account's (`AWSAccount`).
+    if (key !== undefined && (!this.byKey.has(key) || record.userIdentity?.type !== 'AWSAccount')) {
+      this.byKey.set(key, start);
+    }
+  }
+
+  of(actor: Actor): StartEvent | undefined {
+    const byEvent = actor.proof.eventID === undefined ? undefined : this.byEvent.get(actor.proof.eventID);
+    return byEvent ?? (actor.session === null ? undefined : this.byKey.get(actor.session));
+  }
+}
+
+function returnedKey(record: CloudTrailRecord): string | undefined {
+  const credentials = record.responseElements?.credentials;
+  if (typeof credentials !== 'object' || credentials === null) return undefined;
+  const key: unknown = Reflect.get(credentials, 'accessKeyId');
+  return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
 const LABELS: Readonly<Record<StartKind, string>> = {
@@ -91,8 +119,10 @@ function kindOfEvent(event: StartEvent, actor: Actor): StartKind | undefined {
 }
 
 /** From the evidence alone, when the starting event was not read. */
-function kindOfProof(actor: Actor): StartKind {
+function kindOfProof(actor: Actor, identityType: string | undefined): StartKind {
   const roleSession = actor.via.length > 0;
+  // A federated user's session always comes from GetFederationToken.
+  if (identityType === 'FederatedUser') return 'federation-token';
   switch (actor.proof.kind) {
     case 'identity-center':
       return 'identity-center';
@@ -116,13 +146,31 @@ function kindOfProof(actor: Actor): StartKind {
   }
 }
 
-/** How the session of `actor` started, using its starting event when it was read. */
-export function sessionStart(actor: Actor, starts: ReadonlyMap<string, StartEvent>): SessionStartInfo {
-  const event = actor.proof.eventID === undefined ? undefined : starts.get(actor.proof.eventID);
-  const kind = (event && kindOfEvent(event, actor)) ?? kindOfProof(actor);
+/** Kinds that need no starting event: the person acted with their own long-term identity. */
+const WITHOUT_START: ReadonlySet<StartKind> = new Set(['iam-user', 'root', 'aws-service', 'unknown']);
+
+/**
+ * How the session of `actor` started, from its starting event when it was read, else from the
+ * evidence (`identityType`: the `userIdentity.type` of its records).
+ */
+export function sessionStart(
+  actor: Actor,
+  starts: StartIndex,
+  identityType: string | undefined,
+): SessionStartInfo {
+  const event = starts.of(actor);
+  const kind = (event && kindOfEvent(event, actor)) ?? kindOfProof(actor, identityType);
+  if (event === undefined) {
+    const label = WITHOUT_START.has(kind)
+      ? startLabel(kind)
+      : `${startLabel(kind)} (its start is not in the data read)`;
+    return { kind, label };
+  }
   return {
     kind,
     label: startLabel(kind),
-    ...(event ? { eventID: event.eventID, eventName: event.eventName, eventTime: event.eventTime } : {}),
+    eventID: event.eventID,
+    eventName: event.eventName,
+    eventTime: event.eventTime,
   };
 }

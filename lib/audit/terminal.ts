@@ -28,7 +28,7 @@ export function renderAuditTable(report: AuditReport): string[] {
   if (unattributed.sessions > 0) {
     lines.push(
       '',
-      `note: ${unattributed.sessions} session(s) (${unattributed.actions} action(s)) of the same role(s) have no known person: ${unattributed.roles.map((role) => `${tableCell(roleLabel(role.name))} ${role.count}`).join(', ')}. Their AssumeRole was not in the data read; they may be this person's or anyone's.`,
+      `note: ${unattributed.sessions} session(s) (${unattributed.actions} action(s)) of the same role(s) have no known person: ${unattributed.roles.map((role) => `${tableCell(roleLabel(role.name))} ${role.count}`).join(', ')}. No evidence in the data read names their person (their start is outside it, or their credentials had expired): they may be this person's or anyone's.`,
     );
   }
   return lines;
