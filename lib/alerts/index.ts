@@ -16,6 +16,7 @@ export {
   personShort,
   roleChainFact,
   roleName,
+  SUMMARY_CHAIN_MAX,
   titleWithPerson,
   UNKNOWN_PERSON,
   unknownPersonFact,

@@ -33,17 +33,29 @@ export function roleName(arn: string): string {
   return resource;
 }
 
+/** At most this many roles of a chain are named in a summary; the Role chain fact lists them all. */
+export const SUMMARY_CHAIN_MAX = 8;
+
+/** `Admin → OrgAdmin`: the chain's role names, a long (forged) chain cut with a count of the rest. */
+function roleNames(via: readonly string[]): string {
+  const names = via.slice(0, SUMMARY_CHAIN_MAX).map((arn) => capped(roleName(arn)));
+  const more = via.length - SUMMARY_CHAIN_MAX;
+  return more > 0 ? `${names.join(' → ')} → … (${more} more)` : names.join(' → ');
+}
+
 /** True when the evidence names a person (or a service): the name can be shown as the actor. */
 export function isKnownPerson(actor: Actor): boolean {
   return actor.person.kind !== 'unknown' && typeof actor.person.name === 'string' && actor.person.name !== '';
 }
 
-/** `role Admin, session deploy`: what is shown of an unknown person's session, as it is. */
+/**
+ * `role Admin, session deploy` (a chain: `role Admin → OrgAdmin, …`): what is shown of an unknown
+ * person's session, as it is.
+ */
 function unknownSessionText(actor: Actor): string | undefined {
-  const role = actor.via.at(-1);
   const session = capped(actor.sessionName);
   const parts = [
-    role === undefined ? undefined : `role ${capped(roleName(role))}`,
+    actor.via.length === 0 ? undefined : `role ${roleNames(actor.via)}`,
     session === undefined ? undefined : `session ${session}`,
   ].filter((part): part is string => part !== undefined);
   return parts.length > 0 ? parts.join(', ') : undefined;
@@ -68,7 +80,7 @@ export function personHeadline(actor: Actor): string {
   const name = personShort(actor);
   if (actor.person.kind === 'aws-service') return `${name} (AWS service)`;
   const how = [
-    actor.via.length > 0 ? `via ${actor.via.map((arn) => capped(roleName(arn))).join(' → ')}` : undefined,
+    actor.via.length > 0 ? `via ${roleNames(actor.via)}` : undefined,
     actor.interface === 'unknown' ? undefined : actor.interface,
   ].filter((part): part is string => part !== undefined);
   return how.length > 0 ? `${name} (${how.join(', ')})` : name;

@@ -93,6 +93,21 @@ describe('the person as text', () => {
     expect(personFacts(actor)[0]).toEqual(['Person', expected.fact]);
   });
 
+  it.each([
+    [
+      'an unknown person through a chain: every role',
+      { ...UNKNOWN_ADMIN, via: ALICE_VIA_CHAIN.via },
+      'unknown person (role Admin → OrgAdmin, session deploy)',
+    ],
+    [
+      'a forged 1,000-role chain: the first roles and a count',
+      { ...BOB_VIA_ADMIN, via: Array.from({ length: 1_000 }, (_, i) => `arn:aws:iam::1:role/R${i}`) },
+      'bob (via R0 → R1 → R2 → R3 → R4 → R5 → R6 → R7 → … (992 more), cli)',
+    ],
+  ])('%s', (_name, actor, headline) => {
+    expect(personHeadline(actor)).toBe(headline);
+  });
+
   it('the known person line is formatActor’s, starting with the name', () => {
     expect(personFact(ALICE_VIA_CHAIN)).toMatch(/^alice via Admin → OrgAdmin \(222222222222\)/);
   });
