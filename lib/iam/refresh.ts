@@ -9,7 +9,7 @@ import type { AuthorizationDetailsSender } from './read';
 import type { WideRolesSnapshot } from './store';
 import { WideRolesStore } from './store';
 
-/** How often a warm ingest function looks for a newer list: the health run's schedule is hourly. */
+/** How often a warm ingest function looks for a newer list; the health run refreshes it every 15 minutes (serverless.yml). */
 export const WIDE_ROLES_REFRESH_MS = 10 * 60 * 1000;
 
 interface LogSink {
