@@ -141,7 +141,12 @@ export class AuditCollector {
     return {
       id: open.id,
       person: open.person,
-      started: sessionStart(open.actor, this.starts, open.identityType),
+      started: sessionStart(
+        open.actor,
+        this.starts,
+        open.identityType,
+        actions.map((action) => action.eventID),
+      ),
       via: open.actor.via,
       accounts: [...accounts],
       interfaces,

@@ -8,14 +8,16 @@ import type { SessionStartInfo, StartKind } from './model';
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_examples-sts-api
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html#cloudtrail-integration_signin-tempcreds
  */
+const SIGNIN_SOURCE = 'signin.amazonaws.com';
+
 export const SESSION_START_EVENTS: Readonly<Record<string, string>> = {
   AssumeRole: 'sts.amazonaws.com',
   AssumeRoleWithSAML: 'sts.amazonaws.com',
   AssumeRoleWithWebIdentity: 'sts.amazonaws.com',
   GetSessionToken: 'sts.amazonaws.com',
   GetFederationToken: 'sts.amazonaws.com',
-  ConsoleLogin: 'signin.amazonaws.com',
-  SwitchRole: 'signin.amazonaws.com',
+  ConsoleLogin: SIGNIN_SOURCE,
+  SwitchRole: SIGNIN_SOURCE,
 };
 
 /** The few facts of a starting event the report needs, kept by eventID. */
@@ -57,9 +59,20 @@ export class StartIndex {
     }
   }
 
-  of(actor: Actor): StartEvent | undefined {
+  /**
+   * The start of `actor`'s session: the event its proof names, else the one that returned its key,
+   * else a sign-in among its own records (`ownEventIDs`: a console session's records begin with the
+   * ConsoleLogin or SwitchRole that opened it, logged under the session's own identity).
+   */
+  of(actor: Actor, ownEventIDs: readonly string[] = []): StartEvent | undefined {
     const byEvent = actor.proof.eventID === undefined ? undefined : this.byEvent.get(actor.proof.eventID);
-    return byEvent ?? (actor.session === null ? undefined : this.byKey.get(actor.session));
+    const byKey = actor.session === null ? undefined : this.byKey.get(actor.session);
+    if (byEvent ?? byKey) return byEvent ?? byKey;
+    for (const id of ownEventIDs) {
+      const own = this.byEvent.get(id);
+      if (own !== undefined && SESSION_START_EVENTS[own.eventName] === SIGNIN_SOURCE) return own;
+    }
+    return undefined;
   }
 }
 
@@ -157,8 +170,9 @@ export function sessionStart(
   actor: Actor,
   starts: StartIndex,
   identityType: string | undefined,
+  ownEventIDs: readonly string[] = [],
 ): SessionStartInfo {
-  const event = starts.of(actor);
+  const event = starts.of(actor, ownEventIDs);
   const kind = (event && kindOfEvent(event, actor)) ?? kindOfProof(actor, identityType);
   if (event === undefined) {
     const label = WITHOUT_START.has(kind)
