@@ -13,7 +13,7 @@ describe('the shipped rule pack', () => {
   it('has the seed rules, all 15 CIS controls and at least 30 more detections', () => {
     const areas = (area: string) =>
       set.detections.filter((r) => relative(dir, r.location.file).startsWith(`${area}/`));
-    expect(areas('audit')).toHaveLength(2);
+    expect(areas('audit')).toHaveLength(3);
     const cis = areas('cis').map((r) => r.meta.tags.find((t) => /^cis\.aws\.4\.\d+$/.test(t)));
     expect(new Set(cis)).toEqual(new Set(Array.from({ length: 15 }, (_, i) => `cis.aws.4.${i + 1}`)));
     expect(set.detections.length - areas('audit').length - areas('cis').length).toBeGreaterThanOrEqual(30);
