@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
 import type { Tally } from '../driver';
 import { drive, learnSessions, recordsRead, tallyCounts } from '../driver';
+import type { Input } from '../ingest';
 import type { AlertOutcome } from '../pipeline';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
@@ -87,12 +89,15 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
       ? DEFAULT_CLI_DELIVERY_TIMEOUT_MS
       : durationOption('--delivery-timeout', options.deliveryTimeout);
   const read = { filter, s3: toS3Settings(options), stdin: io.stdin, ...toRecordLimits(options) };
-  // Attribution: sessions are learned in a first pass, so a role's AssumeRole is known before its
-  // calls whatever file or region holds each. Standard input cannot be read twice: one pass there.
+  // Attribution: over many files (folders, S3 prefixes: regions and accounts in separate files)
+  // sessions are learned in a first pass, so a role's AssumeRole is known before its calls whatever
+  // file holds each. One file is in time order and is read once; standard input cannot be re-read.
   const actors = new ActorResolver(new MemorySessionStore());
-  if (!inputs.some((input) => input.kind === 'stdin')) await learnSessions(inputs, actors, read);
+  const sessionsLearned = spansFiles(inputs);
+  if (sessionsLearned) await learnSessions(inputs, actors, read);
   const tally = await drive(inputs, {
     actors,
+    sessionsLearned,
     engine,
     pipeline,
     read,
@@ -137,6 +142,20 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
     n.unknown > 0;
   const failedLevel = failOn !== undefined && worst >= levelRank(failOn);
   return failedInput || failedLevel ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+/** Whether the inputs span several files (a folder, an S3 prefix, several names) and none is stdin. */
+function spansFiles(inputs: readonly Input[]): boolean {
+  if (inputs.some((input) => input.kind === 'stdin')) return false;
+  if (inputs.length > 1) return true;
+  const [input] = inputs;
+  if (input?.kind === 's3') return true;
+  if (input?.kind !== 'path') return false;
+  try {
+    return statSync(input.path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Each delivery that did not go out, named on stderr as it happens. */

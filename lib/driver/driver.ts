@@ -21,6 +21,11 @@ export interface ActorSource {
   isSessionStart(record: CloudTrailRecord): boolean;
   /** A cheap look at raw text: false when the text cannot be a session start. */
   mayStartSession(text: string): boolean;
+  /**
+   * True when the raw text shows the record's session is its own (actor values are in its text).
+   * Without it, every record a rule on `actor.*` might match is parsed.
+   */
+  isUnlinked?(text: string): boolean;
   observe(record: CloudTrailRecord): Promise<void>;
   resolve(record: CloudTrailRecord): Promise<Actor>;
 }
@@ -101,6 +106,8 @@ export interface DriveOptions {
   readonly actors?: ActorSource;
   /** Every record is parsed and reported as a `record` event (none is ruled out unparsed). */
   readonly everyRecord?: boolean;
+  /** The sessions were learned by `learnSessions` beforehand: session starts need no second look. */
+  readonly sessionsLearned?: boolean;
 }
 
 /**
@@ -176,7 +183,14 @@ class Run {
     // A record ruled out from its text was still read: it counts. A record that may start a
     // session is parsed whatever the rules say: attribution learns from it.
     const mayMatch = (text: string): boolean => {
-      if (engine.mayMatchText(text) || actors?.mayStartSession(text)) return true;
+      // Rules on `actor.*` are first judged by their literals, as if the record's session were its
+      // own; only a record whose session may be linked to an earlier one (its person and roles
+      // then need not be in its text) is judged again with them open.
+      if (engine.mayMatchText(text, 'unlinked')) return true;
+      if (actors !== undefined) {
+        if (!this.options.sessionsLearned && actors.mayStartSession(text)) return true;
+        if (actors.isUnlinked?.(text) !== true && engine.mayMatchText(text, 'open')) return true;
+      }
       tally.unparsed++;
       return false;
     };
@@ -192,9 +206,9 @@ class Run {
    * it explains), then each record is attributed, evaluated and alerted, in order.
    */
   async process(batch: readonly ReadResult[]): Promise<void> {
-    const { actors } = this.options;
+    const { actors, sessionsLearned } = this.options;
     const unlearned = new Set<CloudTrailRecord>();
-    if (actors) {
+    if (actors && !sessionsLearned) {
       for (const result of batch) {
         if (result.kind !== 'record' || !actors.isSessionStart(result.record)) continue;
         try {
@@ -230,25 +244,28 @@ class Run {
 
   private async record(record: CloudTrailRecord, origin: Origin, raw: string | undefined): Promise<void> {
     this.tally.evaluated++;
-    const { actors, engine } = this.options;
+    const { actors, engine, everyRecord } = this.options;
+    // The actor is resolved before the rules only when a rule that could match reads it (or the
+    // caller wants every record's actor); otherwise only for records that matched, for their alerts.
     let actor: Actor | undefined;
-    if (actors) {
-      try {
-        actor = await actors.resolve(record);
-      } catch (error) {
-        if (isInfrastructureFailure(error)) throw error;
-        await this.emit(this.poison('attribute', record, origin, error));
-        return;
-      }
+    const attributeFirst = actors !== undefined && (everyRecord === true || engine.needsActor(record));
+    if (attributeFirst) {
+      const resolved = await this.attribute(record, origin);
+      if (resolved === null) return;
+      actor = resolved;
     }
     let outcomes: ReturnType<RuleEngine['evaluate']>;
     try {
       // Rules see the actor beside the record's own fields; the record itself is left as it came.
-      const view = recordView(record, actor);
-      outcomes = engine.evaluate(view, raw);
+      outcomes = engine.evaluate(recordView(record, actor), raw);
     } catch (error) {
       await this.emit(this.poison('evaluate', record, origin, error));
       return;
+    }
+    if (actors !== undefined && !attributeFirst && outcomes.some((outcome) => outcome.kind === 'match')) {
+      const resolved = await this.attribute(record, origin);
+      if (resolved === null) return;
+      actor = resolved;
     }
     const rules: DetectionRule[] = [];
     for (const outcome of outcomes) {
@@ -262,6 +279,17 @@ class Run {
     }
     if (this.options.everyRecord) await this.emit({ kind: 'record', record, origin, actor, rules });
     for (const rule of rules) await this.alert(rule, record, origin, actor);
+  }
+
+  /** The record's actor; null when attribution threw (reported as poison, the record goes no further). */
+  private async attribute(record: CloudTrailRecord, origin: Origin): Promise<Actor | null> {
+    try {
+      return await (this.options.actors as ActorSource).resolve(record);
+    } catch (error) {
+      if (isInfrastructureFailure(error)) throw error;
+      await this.emit(this.poison('attribute', record, origin, error));
+      return null;
+    }
   }
 
   /** A match's alerts, handled one by one in order; everything reported to the caller. */

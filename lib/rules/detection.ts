@@ -32,7 +32,21 @@ export type IndexedField = (typeof INDEXED_FIELDS)[number];
 export type TextTest =
   | boolean
   | { readonly literal: string }
+  /**
+   * A test on the actor namespace: `actor.person.name: alice` needs `alice` in the text only when
+   * the person is named by the record itself; a session linked to an earlier one (a key returned
+   * by an AssumeRole) can carry a person and roles its text never names. Checked by literal only
+   * where the caller knows the record's session is not linked (see `TextMode`).
+   */
+  | { readonly actor: TextTest }
   | { readonly op: 'all' | 'any'; readonly terms: readonly TextTest[] };
+
+/**
+ * `open`: actor tests are unknown (true), as they must be for a record whose session may be
+ * linked. `unlinked`: the record's session is known to be its own, so actor values come from its
+ * text and their literals must occur.
+ */
+export type TextMode = 'open' | 'unlinked';
 
 /** A compiled text test; `seen` caches each literal's answer for one record across rules. */
 export type TextCheck = (lowerText: string, seen: Map<string, boolean>) => boolean;
@@ -277,14 +291,15 @@ export function requiredLiteral(value: RuleValue): string | undefined {
 }
 
 function itemTextTest(item: DetectionItem): TextTest {
-  // The actor is resolved from evidence, not read from the record's text: nothing to look for.
-  if (item.field === null || item.negated || isActorField(item.field)) return true;
+  if (item.field === null || item.negated) return true;
   if (item.values.length === 0) return false;
   const tests: TextTest[] = item.values.map((value) => {
     const literal = requiredLiteral(value);
     return literal === undefined ? true : { literal };
   });
-  return item.linking === 'all' ? textAll(tests) : textAny(tests);
+  const test = item.linking === 'all' ? textAll(tests) : textAny(tests);
+  // The actor is resolved from evidence: its values are in the text only for an unlinked session.
+  return isActorField(item.field) && typeof test !== 'boolean' ? { actor: test } : test;
 }
 
 function combine(op: 'all' | 'any', tests: readonly TextTest[]): TextTest {
@@ -317,8 +332,9 @@ export function textAny(tests: readonly TextTest[]): TextTest {
   return tests.length === 0 ? false : combine('any', tests);
 }
 
-export function compileText(test: TextTest): boolean | TextCheck {
+export function compileText(test: TextTest, mode: TextMode = 'open'): boolean | TextCheck {
   if (typeof test === 'boolean') return test;
+  if ('actor' in test) return mode === 'open' ? true : compileText(test.actor, mode);
   if ('literal' in test) {
     const literal = test.literal;
     return (text, seen) => {
@@ -330,9 +346,16 @@ export function compileText(test: TextTest): boolean | TextCheck {
       return found;
     };
   }
-  const checks = test.terms
-    .map(compileText)
-    .filter((check): check is TextCheck => typeof check === 'function');
+  // Terms may compile to booleans (actor tests in `open` mode): false decides an AND, true an OR.
+  const absorbing = test.op !== 'all';
+  const checks: TextCheck[] = [];
+  for (const term of test.terms) {
+    const check = compileText(term, mode);
+    if (check === absorbing) return absorbing;
+    if (typeof check === 'function') checks.push(check);
+  }
+  if (checks.length === 0) return !absorbing;
+  if (checks.length === 1) return checks[0] as TextCheck;
   return test.op === 'all'
     ? (text, seen) => checks.every((check) => check(text, seen))
     : (text, seen) => checks.some((check) => check(text, seen));

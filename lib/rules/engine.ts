@@ -1,4 +1,5 @@
-import type { RecordView, TextCheck } from './detection';
+import { isActorField } from './cloudtrail-fields';
+import type { RecordView, TextCheck, TextMode } from './detection';
 import { compileText, textAny } from './detection';
 import type { DetectionRule } from './types';
 
@@ -22,8 +23,14 @@ export class RuleEngine {
   readonly unmatchable: readonly DetectionRule[];
   /** What the raw text of a record must hold for any unindexed rule to match it. */
   private readonly alwaysText: boolean | TextCheck;
+  /** The same, for a record whose session is known to be its own (actor values come from its text). */
+  private readonly alwaysTextUnlinked: boolean | TextCheck;
   /** Each rule's compiled text test. */
   private readonly textChecks = new Map<DetectionRule, boolean | TextCheck>();
+  /** The same, for a record whose session is its own (rules on `actor.*` need their literals). */
+  private readonly textChecksUnlinked = new Map<DetectionRule, boolean | TextCheck>();
+  /** Rules that read the actor namespace: a record they may match needs its actor first. */
+  private readonly actorRules: ReadonlySet<DetectionRule>;
 
   constructor(readonly rules: readonly DetectionRule[]) {
     const unmatchable: DetectionRule[] = [];
@@ -39,8 +46,20 @@ export class RuleEngine {
       }
     }
     this.unmatchable = unmatchable;
-    this.alwaysText = compileText(textAny(this.always.map((rule) => rule.text)));
-    for (const rule of rules) this.textChecks.set(rule, compileText(rule.text));
+    const alwaysTests = textAny(this.always.map((rule) => rule.text));
+    this.alwaysText = compileText(alwaysTests);
+    this.alwaysTextUnlinked = compileText(alwaysTests, 'unlinked');
+    for (const rule of rules) {
+      this.textChecks.set(rule, compileText(rule.text));
+      this.textChecksUnlinked.set(rule, compileText(rule.text, 'unlinked'));
+    }
+    this.actorRules = new Set(rules.filter((rule) => namesActorField(rule.detection)));
+  }
+
+  /** Whether a rule that could match this record reads `actor.*` (then attribute it before evaluating). */
+  needsActor(record: RecordView): boolean {
+    if (this.actorRules.size === 0) return false;
+    return this.candidates(record).some((rule) => this.actorRules.has(rule));
   }
 
   /** The rules worth testing on a record. */
@@ -91,18 +110,49 @@ export class RuleEngine {
    * rules need the top-level eventName and eventSource, read only when unambiguous (each key once,
    * unescaped); unindexed rules need literals their values imply, searched in the lowercased text.
    * Anything unclear answers true, so a record is only ever ruled out when no rule could match it.
+   * With `unlinked`, the caller vouches that the record's session is its own (no earlier session
+   * start links it to a person or roles), so rules on `actor.*` need their values in the text too.
    */
-  mayMatchText(text: string): boolean {
+  mayMatchText(text: string, mode: TextMode = 'open'): boolean {
     const source = uniqueStringField(text, '"eventSource"');
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     const name = uniqueStringField(text, '"eventName"');
     if (name === undefined) return true;
-    if (this.byName.has(name.toLowerCase()) || this.bySource.has(source.toLowerCase())) return true;
-    const always = this.alwaysText;
-    if (typeof always === 'boolean') return always;
+    const indexed = [
+      ...(this.byName.get(name.toLowerCase()) ?? []),
+      ...(this.bySource.get(source.toLowerCase()) ?? []),
+    ];
+    const always = mode === 'open' ? this.alwaysText : this.alwaysTextUnlinked;
+    if (indexed.length === 0 && typeof always === 'boolean') return always;
     if (hasSpellingEscapes(text)) return true;
-    return always(text.toLowerCase(), new Map());
+    // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
+    // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out.
+    const checks = mode === 'open' ? this.textChecks : this.textChecksUnlinked;
+    const lower = text.toLowerCase();
+    const seen = new Map<string, boolean>();
+    for (const rule of indexed) {
+      const check = checks.get(rule) ?? true;
+      if (check === true || (check !== false && check(lower, seen))) return true;
+    }
+    if (typeof always === 'boolean') return always;
+    return always(lower, seen);
   }
+}
+
+/** Whether a detection names a field in the actor namespace anywhere (`actor.via|expand: …`). */
+function namesActorField(detection: Readonly<Record<string, unknown>>): boolean {
+  const pending: unknown[] = [detection];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) pending.push(...node);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (isActorField(key.split('|')[0] ?? '')) return true;
+        pending.push(value);
+      }
+    }
+  }
+  return false;
 }
 
 function addTo(index: Map<string, DetectionRule[]>, key: string, rule: DetectionRule): void {
