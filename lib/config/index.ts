@@ -50,8 +50,16 @@ export function withAutoPlaceholders(
 ): TrailwatchConfig {
   const names = config.autoPlaceholders ?? [];
   if (names.length === 0) return config;
-  const filled: Record<string, readonly string[]> = { ...config.placeholders };
-  for (const name of names) if (Object.hasOwn(values, name)) filled[name] = values[name] ?? [];
+  // Null prototype: a placeholder named `__proto__` is a key like any other, never the prototype.
+  const filled: Record<string, readonly string[]> = Object.assign(Object.create(null), config.placeholders);
+  for (const name of names)
+    if (Object.hasOwn(values, name))
+      Object.defineProperty(filled, name, {
+        value: values[name] ?? [],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   return { ...config, placeholders: filled };
 }
 
@@ -271,13 +279,17 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
       (suppression) =>
         `${file}:${suppression.line}: suppression expired on ${suppression.expires} (owner ${suppression.owner}: ${suppression.reason}); it no longer applies`,
     );
-  const placeholders: Record<string, readonly string[]> = {};
+  // Null prototype: a placeholder named `__proto__` is a key like any other, never the prototype.
+  const placeholders: Record<string, readonly string[]> = Object.create(null);
   const autoPlaceholders: string[] = [];
   for (const [name, value] of Object.entries(config.placeholders ?? {})) {
-    if (value === AUTO_VALUE) {
-      autoPlaceholders.push(name);
-      placeholders[name] = [];
-    } else placeholders[name] = value;
+    if (value === AUTO_VALUE) autoPlaceholders.push(name);
+    Object.defineProperty(placeholders, name, {
+      value: value === AUTO_VALUE ? [] : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   const loaded: TrailwatchConfig = {
     file,
