@@ -126,7 +126,10 @@ export function createRuntime(
       destinations: createDestinations(config, defaultNotifierContext(overrides.notifier)),
     }),
     s3: overrides.s3 ?? (env.TRAILWATCH_S3_ENDPOINT ? { endpoint: env.TRAILWATCH_S3_ENDPOINT } : {}),
-    actors: new ActorResolver(overrides.sessions ?? createSessionStore(config)),
+    // A caller that brings its own state store (a test, a local run) keeps sessions in memory too.
+    actors: new ActorResolver(
+      overrides.sessions ?? (overrides.state ? new MemorySessionStore() : createSessionStore(config)),
+    ),
   };
 }
 

@@ -145,8 +145,13 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
     const metrics = await handler(s3Notification(BUCKET, [KEY]), {});
     expect(metrics).toMatchObject({ recordsRead: rootRecords.length, deliveriesFailed: 0 });
     const emails = await drainQueue();
-    expect(emails.map((e) => e.Subject)).toContain('[trailwatch] CRITICAL Root user signed in without MFA');
-    expect(slackTitles().some((t) => t.startsWith('CRITICAL: Root user signed in without MFA'))).toBe(true);
+    // The person comes first in every title.
+    expect(emails.map((e) => e.Subject)).toContain(
+      '[trailwatch] CRITICAL root - Root user signed in without MFA',
+    );
+    expect(slackTitles().some((t) => t.startsWith('CRITICAL: root — Root user signed in without MFA'))).toBe(
+      true,
+    );
     expect(emails).toHaveLength(receiver.requests.length);
   });
 

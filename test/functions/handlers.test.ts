@@ -49,7 +49,8 @@ describe('Lambda handlers with real event shapes', () => {
     expect(metrics).toMatchObject({ recordsRead: 1, deliveriesFailed: 0 });
     expect(metrics.notificationsSent).toBeGreaterThanOrEqual(1);
     const titles = receiver.requests.map((r) => (JSON.parse(r.body) as { text: string }).text);
-    expect(titles.some((t) => t.startsWith('CRITICAL: Root user signed in without MFA'))).toBe(true);
+    // The person comes first in the title.
+    expect(titles.some((t) => t.startsWith('CRITICAL: root — Root user signed in without MFA'))).toBe(true);
     const emf = lines.find((line) => '_aws' in line);
     expect(emf).toMatchObject({
       Source: 'eventbridge',
