@@ -182,19 +182,22 @@ class Run {
     const tally = this.tally;
     // A record ruled out from its text was still read: it counts. A record that may start a
     // session is parsed whatever the rules say: attribution learns from it.
+    const learn = actors !== undefined && this.options.sessionsLearned !== true;
     const mayMatch = (text: string): boolean => {
-      // Rules on `actor.*` are first judged by their literals, as if the record's session were its
-      // own; only a record whose session may be linked to an earlier one (its person and roles
-      // then need not be in its text) is judged again with them open.
-      if (engine.mayMatchText(text, 'unlinked')) return true;
-      if (actors !== undefined) {
-        if (!this.options.sessionsLearned && actors.mayStartSession(text)) return true;
-        if (actors.isUnlinked?.(text) !== true && engine.mayMatchText(text, 'open')) return true;
-      }
+      // A record that may start a session is parsed: attribution learns from it.
+      if (learn && actors?.mayStartSession(text)) return true;
+      // Rules on `actor.*` are judged by their literals unless the record's session may be linked to
+      // an earlier one (its person and roles then need not be in its text).
+      if (engine.mayMatchText(text, () => actors === undefined || this.isUnlinked(text))) return true;
       tally.unparsed++;
       return false;
     };
     return { ...this.options.read, mayMatch };
+  }
+
+  /** Whether a raw record's session is certainly its own (see ActorSource.isUnlinked). */
+  private isUnlinked(raw: string): boolean {
+    return this.options.actors?.isUnlinked?.(raw) === true;
   }
 
   async emit(event: DriverEvent): Promise<void> {
@@ -248,7 +251,9 @@ class Run {
     // The actor is resolved before the rules only when a rule that could match reads it (or the
     // caller wants every record's actor); otherwise only for records that matched, for their alerts.
     let actor: Actor | undefined;
-    const attributeFirst = actors !== undefined && (everyRecord === true || engine.needsActor(record));
+    const mode = (): 'unlinked' | 'open' => (raw !== undefined && this.isUnlinked(raw) ? 'unlinked' : 'open');
+    const attributeFirst =
+      actors !== undefined && (everyRecord === true || engine.needsActor(record, raw, mode));
     if (attributeFirst) {
       const resolved = await this.attribute(record, origin);
       if (resolved === null) return;

@@ -21,8 +21,8 @@ export class RuleEngine {
   private readonly always: DetectionRule[] = [];
   /** Rules whose requirements contradict each other (eventName a and b): they can never match. */
   readonly unmatchable: readonly DetectionRule[];
-  /** What the raw text of a record must hold for any unindexed rule to match it. */
-  private readonly alwaysText: boolean | TextCheck;
+  /** What the raw text of a record must hold for an unindexed rule on `actor.*` to match it, its actor unknown. */
+  private readonly alwaysActorText: boolean | TextCheck;
   /** The same, for a record whose session is known to be its own (actor values come from its text). */
   private readonly alwaysTextUnlinked: boolean | TextCheck;
   /** Each rule's compiled text test. */
@@ -46,20 +46,34 @@ export class RuleEngine {
       }
     }
     this.unmatchable = unmatchable;
-    const alwaysTests = textAny(this.always.map((rule) => rule.text));
-    this.alwaysText = compileText(alwaysTests);
-    this.alwaysTextUnlinked = compileText(alwaysTests, 'unlinked');
+    this.alwaysTextUnlinked = compileText(textAny(this.always.map((rule) => rule.text)), 'unlinked');
     for (const rule of rules) {
       this.textChecks.set(rule, compileText(rule.text));
       this.textChecksUnlinked.set(rule, compileText(rule.text, 'unlinked'));
     }
     this.actorRules = new Set(rules.filter((rule) => namesActorField(rule.detection)));
+    this.alwaysActorText = compileText(
+      textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
+    );
   }
 
-  /** Whether a rule that could match this record reads `actor.*` (then attribute it before evaluating). */
-  needsActor(record: RecordView): boolean {
+  /**
+   * Whether a rule that could match this record reads `actor.*`, so the record must be attributed
+   * before it is evaluated. With its raw text, such rules are first held to their literals (in
+   * `unlinked` mode, also those of their actor values; the mode is asked only when needed).
+   */
+  needsActor(record: RecordView, raw?: string, mode: () => TextMode = () => 'open'): boolean {
     if (this.actorRules.size === 0) return false;
-    return this.candidates(record).some((rule) => this.actorRules.has(rule));
+    const rules = this.candidates(record).filter((rule) => this.actorRules.has(rule));
+    if (rules.length === 0) return false;
+    if (raw === undefined || hasSpellingEscapes(raw)) return true;
+    const checks = mode() === 'open' ? this.textChecks : this.textChecksUnlinked;
+    const lower = raw.toLowerCase();
+    const seen = new Map<string, boolean>();
+    return rules.some((rule) => {
+      const check = checks.get(rule) ?? true;
+      return check === true || (check !== false && check(lower, seen));
+    });
   }
 
   /** The rules worth testing on a record. */
@@ -110,10 +124,10 @@ export class RuleEngine {
    * rules need the top-level eventName and eventSource, read only when unambiguous (each key once,
    * unescaped); unindexed rules need literals their values imply, searched in the lowercased text.
    * Anything unclear answers true, so a record is only ever ruled out when no rule could match it.
-   * With `unlinked`, the caller vouches that the record's session is its own (no earlier session
-   * start links it to a person or roles), so rules on `actor.*` need their values in the text too.
+   * `unlinked` answers whether the record's session is certainly its own (no earlier session start
+   * links it to a person or roles): then rules on `actor.*` need their values in the text too.
    */
-  mayMatchText(text: string, mode: TextMode = 'open'): boolean {
+  mayMatchText(text: string, unlinked: () => boolean = () => false): boolean {
     const source = uniqueStringField(text, '"eventSource"');
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     const name = uniqueStringField(text, '"eventName"');
@@ -122,20 +136,23 @@ export class RuleEngine {
       ...(this.byName.get(name.toLowerCase()) ?? []),
       ...(this.bySource.get(source.toLowerCase()) ?? []),
     ];
-    const always = mode === 'open' ? this.alwaysText : this.alwaysTextUnlinked;
-    if (indexed.length === 0 && typeof always === 'boolean') return always;
+    const always = this.alwaysTextUnlinked;
+    if (indexed.length === 0 && typeof always === 'boolean' && this.alwaysActorText === false) return always;
     if (hasSpellingEscapes(text)) return true;
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
-    // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out.
-    const checks = mode === 'open' ? this.textChecks : this.textChecksUnlinked;
+    // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
+    // values are held to their literals first, as if the record's session were its own.
     const lower = text.toLowerCase();
     const seen = new Map<string, boolean>();
-    for (const rule of indexed) {
-      const check = checks.get(rule) ?? true;
-      if (check === true || (check !== false && check(lower, seen))) return true;
-    }
-    if (typeof always === 'boolean') return always;
-    return always(lower, seen);
+    const passes = (check: boolean | TextCheck | undefined): boolean =>
+      check === undefined || check === true || (check !== false && check(lower, seen));
+    if (indexed.some((rule) => passes(this.textChecksUnlinked.get(rule))) || passes(always)) return true;
+    // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
+    // and roles then need not be in its text): asked last, as it costs a look at the text.
+    const indexedActor = indexed.filter((rule) => this.actorRules.has(rule));
+    if (indexedActor.length === 0 && this.alwaysActorText === false) return false;
+    if (unlinked()) return false;
+    return indexedActor.some((rule) => passes(this.textChecks.get(rule))) || passes(this.alwaysActorText);
   }
 }
 
