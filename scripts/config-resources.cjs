@@ -146,16 +146,56 @@ function referenceStatements(references) {
 }
 
 /**
+ * Whether the config asks for `placeholders.wide_permission_roles: auto`: the scheduled health run
+ * then reads IAM to find the wide roles, and only then may the bootstrap role do so.
+ */
+function wantsWideRolesFromIam(text) {
+  const placeholders = parseDocument(text).toJS()?.placeholders;
+  return (
+    typeof placeholders === 'object' && placeholders !== null && placeholders.wide_permission_roles === 'auto'
+  );
+}
+
+/**
+ * GetAccountAuthorizationDetails has no resource-level permissions: `*` is the only resource.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ */
+const WIDE_ROLES_POLICY = {
+  WideRolesFromIamPolicy: {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: {
+      Description: 'trailwatch - reads IAM to list wide roles (placeholders.wide_permission_roles: auto)',
+      Roles: [{ Ref: 'TrailBootstrapRole' }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadAuthorizationDetails',
+            Effect: 'Allow',
+            Action: 'iam:GetAccountAuthorizationDetails',
+            Resource: '*',
+          },
+        ],
+      },
+    },
+  },
+};
+
+/**
  * The stack fragment: one managed policy on every function role when the config references
- * anything, nothing otherwise (IAM refuses a policy without statements).
+ * anything, nothing otherwise (IAM refuses a policy without statements); and, only when the config
+ * asks for wide roles from IAM, the bootstrap role's permission to read them.
  */
 function configPolicyFragment(serviceDir) {
   const file = join(serviceDir, CONFIG_FILE);
   if (!existsSync(file)) return { Resources: {} };
-  const statements = referenceStatements(configReferences(readFileSync(file, 'utf8'), CONFIG_FILE));
-  if (statements.length === 0) return { Resources: {} };
+  const text = readFileSync(file, 'utf8');
+  const statements = referenceStatements(configReferences(text, CONFIG_FILE));
+  const wideRoles = wantsWideRolesFromIam(text) ? WIDE_ROLES_POLICY : {};
+  if (statements.length === 0) return { Resources: { ...wideRoles } };
   return {
     Resources: {
+      ...wideRoles,
       ConfiguredDestinationsPolicy: {
         Type: 'AWS::IAM::ManagedPolicy',
         Properties: {
@@ -173,6 +213,7 @@ module.exports.resources = () => configPolicyFragment(process.cwd());
 module.exports.configReferences = configReferences;
 module.exports.referenceStatements = referenceStatements;
 module.exports.configPolicyFragment = configPolicyFragment;
+module.exports.wantsWideRolesFromIam = wantsWideRolesFromIam;
 module.exports.ConfigResourceError = ConfigResourceError;
 module.exports.CONFIG_FILE = CONFIG_FILE;
 module.exports.FUNCTION_ROLES = FUNCTION_ROLES;

@@ -161,3 +161,35 @@ describe('configPolicyFragment', () => {
     expect(fragment.Resources.ConfiguredDestinationsPolicy?.Properties.Roles).toHaveLength(5);
   });
 });
+
+describe('wide roles read from IAM', () => {
+  const serviceWith = (text: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'trailwatch-service-'));
+    writeFileSync(join(dir, CONFIG_FILE), text);
+    return dir;
+  };
+
+  it.each([
+    ['auto', 'placeholders:\n  wide_permission_roles: auto\n', true],
+    ['a list', "placeholders:\n  wide_permission_roles: ['arn:aws:iam::*:role/Admin']\n", false],
+    ['absent', 'placeholders: {}\n', false],
+  ])('wide_permission_roles %s: the bootstrap role may read IAM: %s', (_name, text, granted) => {
+    const resources = configPolicyFragment(serviceWith(text)).Resources as Record<
+      string,
+      {
+        Properties: {
+          Roles: unknown[];
+          PolicyDocument: { Statement: { Action: string; Resource: string }[] };
+        };
+      }
+    >;
+    const policy = resources.WideRolesFromIamPolicy;
+    expect(policy !== undefined).toBe(granted);
+    if (policy) {
+      expect(policy.Properties.Roles).toEqual([{ Ref: 'TrailBootstrapRole' }]);
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Action: 'iam:GetAccountAuthorizationDetails', Resource: '*' }),
+      ]);
+    }
+  });
+});
