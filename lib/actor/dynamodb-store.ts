@@ -10,6 +10,7 @@ import {
 } from '../state';
 import { asFields } from './read';
 import type { SessionRecord, SessionStore } from './store';
+import { sessionWeight } from './store';
 
 /** Items of this store share the state table with dedup, windows and deliveries under this prefix. */
 export const SESSION_KEY_PREFIX = 'session#';
@@ -75,15 +76,19 @@ export class DynamoSessionStore implements SessionStore {
               pk: { S: SESSION_KEY_PREFIX + record.key },
               session: { S: JSON.stringify(record) },
               known: { BOOL: known },
+              weight: { N: String(sessionWeight(record)) },
               [TTL_ATTRIBUTE]: { N: String(Math.ceil(record.expiresAt / 1000)) },
             },
-            // A session naming its person is never replaced by one that does not (SessionStore.put).
-            ...(known
-              ? {}
-              : {
-                  ConditionExpression: 'attribute_not_exists(pk) OR known = :false',
-                  ExpressionAttributeValues: { ':false': { BOOL: false } },
-                }),
+            // A session is never replaced by one that tells less (sessionWeight); items written
+            // before the weight existed are judged by `known` alone.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR weight <= :weight OR (attribute_not_exists(weight) AND (known = :false OR :known = :true))',
+            ExpressionAttributeValues: {
+              ':weight': { N: String(sessionWeight(record)) },
+              ':false': { BOOL: false },
+              ':true': { BOOL: true },
+              ':known': { BOOL: known },
+            },
           }),
         ),
       );

@@ -7,4 +7,5 @@ export { DEFAULT_MAX_SESSIONS, MemorySessionStore } from './memory-store';
 export { ActorResolver, unknownActor } from './resolver';
 export { isSessionStart, mayStartSession, SESSION_START_EVENT_NAMES } from './session-start';
 export type { SessionRecord, SessionStart, SessionStore } from './store';
+export { sessionWeight } from './store';
 export type { Actor, ActorInterface, Person, PersonKind, Proof, ProofKind } from './types';

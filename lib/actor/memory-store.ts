@@ -1,4 +1,5 @@
 import type { SessionRecord, SessionStore } from './store';
+import { sessionWeight } from './store';
 
 /**
  * Sessions in memory, for the CLI: one process reads the whole input. Bounded: past `maxEntries`,
@@ -16,7 +17,7 @@ export class MemorySessionStore implements SessionStore {
   /** Never replaces a session that names its person with one that does not (see SessionStore.put). */
   async put(record: SessionRecord): Promise<void> {
     const existing = this.sessions.get(record.key);
-    if (existing !== undefined && existing.person.name !== null && record.person.name === null) return;
+    if (existing !== undefined && sessionWeight(existing) > sessionWeight(record)) return;
     this.sessions.delete(record.key);
     this.sessions.set(record.key, record);
     if (this.sessions.size > this.maxEntries) this.forgetOldest(Math.ceil(this.maxEntries / 10));

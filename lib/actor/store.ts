@@ -32,6 +32,16 @@ export interface SessionRecord {
   readonly accounts: readonly string[];
 }
 
+/**
+ * How much a remembered session tells: naming the person first, then the length of the role chain
+ * it knows. The two copies of a cross-account AssumeRole arrive in any order; the caller's copy
+ * names the person and the roles before, the target account's copy at most the person: a session
+ * is never replaced by one that tells less.
+ */
+export function sessionWeight(record: SessionRecord): number {
+  return (record.person.name === null ? 0 : 1_000_000) + record.via.length;
+}
+
 /** Where sessions are remembered: in memory for the CLI, the DynamoDB state table in Lambda. */
 export interface SessionStore {
   get(key: string): Promise<SessionRecord | undefined>;
