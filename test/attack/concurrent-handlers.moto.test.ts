@@ -48,7 +48,7 @@ describe.skipIf(!motoAvailable)(
     let receiver: Receiver;
 
     beforeAll(async () => {
-      moto = await startMoto();
+      moto = await startMoto({ serial: true });
       // Slow enough that both instances are inside their sends at the same time.
       receiver = await startReceiver(() => ({ status: 200, body: 'ok', delayMs: 300 }));
       const settings = { region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS };

@@ -67,7 +67,7 @@ describe.skipIf(!motoAvailable)('concurrent scan --notify processes', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await startMoto({ serial: true });
     receiver = await startReceiver(() => ({ status: 200, delayMs: RECEIVER_DELAY_MS }));
   }, 60_000);
   afterAll(async () => {

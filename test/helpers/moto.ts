@@ -34,12 +34,42 @@ async function freePort(): Promise<number> {
 export interface MotoOptions {
   /** Extra environment for the server, e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true for AWS managed policies. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * One request at a time. moto_server answers requests on threads and its DynamoDB backend takes
+   * no lock, so two conditional writes racing on one item can both pass their condition, which
+   * DynamoDB itself never allows. Suites that test claims under concurrency need the atomicity
+   * DynamoDB guarantees: this runs moto's own server entry point with threading off (through the
+   * Python that has moto), and falls back to moto_server, with a warning, where it cannot.
+   */
+  readonly serial?: boolean;
+}
+
+/** moto's server entry point with werkzeug's threading off: requests are then handled in turn. */
+const SERIAL_MOTO = `
+import sys
+import moto.server as server
+original = server.run_simple
+server.run_simple = lambda *args, **kwargs: original(*args, **{**kwargs, "threaded": False})
+server.main(sys.argv[1:])
+`;
+const PYTHON = process.env.MOTO_PYTHON ?? 'python3';
+const serialAvailable =
+  spawnSync(PYTHON, ['-c', 'import moto.server, werkzeug.serving'], { stdio: 'ignore' }).status === 0;
+
+function serverCommand(serial: boolean): [string, string[]] {
+  if (serial && serialAvailable) return [PYTHON, ['-c', SERIAL_MOTO]];
+  if (serial)
+    console.warn(
+      `${PYTHON} cannot import moto: moto_server runs threaded, so racing conditional writes may both pass`,
+    );
+  return [MOTO_COMMAND, []];
 }
 
 export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(MOTO_COMMAND, ['-H', '127.0.0.1', '-p', String(port)], {
+  const [command, prefix] = serverCommand(options.serial === true);
+  const child: ChildProcess = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });

@@ -19,7 +19,7 @@ let tables = 0;
 
 beforeAll(async () => {
   if (!motoAvailable) return;
-  moto = await startMoto();
+  moto = await startMoto({ serial: true });
   dynamo = motoDynamo(moto);
 }, 60_000);
 afterAll(async () => {
