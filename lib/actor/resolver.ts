@@ -46,6 +46,9 @@ import type { Actor, Person } from './types';
 
 const UNKNOWN_PERSON: Person = { name: null, arn: null, kind: 'unknown' };
 
+/** Records linked by principal (console calls, sign-in events) or by the caller's copy (`sharedEventID`). */
+const LINKED_OTHERWISE = /sessionCredentialFromConsole|signin\.amazonaws\.com|"sharedEventID"/;
+
 export class ActorResolver {
   constructor(private readonly store: SessionStore) {}
 
@@ -64,16 +67,9 @@ export class ActorResolver {
    */
   isUnlinked(raw: string): boolean {
     // Console calls are linked by principal, the other account's copy by sharedEventID: never unlinked.
-    if (
-      raw.includes('sessionCredentialFromConsole') ||
-      raw.includes(SIGNIN_SOURCE) ||
-      raw.includes('"sharedEventID"')
-    ) {
-      return false;
-    }
     const key = uniqueStringField(raw, '"accessKeyId"');
-    if (key === undefined) return !raw.includes('"accessKeyId"');
-    return this.store.knows?.(key) === false;
+    if (key === undefined ? raw.includes('"accessKeyId"') : this.store.knows?.(key) !== false) return false;
+    return !LINKED_OTHERWISE.test(raw);
   }
 
   /** Learns the session a record starts, if it starts one; any other record is ignored. */

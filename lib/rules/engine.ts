@@ -151,8 +151,10 @@ export class RuleEngine {
     // and roles then need not be in its text): asked last, as it costs a look at the text.
     const indexedActor = indexed.filter((rule) => this.actorRules.has(rule));
     if (indexedActor.length === 0 && this.alwaysActorText === false) return false;
-    if (unlinked()) return false;
-    return indexedActor.some((rule) => passes(this.textChecks.get(rule))) || passes(this.alwaysActorText);
+    // Their literals outside the actor namespace first (cached above); the link question last.
+    if (!indexedActor.some((rule) => passes(this.textChecks.get(rule))) && !passes(this.alwaysActorText))
+      return false;
+    return !unlinked();
   }
 }
 
