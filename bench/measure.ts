@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { ActorResolver, MemorySessionStore } from '../lib/actor';
 import { loadConfig } from '../lib/config';
 import { drive, recordsRead } from '../lib/driver';
 import { readRecords } from '../lib/ingest';
@@ -48,7 +49,14 @@ async function scanCount(file: string, tenfold: boolean): Promise<Record<string,
     state: new MemoryStateStore(),
     destinations: new Map(),
   });
-  const tally = await drive([{ kind: 'path', path: file }], { engine, pipeline, handleAlerts: false });
+  // Attribution as `scan` runs it on one file: sessions learned as they come, in one pass.
+  const actors = new ActorResolver(new MemorySessionStore());
+  const tally = await drive([{ kind: 'path', path: file }], {
+    engine,
+    pipeline,
+    actors,
+    handleAlerts: false,
+  });
   return {
     records: recordsRead(tally),
     problems: tally.problems,
