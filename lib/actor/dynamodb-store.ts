@@ -1,13 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoStateSettings } from '../state';
-import {
-  classifyStateError,
-  STATE_CONNECT_TIMEOUT_MS,
-  STATE_MAX_ATTEMPTS,
-  STATE_REQUEST_TIMEOUT_MS,
-  StateStoreError,
-  TTL_ATTRIBUTE,
-} from '../state';
+import { isConditionalCheckFailure, StateTable, TTL_ATTRIBUTE } from '../state';
 import { asFields } from './read';
 import type { SessionRecord, SessionStore } from './store';
 import { sessionWeight } from './store';
@@ -36,15 +29,23 @@ interface Cached {
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
  */
 export class DynamoSessionStore implements SessionStore {
-  private connection:
-    | Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }>
-    | undefined;
+  private readonly table: StateTable;
   private readonly cache = new Map<string, Cached>();
 
   constructor(
     private readonly settings: DynamoStateSettings,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.table = new StateTable(settings);
+  }
+
+  private connect() {
+    return this.table.connect();
+  }
+
+  private call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    return this.table.call(request);
+  }
 
   async get(key: string): Promise<SessionRecord | undefined> {
     const cached = this.cache.get(key);
@@ -107,51 +108,6 @@ export class DynamoSessionStore implements SessionStore {
       until: settled ? Number.POSITIVE_INFINITY : this.now() + SESSION_MISS_CACHE_MS,
     });
   }
-
-  private connect(): Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }> {
-    this.connection ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      client:
-        this.settings.client ??
-        new sdk.DynamoDBClient({
-          maxAttempts: STATE_MAX_ATTEMPTS,
-          requestHandler: {
-            connectionTimeout: STATE_CONNECT_TIMEOUT_MS,
-            requestTimeout: STATE_REQUEST_TIMEOUT_MS,
-          },
-          ...(this.settings.region === undefined ? {} : { region: this.settings.region }),
-          ...(this.settings.endpoint === undefined ? {} : { endpoint: this.settings.endpoint }),
-        }),
-    }));
-    return this.connection;
-  }
-
-  /** Runs one request; any failure but a refused condition becomes a `StateStoreError` naming table, endpoint, region. */
-  private async call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
-    const { client } = await this.connect();
-    try {
-      return await request(client);
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw error;
-      const { problem, detail } = classifyStateError(error);
-      const region = await this.region(client);
-      const endpoint =
-        this.settings.endpoint ??
-        process.env.AWS_ENDPOINT_URL_DYNAMODB ??
-        process.env.AWS_ENDPOINT_URL ??
-        `https://dynamodb.${region}.amazonaws.com`;
-      throw new StateStoreError(this.settings.table, endpoint, region, problem, detail);
-    }
-  }
-
-  private async region(client: DynamoDBClient): Promise<string> {
-    if (this.settings.region !== undefined) return this.settings.region;
-    try {
-      return await client.config.region();
-    } catch {
-      return 'not set';
-    }
-  }
 }
 
 /** A stored session read back; an item not written by this store (wrong shape, other key) is not one. */
@@ -183,8 +139,4 @@ function parseSession(json: string | undefined, key: string): SessionRecord | un
   }
   // Shape checked above for every field attribution reads; this store is its only writer.
   return value as SessionRecord;
-}
-
-function isConditionalCheckFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }

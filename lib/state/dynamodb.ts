@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { classifyStateError, StateStoreError } from './errors';
+import { isConditionalCheckFailure, StateTable } from './table';
 import type { ClaimDecision, DedupDecision, DeliveryClaim, StateStore, WindowEntry } from './types';
 import { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';
 
@@ -17,18 +17,6 @@ const WINDOW_UPDATE_ATTEMPTS = 5;
 /** A claim refused because another was released in between is tried again this many times. */
 const CLAIM_ATTEMPTS = 3;
 
-/**
- * A dead or unreachable endpoint must fail in seconds, not after the SDK's default socket waits
- * (minutes): every delivery waits on this table. DynamoDB answers single-item requests in
- * milliseconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Introduction.html),
- * so 2 s to connect and 5 s per request are generous; 3 attempts is the SDK's standard retry mode
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). Worst case for
- * a silent endpoint: 3 x 2 s plus backoff, under 10 s.
- */
-export const STATE_CONNECT_TIMEOUT_MS = 2_000;
-export const STATE_REQUEST_TIMEOUT_MS = 5_000;
-export const STATE_MAX_ATTEMPTS = 3;
-
 const seconds = (ms: number): string => String(Math.ceil(ms / 1000));
 
 /**
@@ -38,31 +26,19 @@ const seconds = (ms: number): string => String(Math.ceil(ms / 1000));
  */
 export class DynamoStateStore implements StateStore {
   private readonly table: string;
-  /** The SDK and client are loaded on first use, not at cold start. */
-  private connection:
-    | Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }>
-    | undefined;
+  private readonly connection: StateTable;
 
-  constructor(private readonly settings: DynamoStateSettings) {
+  constructor(settings: DynamoStateSettings) {
     this.table = settings.table;
+    this.connection = new StateTable(settings);
   }
 
-  private connect(): Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }> {
-    this.connection ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      client:
-        this.settings.client ??
-        new sdk.DynamoDBClient({
-          maxAttempts: STATE_MAX_ATTEMPTS,
-          requestHandler: {
-            connectionTimeout: STATE_CONNECT_TIMEOUT_MS,
-            requestTimeout: STATE_REQUEST_TIMEOUT_MS,
-          },
-          ...(this.settings.region === undefined ? {} : { region: this.settings.region }),
-          ...(this.settings.endpoint === undefined ? {} : { endpoint: this.settings.endpoint }),
-        }),
-    }));
-    return this.connection;
+  private connect() {
+    return this.connection.connect();
+  }
+
+  private call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    return this.connection.call(request);
   }
 
   async dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision> {
@@ -269,38 +245,6 @@ export class DynamoStateStore implements StateStore {
       ),
     );
   }
-
-  /** Runs one request; any failure but a refused condition becomes a `StateStoreError`. */
-  private async call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
-    const { client } = await this.connect();
-    try {
-      return await request(client);
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw error;
-      const { problem, detail } = classifyStateError(error);
-      const region = await this.region(client);
-      throw new StateStoreError(this.table, this.endpointFor(region), region, problem, detail);
-    }
-  }
-
-  private async region(client: DynamoDBClient): Promise<string> {
-    if (this.settings.region !== undefined) return this.settings.region;
-    try {
-      return await client.config.region();
-    } catch {
-      return 'not set';
-    }
-  }
-
-  /** The endpoint as the SDK picks it: the setting, the environment, else the regional one. */
-  private endpointFor(region: string): string {
-    return (
-      this.settings.endpoint ??
-      process.env.AWS_ENDPOINT_URL_DYNAMODB ??
-      process.env.AWS_ENDPOINT_URL ??
-      `https://dynamodb.${region}.amazonaws.com`
-    );
-  }
 }
 
 /** The item of one (alert, destination) pair; the `delivered#` prefix predates claims and is kept. */
@@ -315,7 +259,3 @@ const DELIVERY_NAMES = {
   '#ttl': TTL_ATTRIBUTE,
   '#deliveredAt': 'deliveredAt',
 } as const;
-
-function isConditionalCheckFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}

@@ -1,0 +1,82 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoStateSettings } from './dynamodb';
+import { classifyStateError, StateStoreError } from './errors';
+
+/**
+ * A dead state endpoint must fail in seconds, not after the SDK's minutes of retries: Lambda's
+ * time goes to delivering alerts, and the CLI should say what is wrong at once.
+ */
+export const STATE_CONNECT_TIMEOUT_MS = 2_000;
+export const STATE_REQUEST_TIMEOUT_MS = 5_000;
+export const STATE_MAX_ATTEMPTS = 3;
+
+type DynamoSdk = typeof import('@aws-sdk/client-dynamodb');
+
+/**
+ * The connection to the state table every store of it shares (dedup, deliveries, sessions): the
+ * SDK loaded on first use, not at cold start; short timeouts; every failure but a refused
+ * condition turned into one `StateStoreError` naming the table, endpoint and region.
+ */
+export class StateTable {
+  private connection: Promise<{ client: DynamoDBClient; sdk: DynamoSdk }> | undefined;
+
+  constructor(readonly settings: DynamoStateSettings) {}
+
+  get name(): string {
+    return this.settings.table;
+  }
+
+  connect(): Promise<{ client: DynamoDBClient; sdk: DynamoSdk }> {
+    this.connection ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
+      sdk,
+      client:
+        this.settings.client ??
+        new sdk.DynamoDBClient({
+          maxAttempts: STATE_MAX_ATTEMPTS,
+          requestHandler: {
+            connectionTimeout: STATE_CONNECT_TIMEOUT_MS,
+            requestTimeout: STATE_REQUEST_TIMEOUT_MS,
+          },
+          ...(this.settings.region === undefined ? {} : { region: this.settings.region }),
+          ...(this.settings.endpoint === undefined ? {} : { endpoint: this.settings.endpoint }),
+        }),
+    }));
+    return this.connection;
+  }
+
+  /** Runs one request; a refused condition is rethrown as it is, any other failure as a `StateStoreError`. */
+  async call<T>(request: (client: DynamoDBClient) => Promise<T>): Promise<T> {
+    const { client } = await this.connect();
+    try {
+      return await request(client);
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw error;
+      const { problem, detail } = classifyStateError(error);
+      const region = await this.region(client);
+      throw new StateStoreError(this.settings.table, this.endpointFor(region), region, problem, detail);
+    }
+  }
+
+  private async region(client: DynamoDBClient): Promise<string> {
+    if (this.settings.region !== undefined) return this.settings.region;
+    try {
+      return await client.config.region();
+    } catch {
+      return 'not set';
+    }
+  }
+
+  /** The endpoint as the SDK picks it: the setting, the environment, else the regional one. */
+  private endpointFor(region: string): string {
+    return (
+      this.settings.endpoint ??
+      process.env.AWS_ENDPOINT_URL_DYNAMODB ??
+      process.env.AWS_ENDPOINT_URL ??
+      `https://dynamodb.${region}.amazonaws.com`
+    );
+  }
+}
+
+export function isConditionalCheckFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
