@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeRecord, probeRule } from '../factories/probe';
 import type { Moto } from '../helpers/moto';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
 import type { Receiver } from '../helpers/receiver';
@@ -20,30 +21,6 @@ const PROCESSES = 4;
 const ALERTS = 15;
 /** Slow enough that all four processes are mid-send on the same alerts. */
 const RECEIVER_DELAY_MS = 300;
-
-const RULE = `title: Probe call
-id: 5b0e7f6e-0000-4000-8000-000000000002
-status: test
-level: high
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventSource: probe.amazonaws.com}
-  condition: selection
-`;
-
-function probeRecord(index: number): Record<string, unknown> {
-  return {
-    eventVersion: '1.08',
-    eventTime: `2026-11-30T10:00:${String(index).padStart(2, '0')}Z`,
-    eventSource: 'probe.amazonaws.com',
-    eventName: 'Probe',
-    awsRegion: 'us-east-1',
-    eventID: `probe-${index}`,
-    recipientAccountId: '111122223333',
-    // Distinct principals: dedup lets each alert through.
-    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/user-${index}` },
-  };
-}
 
 interface Finished {
   readonly code: number | null;
@@ -77,11 +54,11 @@ describe.skipIf(!motoAvailable)('concurrent scan --notify processes', () => {
 
   it(`${PROCESSES} processes, one table, one slow receiver: each of ${ALERTS} alerts is sent once`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trailwatch-concurrent-'));
-    writeFileSync(join(dir, 'probe.yml'), RULE);
+    writeFileSync(join(dir, 'probe.yml'), probeRule('5b0e7f6e-0000-4000-8000-000000000002'));
     const logFile = join(dir, 'records.jsonl');
     writeFileSync(
       logFile,
-      `${Array.from({ length: ALERTS }, (_, i) => JSON.stringify(probeRecord(i))).join('\n')}\n`,
+      `${Array.from({ length: ALERTS }, (_, i) => JSON.stringify(probeRecord(i, `user-${i}`))).join('\n')}\n`,
     );
     const table = 'concurrent-scan';
     const dynamo = motoDynamo(moto);

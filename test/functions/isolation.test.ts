@@ -13,42 +13,20 @@ import { createTrailHandler, splitEvent } from '../../lib/runtime';
 import type { DedupDecision } from '../../lib/state';
 import { MemoryStateStore } from '../../lib/state';
 import { cloudWatchLogsEvent, eventBridgeCloudTrail, snsLambdaEvent } from '../factories/events';
+import { probeRecord, probeRule } from '../factories/probe';
 import type { Receiver } from '../helpers/receiver';
 import { startReceiver } from '../helpers/receiver';
 import { capturingLogger, testRuntime } from '../helpers/runtime';
 
-const RULE = `title: Probe call
-id: 5b0e7f6e-0000-4000-8000-000000000001
-status: test
-level: high
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventSource: probe.amazonaws.com}
-  condition: selection
-`;
-
 function configWithRule(): string {
   const dir = mkdtempSync(join(tmpdir(), 'trailwatch-isolation-'));
-  writeFileSync(join(dir, 'probe.yml'), RULE);
+  writeFileSync(join(dir, 'probe.yml'), probeRule());
   return `rules: {shipped: false, paths: [${dir}]}
 destinations:
   hook: {type: webhook, url: {env: HOOK_URL}}
 routing:
   defaults: {high: [hook]}
 `;
-}
-
-function probeRecord(index: number): Record<string, unknown> {
-  return {
-    eventVersion: '1.08',
-    eventTime: `2026-11-30T10:00:${String(index).padStart(2, '0')}Z`,
-    eventSource: 'probe.amazonaws.com',
-    eventName: 'Probe',
-    awsRegion: 'us-east-1',
-    eventID: `probe-${index}`,
-    recipientAccountId: '111122223333',
-    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice' },
-  };
 }
 
 /** A state store that fails for one alert as a fault inside alerting would: a plain error, not an outage. */
