@@ -180,9 +180,9 @@ export function buildProgram(
       .description(description)
       .argument('[paths...]', 'rule files or folders (default: the shipped pack plus trailwatch.yml)')
       .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)');
-  ruleCommand('validate', 'load every rule and list every problem with file:line').action(
-    (paths: string[], options) => setExitCode(runRulesValidate(paths, options, io)),
-  );
+  ruleCommand('validate', 'load every rule and list every problem with file:line')
+    .option('--strict', 'a field no CloudTrail record can hold is an error, not a warning')
+    .action((paths: string[], options) => setExitCode(runRulesValidate(paths, options, io)));
   ruleCommand('test', "run every rule's inline tests and say why a failing one failed")
     .option('-v, --verbose', 'list passing tests too')
     .action((paths: string[], options) => setExitCode(runRulesTest(paths, options, io)));

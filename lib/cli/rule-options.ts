@@ -8,6 +8,8 @@ import { UsageError, writeDiagnostic } from './io';
 export interface RuleCliOptions {
   readonly rules?: readonly string[];
   readonly config?: string;
+  /** A field no CloudTrail record can hold is an error, not a warning (`rules validate --strict`). */
+  readonly strict?: boolean;
 }
 
 /** Reads trailwatch.yml, turning its problems into a usage error that lists them all. */
@@ -36,7 +38,10 @@ export function loadRuleSet(
   config: TrailwatchConfig,
   positional: readonly string[] = [],
 ): RuleSet {
-  const set = loadRules(rulePaths(options, config, positional), { placeholders: config.placeholders });
+  const set = loadRules(rulePaths(options, config, positional), {
+    placeholders: config.placeholders,
+    strictFields: options.strict === true,
+  });
   if (config.disabledRules.size === 0) return set;
   return { ...set, detections: set.detections.filter((rule) => !config.disabledRules.has(rule.meta.id)) };
 }

@@ -31,7 +31,16 @@ export interface UnresolvedCorrelation {
   readonly source: YamlDocument;
 }
 
-export function compileDocument(source: YamlDocument, placeholders: Placeholders): CompileOutcome {
+/** `strictFields`: a field no CloudTrail record can hold is an error (default: a warning). */
+export interface CompileOptions {
+  readonly strictFields?: boolean;
+}
+
+export function compileDocument(
+  source: YamlDocument,
+  placeholders: Placeholders,
+  options: CompileOptions = {},
+): CompileOutcome {
   const at = (path: readonly (string | number)[]): RuleLocation => ({
     file: source.file,
     line: source.lineOf(path),
@@ -61,7 +70,7 @@ export function compileDocument(source: YamlDocument, placeholders: Placeholders
     };
   }
   if ('correlation' in record) return compileCorrelationDocument(source, record, at);
-  return compileDetectionDocument(source, record, placeholders, at);
+  return compileDetectionDocument(source, record, placeholders, at, options.strictFields === true);
 }
 
 function schemaErrors(
@@ -81,6 +90,7 @@ function compileDetectionDocument(
   record: Record<string, unknown>,
   placeholders: Placeholders,
   at: (path: readonly (string | number)[]) => RuleLocation,
+  strictFields: boolean,
 ): CompileOutcome {
   const title = typeof record.title === 'string' ? record.title : undefined;
   const parsed = detectionRuleSchema.safeParse(record);
@@ -94,10 +104,15 @@ function compileDetectionDocument(
     return { ok: false, errors: [new RuleError(message, at(['logsource']), rule.title)] };
   }
   const warnings: RuleWarning[] = [];
-  const compiled = compileDetection(rule.detection, placeholders, (message, path) => {
-    const location = at(['detection', ...path]);
-    if (!warnings.some((w) => w.message === message)) warnings.push({ message, location });
-  });
+  const compiled = compileDetection(
+    rule.detection,
+    placeholders,
+    (message, path) => {
+      const location = at(['detection', ...path]);
+      if (!warnings.some((w) => w.message === message)) warnings.push({ message, location });
+    },
+    strictFields,
+  );
   if (!compiled.ok) {
     errors.push(
       ...compiled.errors.map((e) => new RuleError(e.message, at(['detection', ...e.path]), rule.title)),
@@ -135,6 +150,8 @@ export function compileDetection(
   detection: Readonly<Record<string, unknown>>,
   placeholders: Placeholders,
   warn: (message: string, path: readonly (string | number)[]) => void,
+  /** Impossible fields refused (true, the default here: rule tests and tools) or only warned about. */
+  strictFields = true,
 ): DetectionOutcome {
   const errors: { message: string; path: readonly (string | number)[] }[] = [];
   const selections = new Map<string, CompiledPart>();
@@ -143,6 +160,7 @@ export function compileDetection(
     const context: ModifierContext = {
       placeholder: (key) => ownEntry(placeholders, key),
       warn: (message) => warn(message, [name]),
+      strictFields,
     };
     try {
       selections.set(name, compileSelection(name, definition, context));

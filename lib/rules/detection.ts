@@ -103,7 +103,10 @@ export function buildItem(
     throw new DetectionError(`'${key}' has modifiers but no field name`, path);
   }
   const fieldProblem = key === null ? undefined : fieldPathProblem(fieldName);
-  if (fieldProblem) throw new DetectionError(fieldProblem, path);
+  if (fieldProblem) {
+    if (context.strictFields !== false) throw new DetectionError(fieldProblem, path);
+    context.warn(`${fieldProblem}: read as absent`);
+  }
   const list = Array.isArray(rawValues) ? rawValues : [rawValues];
   if (list.length === 0)
     throw new DetectionError('an empty list matches nothing; give at least one value', path);

@@ -26,6 +26,8 @@ export interface RuleSet {
 
 export interface LoadOptions {
   readonly placeholders?: Placeholders;
+  /** A field no CloudTrail record can hold is an error (`rules validate --strict`); by default a warning. */
+  readonly strictFields?: boolean;
   /** A pre-parsed pack loaded together with the paths (so correlations may span both). */
   readonly pack?: RulePack;
 }
@@ -120,6 +122,7 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
     options.placeholders ?? {},
     errors,
     files.length + packFiles,
+    options.strictFields === true,
   );
   return fileWarnings.length === 0 ? set : { ...set, warnings: [...fileWarnings, ...set.warnings] };
 }
@@ -139,11 +142,12 @@ function compileDocuments(
   placeholders: Placeholders,
   errors: RuleError[],
   files: number,
+  strictFields = false,
 ): RuleSet {
   const detections: DetectionRule[] = [];
   const pending: UnresolvedCorrelation[] = [];
   for (const document of documents) {
-    const outcome = compileDocument(document, placeholders);
+    const outcome = compileDocument(document, placeholders, { strictFields });
     if (!outcome.ok) errors.push(...outcome.errors);
     else if (outcome.rule.kind === 'detection') detections.push(outcome.rule);
     else pending.push(outcome.rule);

@@ -44,6 +44,11 @@ export interface ModifierContext {
   placeholder(name: string): readonly string[] | undefined;
   /** Records that a placeholder was used without a value, so validation can say so. */
   warn(message: string): void;
+  /**
+   * A field no CloudTrail record can hold: refused when true; otherwise a warning, and the item
+   * reads it as absent (rules written for other tools still load, as Sigma expects).
+   */
+  readonly strictFields?: boolean;
 }
 
 /** One Sigma modifier: takes the item as the previous modifiers left it and returns it changed. */
