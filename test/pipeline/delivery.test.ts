@@ -326,7 +326,9 @@ describe('the delivery deadline', () => {
         {
           destination: 'stuck',
           status: 'unknown',
-          error: expect.stringMatching(/stopped at the delivery deadline/),
+          // The attempt's timeout is cut to the deadline: whichever fires first, the request went
+          // out and got no answer (a loaded machine decides which message it is).
+          error: expect.stringMatching(/stopped at the delivery deadline|no answer within \d+ ms/),
         },
         { destination: 'siem', status: 'sent' },
       ]);
