@@ -6,6 +6,7 @@ import { mapOrdered, readRecordBatches } from '../ingest';
 import type { AlertOutcome, AlertPipeline } from '../pipeline';
 import type { CloudTrailRecord } from '../records';
 import type { DetectionRule, RuleEngine } from '../rules';
+import { StateStoreError } from '../state';
 import type { Tally } from './tally';
 import { countOutcome, emptyTally } from './tally';
 
@@ -115,7 +116,7 @@ export interface DriveOptions {
  * state table is unreachable), so the driver stops and the caller reports it (Lambda retries).
  */
 export function isInfrastructureFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'StateStoreError';
+  return error instanceof StateStoreError;
 }
 
 /** A record evaluated, before alerting: what the readers and the rules found, in order. */
@@ -166,6 +167,9 @@ async function* withIndex(
   for await (const input of inputs) yield [input, index++] as const;
 }
 
+/** What `Run.isolated` answers for a stage that failed on the record and was set aside. */
+const SET_ASIDE: unique symbol = Symbol('set aside');
+
 class Run {
   private readonly now: () => number;
 
@@ -214,13 +218,10 @@ class Run {
     if (actors && !sessionsLearned) {
       for (const result of batch) {
         if (result.kind !== 'record' || !actors.isSessionStart(result.record)) continue;
-        try {
-          await actors.observe(result.record);
-        } catch (error) {
-          if (isInfrastructureFailure(error)) throw error;
-          unlearned.add(result.record);
-          await this.emit(this.poison('attribute', result.record, result.origin, error));
-        }
+        const learned = await this.isolated('attribute', result.record, result.origin, () =>
+          actors.observe(result.record),
+        );
+        if (learned === SET_ASIDE) unlearned.add(result.record);
       }
     }
     for (const result of batch) {
@@ -255,21 +256,18 @@ class Run {
     const attributeFirst =
       actors !== undefined && (everyRecord === true || engine.needsActor(record, raw, mode));
     if (attributeFirst) {
-      const resolved = await this.attribute(record, origin);
-      if (resolved === null) return;
+      const resolved = await this.isolated('attribute', record, origin, () => actors.resolve(record));
+      if (resolved === SET_ASIDE) return;
       actor = resolved;
     }
-    let outcomes: ReturnType<RuleEngine['evaluate']>;
-    try {
-      // Rules see the actor beside the record's own fields; the record itself is left as it came.
-      outcomes = engine.evaluate(recordView(record, actor), raw);
-    } catch (error) {
-      await this.emit(this.poison('evaluate', record, origin, error));
-      return;
-    }
+    // Rules see the actor beside the record's own fields; the record itself is left as it came.
+    const outcomes = await this.isolated('evaluate', record, origin, () =>
+      engine.evaluate(recordView(record, actor), raw),
+    );
+    if (outcomes === SET_ASIDE) return;
     if (actors !== undefined && !attributeFirst && outcomes.some((outcome) => outcome.kind === 'match')) {
-      const resolved = await this.attribute(record, origin);
-      if (resolved === null) return;
+      const resolved = await this.isolated('attribute', record, origin, () => actors.resolve(record));
+      if (resolved === SET_ASIDE) return;
       actor = resolved;
     }
     const rules: DetectionRule[] = [];
@@ -286,14 +284,23 @@ class Run {
     for (const rule of rules) await this.alert(rule, record, origin, actor);
   }
 
-  /** The record's actor; null when attribution threw (reported as poison, the record goes no further). */
-  private async attribute(record: CloudTrailRecord, origin: Origin): Promise<Actor | null> {
+  /**
+   * One stage of one record. A failure that is the record's own is set aside: reported as poison
+   * with its location (the others go on) and answered with SET_ASIDE. An outage of what every
+   * record needs (the state table) is rethrown: the run stops and the caller reports it.
+   */
+  private async isolated<T>(
+    stage: PoisonStage,
+    record: CloudTrailRecord,
+    origin: Origin,
+    work: () => T | Promise<T>,
+  ): Promise<T | typeof SET_ASIDE> {
     try {
-      return await (this.options.actors as ActorSource).resolve(record);
+      return await work();
     } catch (error) {
       if (isInfrastructureFailure(error)) throw error;
-      await this.emit(this.poison('attribute', record, origin, error));
-      return null;
+      await this.emit(this.poison(stage, record, origin, error));
+      return SET_ASIDE;
     }
   }
 
@@ -304,30 +311,22 @@ class Run {
     origin: Origin,
     actor: Actor | undefined,
   ): Promise<void> {
-    let alerts: Alert[];
-    try {
-      alerts = await this.options.pipeline.alertsFor(rule, record, origin, actor);
-    } catch (error) {
-      if (isInfrastructureFailure(error)) throw error;
-      await this.emit(this.poison('alert', record, origin, error));
-      return;
-    }
+    const { pipeline } = this.options;
+    const alerts = await this.isolated('alert', record, origin, () =>
+      pipeline.alertsFor(rule, record, origin, actor),
+    );
+    if (alerts === SET_ASIDE) return;
     for (const alert of alerts) {
       this.tally.alerts++;
       let outcome: AlertOutcome | undefined;
       if (this.options.handleAlerts) {
-        try {
+        const handled = await this.isolated('deliver', record, origin, () => {
           this.options.beforeHandle?.(alert);
           const deadlineAt = this.options.deliveryDeadline?.();
-          outcome = await this.options.pipeline.handleAlert(
-            alert,
-            deadlineAt === undefined ? {} : { deadlineAt },
-          );
-        } catch (error) {
-          if (isInfrastructureFailure(error)) throw error;
-          await this.emit(this.poison('deliver', record, origin, error));
-          continue;
-        }
+          return pipeline.handleAlert(alert, deadlineAt === undefined ? {} : { deadlineAt });
+        });
+        if (handled === SET_ASIDE) continue;
+        outcome = handled;
         countOutcome(this.tally, outcome, this.now());
       }
       await this.emit({ kind: 'alert', alert, record, origin, ...(outcome ? { outcome } : {}) });
