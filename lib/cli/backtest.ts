@@ -2,6 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
 import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest, topPersonText } from '../history';
 import { parseInputArg } from '../ingest';
+import { createStateStore } from '../pipeline';
 import { oneLine } from '../text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, isTerminal, LineWriter, UsageError, writeDiagnostic } from './io';
@@ -29,6 +30,7 @@ export interface BacktestCliOptions extends RuleCliOptions {
   readonly endpointUrl?: string;
   readonly s3Region?: string;
   readonly progress?: boolean;
+  readonly baseline?: boolean;
 }
 
 async function toSource(arg: string): Promise<BacktestSource> {
@@ -72,6 +74,13 @@ export async function runBacktestCommand(
   );
   const source = await toSource(sourceArg);
   const { config, set: rules } = loadCommandRules(options, io, 'backtest');
+  if (options.baseline === true && config.state.backend !== 'dynamodb') {
+    throw new UsageError(
+      '--baseline writes the first-seen baseline to the state table the live pipeline reads: set state: {backend: dynamodb, table: …} in trailwatch.yml',
+    );
+  }
+  const baseline = options.baseline === true ? createStateStore(config) : undefined;
+  const firstSeenRules = rules.detections.filter((rule) => rule.firstSeen !== undefined).length;
 
   const progress = options.progress !== false && isTerminal(io.stderr) ? progressBar(io) : undefined;
   const report = await runBacktest({
@@ -83,8 +92,15 @@ export async function runBacktestCommand(
     ...toRecordLimits(options),
     concurrency,
     ...(progress ? { onProgress: progress.update } : {}),
+    ...(baseline === undefined ? {} : { baseline }),
   });
   progress?.done();
+  if (baseline !== undefined && config.state.backend === 'dynamodb') {
+    writeDiagnostic(
+      io,
+      `trailwatch: first-seen baseline of ${firstSeenRules} rule(s) written to the state table ${config.state.table}; they raised no alert in this run`,
+    );
+  }
 
   for (const problem of report.problems) writeDiagnostic(io, `trailwatch: error: ${problem}`);
   if (report.problemCount > report.problems.length) {

@@ -168,6 +168,10 @@ export function buildProgram(
     )
     .option('--concurrency <n>', 'objects read at once', '8')
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option(
+      '--baseline',
+      "build the first-seen rules' baseline from this history in the state table (trailwatch.yml state:); they raise nothing in this run",
+    )
     .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
     .option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)')
     .option(MAX_RECORD_SIZE_FLAG, MAX_RECORD_SIZE_HELP)

@@ -19,6 +19,7 @@ import {
 import { AlertPipeline } from '../pipeline';
 import type { Level, RuleSet } from '../rules';
 import { RuleEngine } from '../rules';
+import type { StateStore } from '../state';
 import { MemoryStateStore } from '../state';
 import { isoDay, utcDays } from '../time';
 
@@ -116,6 +117,12 @@ export interface BacktestOptions {
   readonly onProgress?: (progress: BacktestProgress) => void;
   /** Attribution: with it, alerts carry their person and the report counts top people by name. */
   readonly actors?: ActorSource;
+  /**
+   * Builds the first-seen rules' baseline: every combination in the history is remembered in this
+   * store (the state table the live pipeline reads) and those rules raise nothing in the run.
+   * Dedup, correlation and delivery state stay in memory, so the live table gets only the baseline.
+   */
+  readonly baseline?: StateStore;
 }
 
 /** One delivery day of objects to read, sorted by delivery time. */
@@ -209,6 +216,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     state: new MemoryStateStore(),
     destinations: new Map(),
     now: () => replayClock,
+    ...(options.baseline === undefined ? {} : { firstSeen: { state: options.baseline, learnOnly: true } }),
   });
   const tallies = new Map<string, RuleTally>();
   for (const rule of [...rules.detections, ...rules.correlations]) {

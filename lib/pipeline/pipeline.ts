@@ -2,7 +2,8 @@ import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
 import { detectionAlert, readPath, recordView } from '../alerts';
 import type { TrailwatchConfig } from '../config';
-import { CorrelationEngine } from '../correlate';
+import type { FirstSeenOptions } from '../correlate';
+import { CorrelationEngine, FirstSeenEngine } from '../correlate';
 import type { Origin } from '../ingest';
 import type { Destination } from '../notify';
 import type { CloudTrailRecord } from '../records';
@@ -26,6 +27,11 @@ export interface PipelineOptions {
   readonly destinations: ReadonlyMap<string, Destination>;
   /** Wall clock, for suppression expiry and delivery records. */
   readonly now?: () => number;
+  /**
+   * Where first-seen rules remember what they saw (default: `state`), and whether they only learn.
+   * `backtest --baseline` writes the state table's baseline and keeps everything else in memory.
+   */
+  readonly firstSeen?: FirstSeenOptions & { readonly state?: StateStore };
 }
 
 /**
@@ -36,12 +42,14 @@ export interface PipelineOptions {
  */
 export class AlertPipeline {
   private readonly correlations: CorrelationEngine;
+  private readonly firstSeen: FirstSeenEngine;
   private readonly suppressions: readonly ActiveSuppression[];
   private readonly now: () => number;
   private readonly deliverer: Deliverer;
 
   constructor(private readonly options: PipelineOptions) {
     this.correlations = new CorrelationEngine(options.rules.correlations, options.state);
+    this.firstSeen = new FirstSeenEngine(options.firstSeen?.state ?? options.state, options.firstSeen);
     this.suppressions = compileSuppressions(options.config.suppressions);
     this.now = options.now ?? Date.now;
     this.deliverer = new Deliverer(options.state, options.destinations, this.now);
@@ -55,7 +63,10 @@ export class AlertPipeline {
     actor?: Actor,
   ): Promise<Alert[]> {
     const alerts: Alert[] = [];
-    if (!this.options.rules.correlationOnly.has(rule.meta.id))
+    if (rule.firstSeen !== undefined) {
+      const alert = await this.firstSeen.alertFor(rule, record, origin, actor);
+      if (alert !== undefined && !this.options.rules.correlationOnly.has(rule.meta.id)) alerts.push(alert);
+    } else if (!this.options.rules.correlationOnly.has(rule.meta.id))
       alerts.push(detectionAlert(rule, record, origin, actor));
     alerts.push(...(await this.correlations.observe(rule, record, actor)));
     return alerts;

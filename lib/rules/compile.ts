@@ -7,6 +7,7 @@ import type { CompiledPart } from './detection';
 import { anyOf, compileCondition, compileSelection, DetectionError } from './detection';
 import type { RuleLocation, RuleWarning } from './errors';
 import { RuleError } from './errors';
+import { compileFirstSeen } from './first-seen';
 import type { ModifierContext } from './modifiers/types';
 import type { CorrelationRuleDocument, DetectionRuleDocument } from './schema';
 import { correlationRuleSchema, detectionRuleSchema, durationMs } from './schema';
@@ -118,6 +119,10 @@ function compileDetectionDocument(
       ...compiled.errors.map((e) => new RuleError(e.message, at(['detection', ...e.path]), rule.title)),
     );
   }
+  const firstSeen = rule.first_seen === undefined ? undefined : compileFirstSeen(rule.first_seen);
+  if (firstSeen?.ok === false) {
+    errors.push(...firstSeen.errors.map((e) => new RuleError(e.message, at(e.path), rule.title)));
+  }
   if (errors.length > 0 || !compiled.ok) return { ok: false, errors };
   return {
     ok: true,
@@ -131,6 +136,7 @@ function compileDetectionDocument(
       tests: rule.tests ?? [],
       detection: rule.detection,
       warnings,
+      ...(firstSeen?.ok === true ? { firstSeen: firstSeen.spec } : {}),
     },
   };
 }

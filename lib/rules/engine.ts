@@ -51,7 +51,9 @@ export class RuleEngine {
       this.textChecks.set(rule, compileText(rule.text));
       this.textChecksUnlinked.set(rule, compileText(rule.text, 'unlinked'));
     }
-    this.actorRules = new Set(rules.filter((rule) => namesActorField(rule.detection)));
+    this.actorRules = new Set(
+      rules.filter((rule) => namesActorField(rule.detection) || firstSeenReadsActor(rule)),
+    );
     this.alwaysActorText = compileText(
       textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
     );
@@ -159,6 +161,12 @@ export class RuleEngine {
 }
 
 /** Whether a detection names a field in the actor namespace anywhere (`actor.via|expand: …`). */
+/** A first-seen rule keyed on the person needs the actor even when its detection does not. */
+function firstSeenReadsActor(rule: DetectionRule): boolean {
+  const spec = rule.firstSeen;
+  return spec !== undefined && [...spec.fields, ...spec.groupBy].some((field) => isActorField(field.path));
+}
+
 function namesActorField(detection: Readonly<Record<string, unknown>>): boolean {
   const pending: unknown[] = [detection];
   while (pending.length > 0) {

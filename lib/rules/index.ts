@@ -9,6 +9,12 @@ export { RuleEngine, uniqueStringField } from './engine';
 export type { RuleLocation, RuleWarning } from './errors';
 export { formatLocation, RuleError } from './errors';
 export { readField, readFieldValue } from './fields';
+export {
+  DEFAULT_FIRST_SEEN_FORGET,
+  DEFAULT_FIRST_SEEN_LEARNING,
+  FIRST_SEEN_TRANSFORMS,
+  networkOf,
+} from './first-seen';
 export type { LoadOptions, RulePack, RuleSet } from './loader';
 export { buildRulePack, findRuleFiles, loadRulePack, loadRules } from './loader';
 export { MODIFIERS } from './modifiers/registry';
@@ -18,4 +24,4 @@ export { durationMs, LEVELS, levelRank } from './schema';
 export { SigmaString } from './sigma-string';
 export type { RuleTestResult } from './testing';
 export { runRuleTests } from './testing';
-export type { CorrelationRule, DetectionRule, Rule, RuleMeta } from './types';
+export type { CorrelationRule, DetectionRule, FirstSeenField, FirstSeenSpec, Rule, RuleMeta } from './types';

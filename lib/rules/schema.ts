@@ -50,6 +50,22 @@ const metadata = {
   level: z.enum(LEVELS).optional(),
 };
 
+/**
+ * trailwatch's first-seen extension: a top-level key other Sigma tools keep as a custom attribute,
+ * so the file stays valid Sigma. A match alerts only when the combination of `fields` (for the
+ * `group-by` entity, when given) was not seen before; `learning` is how long after the first match
+ * the rule only learns; `forget` is how long an unseen combination is remembered.
+ */
+export const firstSeenSchema = z
+  .object({
+    fields: z.array(z.string().min(1)).min(1, 'first_seen.fields names at least one field'),
+    'group-by': z.array(z.string().min(1)).optional(),
+    learning: duration.optional(),
+    forget: duration.optional(),
+  })
+  .strict();
+export type FirstSeenDocument = z.infer<typeof firstSeenSchema>;
+
 /** A Sigma detection rule with trailwatch's extensions. Unknown keys from other tools are kept. */
 export const detectionRuleSchema = z.looseObject({
   ...metadata,
@@ -75,6 +91,7 @@ export const detectionRuleSchema = z.looseObject({
     })
     .optional(),
   runbook: z.string().optional(),
+  first_seen: firstSeenSchema.optional(),
 });
 export type DetectionRuleDocument = z.infer<typeof detectionRuleSchema>;
 

@@ -33,6 +33,30 @@ export interface DetectionRule {
   /** The raw detection, kept so tests can recompile the rule with their own placeholders. */
   readonly detection: Readonly<Record<string, unknown>>;
   readonly warnings: readonly RuleWarning[];
+  /** A first-seen rule: a match alerts only for a combination of values never seen before. */
+  readonly firstSeen?: FirstSeenSpec;
+}
+
+/** A field read for a first-seen combination, with how its value is normalised. */
+export interface FirstSeenField {
+  /** As written in the rule (`sourceIPAddress|network`). */
+  readonly spec: string;
+  readonly path: string;
+  readonly transform: (value: string) => string;
+}
+
+export interface FirstSeenSpec {
+  /** The values whose new combination alerts. */
+  readonly fields: readonly FirstSeenField[];
+  /**
+   * The entity the combination is new for (`actor.person.name`). With it, a new value alerts only
+   * for an entity already seen: a brand-new entity is learned, not reported.
+   */
+  readonly groupBy: readonly FirstSeenField[];
+  /** After the rule's first match, it only learns for this long. */
+  readonly learningMs: number;
+  /** A combination not seen for this long is forgotten and new again. */
+  readonly forgetMs: number;
 }
 
 export interface CorrelationRule {

@@ -1,6 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isConditionalCheckFailure, StateTable } from './table';
-import type { ClaimDecision, DedupDecision, DeliveryClaim, StateStore, WindowEntry } from './types';
+import type {
+  ClaimDecision,
+  DedupDecision,
+  DeliveryClaim,
+  Sighting,
+  SightingDecision,
+  StateStore,
+  WindowEntry,
+} from './types';
 import { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';
 
 export interface DynamoStateSettings {
@@ -245,6 +253,68 @@ export class DynamoStateStore implements StateStore {
       ),
     );
   }
+
+  async sighting(key: string, sighting: Sighting, forgetMs: number): Promise<SightingDecision> {
+    const { sdk } = await this.connect();
+    // DynamoDB deletes on the wall clock; forgetting is judged on event time, so a baseline built
+    // from old history stays until it would have been forgotten from now on.
+    const expiresAt = { N: seconds(Math.max(Date.now(), sighting.t) + forgetMs) };
+    const t = { N: String(sighting.t) };
+    try {
+      await this.call((client) =>
+        client.send(
+          new sdk.PutItemCommand({
+            TableName: this.table,
+            Item: {
+              ...sightingKey(key),
+              eventID: { S: sighting.eventID },
+              firstAt: t,
+              lastSeen: t,
+              [TTL_ATTRIBUTE]: expiresAt,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR eventID = :id OR lastSeen < :stale',
+            ExpressionAttributeValues: {
+              ':id': { S: sighting.eventID },
+              ':stale': { N: String(sighting.t - forgetMs) },
+            },
+          }),
+        ),
+      );
+      return { first: true, firstAt: sighting.t };
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+    try {
+      const updated = await this.call((client) =>
+        client.send(
+          new sdk.UpdateItemCommand({
+            TableName: this.table,
+            Key: sightingKey(key),
+            UpdateExpression: 'SET lastSeen = :t, #ttl = :ttl',
+            ConditionExpression: 'lastSeen <= :t',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':t': t, ':ttl': expiresAt },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return { first: false, firstAt: Number(updated.Attributes?.firstAt?.N ?? sighting.t) };
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+    // An older event than the last one seen: nothing to move forward, only read when it began.
+    const found = await this.call((client) =>
+      client.send(
+        new sdk.GetItemCommand({ TableName: this.table, Key: sightingKey(key), ConsistentRead: true }),
+      ),
+    );
+    return { first: false, firstAt: Number(found.Item?.firstAt?.N ?? sighting.t) };
+  }
+}
+
+/** A first-seen key's item; `seen#` keeps it apart from dedup, windows, deliveries and sessions. */
+function sightingKey(key: string): Record<string, { S: string }> {
+  return { pk: { S: `seen#${key}` } };
 }
 
 /** The item of one (alert, destination) pair; the `delivered#` prefix predates claims and is kept. */

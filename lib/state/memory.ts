@@ -1,4 +1,12 @@
-import type { ClaimDecision, DedupDecision, DeliveryClaim, StateStore, WindowEntry } from './types';
+import type {
+  ClaimDecision,
+  DedupDecision,
+  DeliveryClaim,
+  Sighting,
+  SightingDecision,
+  StateStore,
+  WindowEntry,
+} from './types';
 import { pruneWindow } from './types';
 
 interface DedupEntry {
@@ -20,6 +28,7 @@ export class MemoryStateStore implements StateStore {
   private readonly dedupEntries = new Map<string, DedupEntry>();
   private readonly windows = new Map<string, WindowEntry[]>();
   private readonly deliveries = new Map<string, DeliveryEntry>();
+  private readonly sightings = new Map<string, { eventID: string; firstAt: number; lastSeen: number }>();
 
   async dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision> {
     const entry = this.dedupEntries.get(key);
@@ -74,6 +83,21 @@ export class MemoryStateStore implements StateStore {
   async markDelivered(alertId: string, destination: string): Promise<void> {
     const key = deliveryKey(alertId, destination);
     this.deliveries.set(key, { delivered: true, sends: this.deliveries.get(key)?.sends ?? 1 });
+  }
+
+  async sighting(key: string, sighting: Sighting, forgetMs: number): Promise<SightingDecision> {
+    const known = this.sightings.get(key);
+    if (known === undefined || known.eventID === sighting.eventID || known.lastSeen < sighting.t - forgetMs) {
+      const firstAt = known?.eventID === sighting.eventID ? known.firstAt : sighting.t;
+      this.sightings.set(key, {
+        eventID: sighting.eventID,
+        firstAt,
+        lastSeen: Math.max(sighting.t, known?.lastSeen ?? sighting.t),
+      });
+      return { first: true, firstAt };
+    }
+    known.lastSeen = Math.max(known.lastSeen, sighting.t);
+    return { first: false, firstAt: known.firstAt };
   }
 }
 

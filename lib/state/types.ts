@@ -28,6 +28,25 @@ export interface StateStore {
   wasDelivered(alertId: string, destination: string): Promise<boolean>;
   /** Records the pair as delivered, whoever holds the claim: it went out, nobody may send it again. */
   markDelivered(alertId: string, destination: string, now: number): Promise<void>;
+  /**
+   * Records a sighting of a first-seen key, in one conditional write, and says whether it is the
+   * first: the key was unknown, or last seen more than `forgetMs` (event time) before this one.
+   * The event that first saw a key is remembered, so a retried invocation replaying that event
+   * is told "first" again and its alert still goes out; of concurrent first sightings, one wins.
+   */
+  sighting(key: string, sighting: Sighting, forgetMs: number): Promise<SightingDecision>;
+}
+
+export interface Sighting {
+  readonly eventID: string;
+  /** Event time, epoch milliseconds. */
+  readonly t: number;
+}
+
+export interface SightingDecision {
+  readonly first: boolean;
+  /** Event time of the sighting that made the key known (this one when `first`). */
+  readonly firstAt: number;
 }
 
 export interface DeliveryClaim {

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../actor/types';
+import type { Alert } from '../alerts';
+import { detectionAlert, readPath, recordView } from '../alerts';
+import type { Origin } from '../ingest';
+import type { CloudTrailRecord } from '../records';
+import type { DetectionRule, FirstSeenField } from '../rules';
+import type { StateStore } from '../state';
+
+export interface FirstSeenOptions {
+  /** Record every combination, alert on none: `backtest --baseline` builds the history this way. */
+  readonly learnOnly?: boolean;
+}
+
+/** What a first-seen rule made of one match. */
+export type FirstSeenVerdict =
+  | { readonly kind: 'new'; readonly values: Record<string, string>; readonly group: Record<string, string> }
+  /** Seen before, a brand-new entity, or still learning: nothing to report. */
+  | { readonly kind: 'known' | 'new-entity' | 'learning' }
+  /** A field of the combination is absent from the record: what is new cannot be told. */
+  | { readonly kind: 'incomplete'; readonly field: string };
+
+/**
+ * trailwatch's first-seen rules: a match alerts only when its combination of values (for its
+ * group, when the rule has `group-by`) was never seen before, once the rule has learned for its
+ * learning window. Everything is judged on event time and remembered in the state store, so a
+ * backtest learns from history as the live pipeline would, and a baseline it builds in the state
+ * table is what the live pipeline starts from.
+ */
+export class FirstSeenEngine {
+  /** When each rule began learning (event time), read once per process: it never moves. */
+  private readonly learningSince = new Map<string, Promise<number>>();
+
+  constructor(
+    private readonly state: StateStore,
+    private readonly options: FirstSeenOptions = {},
+  ) {}
+
+  async judge(rule: DetectionRule, record: CloudTrailRecord, actor?: Actor): Promise<FirstSeenVerdict> {
+    const spec = rule.firstSeen;
+    if (spec === undefined) throw new Error(`${rule.meta.id} is not a first-seen rule`);
+    const view = recordView(record, actor);
+    const values = readValues(spec.fields, view);
+    if ('missing' in values) return { kind: 'incomplete', field: values.missing };
+    const group = readValues(spec.groupBy, view);
+    if ('missing' in group) return { kind: 'incomplete', field: group.missing };
+    const sighting = { eventID: record.eventID, t: Date.parse(record.eventTime) };
+    const since = await this.learningStart(rule.meta.id, sighting, spec.forgetMs);
+    const id = rule.meta.id;
+    const combination = await this.state.sighting(
+      `${id}#${digest([group.values, values.values])}`,
+      sighting,
+      spec.forgetMs,
+    );
+    // The group's own sighting is kept fresh on every match, so a known entity stays known.
+    const entity =
+      spec.groupBy.length === 0
+        ? undefined
+        : await this.state.sighting(`${id}#group#${digest(group.values)}`, sighting, spec.forgetMs);
+    if (!combination.first) return { kind: 'known' };
+    if (entity?.first === true) return { kind: 'new-entity' };
+    if (this.options.learnOnly === true || sighting.t < since + spec.learningMs) return { kind: 'learning' };
+    return { kind: 'new', values: values.values, group: group.values };
+  }
+
+  /** The alert of a first-seen match: the detection's alert, saying what was new. */
+  async alertFor(
+    rule: DetectionRule,
+    record: CloudTrailRecord,
+    origin?: Origin,
+    actor?: Actor,
+  ): Promise<Alert | undefined> {
+    const verdict = await this.judge(rule, record, actor);
+    if (verdict.kind !== 'new') return undefined;
+    const alert = detectionAlert(rule, record, origin, actor);
+    const newText = describe(verdict.values);
+    const groupText = Object.keys(verdict.group).length > 0 ? ` for ${describe(verdict.group)}` : '';
+    return {
+      ...alert,
+      summary: `First seen${groupText}: ${newText}. ${alert.summary}`,
+      fields: { ...verdict.group, ...verdict.values, ...alert.fields },
+    };
+  }
+
+  private learningStart(ruleId: string, sighting: { eventID: string; t: number }, forgetMs: number) {
+    let since = this.learningSince.get(ruleId);
+    if (since === undefined) {
+      since = this.state.sighting(`${ruleId}#learning`, sighting, forgetMs).then((d) => d.firstAt);
+      // A failed read is not cached: the next match asks the state store again.
+      since.catch(() => this.learningSince.delete(ruleId));
+      this.learningSince.set(ruleId, since);
+    }
+    return since;
+  }
+}
+
+function readValues(
+  fields: readonly FirstSeenField[],
+  view: Readonly<Record<string, unknown>>,
+): { values: Record<string, string> } | { missing: string } {
+  const values: Record<string, string> = {};
+  for (const field of fields) {
+    const value = readPath(view, field.path);
+    if (value === undefined || value === null || value === '') return { missing: field.spec };
+    values[field.spec] = field.transform(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return { values };
+}
+
+/** Keys stay short whatever the values hold (a DynamoDB partition key is at most 2048 bytes). */
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 32);
+}
+
+function describe(values: Readonly<Record<string, string>>): string {
+  return Object.entries(values)
+    .map(([field, value]) => `${field}=${value}`)
+    .join(', ');
+}
