@@ -1,0 +1,72 @@
+/** rules/NOISE.md from the measured sets: deterministic (no dates, no timings), so it diffs cleanly. */
+import type { RuleReport } from '../../lib/history';
+import { levelRank } from '../../lib/rules';
+import type { SetNoise } from './measure';
+import { describeLoud, QUIET_FROM_LEVEL } from './measure';
+
+function perDay(alerts: number, days: number): string {
+  return (alerts / days).toFixed(2);
+}
+
+/** Table cells hold titles and ARNs: a pipe would split the cell. */
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+export function renderNoiseReport(sets: readonly SetNoise[]): string {
+  const lines: string[] = [
+    '# Benign noise of the shipped rule pack',
+    '',
+    'What every rule raises on normal traffic, measured by `npm run noise` (`scripts/noise.ts`): the',
+    'real backtest (`lib/history`, as `trailwatch backtest` runs it, with dedup, correlations and',
+    "suppressions) over each benign set below, with that set's configuration. Alerts per day are the",
+    'alerts raised over the days of activity in the set. The same rules and sets give the same file.',
+    '',
+    '| set | what | configuration | days | records | alerts | alerts/day | notified (after dedup)/day |',
+    '|---|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const { set, report } of sets) {
+    lines.push(
+      `| ${set.name} | ${cell(set.description)} | \`${set.configFile}\` | ${set.days} | ${report.records} | ${report.alerts} | ${perDay(report.alerts, set.days)} | ${perDay(report.afterDedup, set.days)} |`,
+    );
+  }
+  lines.push('');
+  const totals = sets.map(
+    ({ set, report }) => `${perDay(report.alerts, set.days)} alerts/day on ${set.name}`,
+  );
+  const ruleCount = sets[0]?.ruleCount ?? 0;
+  lines.push(`**Pack total (${ruleCount} rules): ${totals.join(', ')}.**`, '');
+
+  lines.push(`## Rules at ${QUIET_FROM_LEVEL} or above that fired on benign traffic`, '');
+  const loud = sets.flatMap((set) => set.loud);
+  if (loud.length === 0) lines.push('None.');
+  else for (const rule of loud) lines.push(`- ${cell(describeLoud(rule))}`);
+  lines.push('');
+
+  lines.push('## Per rule', '');
+  const header = sets.map(({ set }) => `${set.name}: alerts | ${set.name}: /day`).join(' | ');
+  lines.push(`| level | rule | id | ${header} |`);
+  lines.push(`|---|---|---|${sets.map(() => '---:|---:').join('|')}|`);
+  const byId = new Map<string, RuleReport>();
+  for (const { report } of sets)
+    for (const rule of report.rules) if (!byId.has(rule.id)) byId.set(rule.id, rule);
+  const alertsOf = (id: string, set: SetNoise): number =>
+    set.report.rules.find((rule) => rule.id === id)?.alerts ?? 0;
+  const total = (id: string): number => sets.reduce((sum, set) => sum + alertsOf(id, set), 0);
+  const rules = [...byId.values()].sort(
+    (a, b) =>
+      levelRank(b.level) - levelRank(a.level) ||
+      total(b.id) - total(a.id) ||
+      (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) ||
+      (a.id < b.id ? -1 : 1),
+  );
+  for (const rule of rules) {
+    const counts = sets.map(
+      (set) => `${alertsOf(rule.id, set)} | ${perDay(alertsOf(rule.id, set), set.set.days)}`,
+    );
+    const kind = rule.kind === 'correlation' ? ' (correlation)' : '';
+    lines.push(`| ${rule.level} | ${cell(rule.title)}${kind} | \`${rule.id}\` | ${counts.join(' | ')} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
