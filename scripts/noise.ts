@@ -10,38 +10,14 @@ import { DEFAULT_BENIGN_ORG, generateBenignOrg, writeBenignOrg } from '../test/f
 import type { BenignSet, SetNoise } from './noise/measure';
 import { describeLoud, measureSet } from './noise/measure';
 import { renderNoiseReport } from './noise/report';
-
-const ROOT = join(import.meta.dirname, '..');
-const DAY_MS = 86_400_000;
-/** The bundled samples: one Control Tower member account's S3 log objects of 2022-01-03. */
-const SAMPLES_DAY = Date.UTC(2022, 0, 3);
+import { organisationSet, ROOT, samplesSet } from './noise/sets';
 
 async function main(): Promise<number> {
   const org = generateBenignOrg();
   const orgDir = await mkdtemp(join(tmpdir(), 'trailwatch-benign-org-'));
   try {
     await writeBenignOrg(orgDir, org);
-    const sets: BenignSet[] = [
-      {
-        name: 'samples',
-        description:
-          'the bundled real samples: a Control Tower member account, one day (`examples/logs/AWSLogs`)',
-        dir: join(ROOT, 'examples', 'logs', 'AWSLogs'),
-        since: SAMPLES_DAY,
-        until: SAMPLES_DAY + DAY_MS - 1,
-        days: 1,
-        configFile: join(ROOT, 'examples', 'trailwatch.yml'),
-      },
-      {
-        name: 'organisation',
-        description: `a generated organisation (\`test/factories/benign-org\`, seed ${DEFAULT_BENIGN_ORG.seed}): management, Audit, prod and dev accounts, 3 regions, Identity Center people, AWS services and service-linked roles, Control Tower, GitHub Actions CI, workloads, backups`,
-        dir: orgDir,
-        since: org.since,
-        until: org.until,
-        days: org.days,
-        configFile: join(ROOT, 'test', 'fixtures', 'benign-org', 'trailwatch.yml'),
-      },
-    ];
+    const sets: BenignSet[] = [samplesSet(), organisationSet(orgDir, org, DEFAULT_BENIGN_ORG.seed)];
     const measured: SetNoise[] = [];
     for (const set of sets) {
       const noise = await measureSet(set);
