@@ -10,14 +10,23 @@ import { DEFAULT_BENIGN_ORG, generateBenignOrg, writeBenignOrg } from '../test/f
 import type { BenignSet, SetNoise } from './noise/measure';
 import { describeLoud, measureSet } from './noise/measure';
 import { renderNoiseReport } from './noise/report';
-import { organisationSet, ROOT, samplesSet } from './noise/sets';
+import { LEARNING_DAYS, organisationSet, ROOT, samplesSet } from './noise/sets';
+
+/** A week counted: every weekly event of the organisation (Control Tower update, CI changes, key rotation). */
+const MEASURED_DAYS = 7;
+/** A Monday, so the learning history and the counted week start on the same weekday. */
+const FIRST_DAY = '2026-09-21';
 
 async function main(): Promise<number> {
-  const org = generateBenignOrg();
+  // Three weeks: two for the first-seen rules to learn from, the last one counted.
+  const org = generateBenignOrg({ days: LEARNING_DAYS + MEASURED_DAYS, firstDay: FIRST_DAY });
   const orgDir = await mkdtemp(join(tmpdir(), 'trailwatch-benign-org-'));
   try {
     await writeBenignOrg(orgDir, org);
-    const sets: BenignSet[] = [samplesSet(), organisationSet(orgDir, org, DEFAULT_BENIGN_ORG.seed)];
+    const sets: BenignSet[] = [
+      samplesSet(),
+      organisationSet(orgDir, org, DEFAULT_BENIGN_ORG.seed, MEASURED_DAYS),
+    ];
     const measured: SetNoise[] = [];
     for (const set of sets) {
       const noise = await measureSet(set);
@@ -42,9 +51,9 @@ async function main(): Promise<number> {
     );
     const out = join(ROOT, 'rules', 'NOISE.md');
     await writeFile(out, report);
-    for (const { set, report: backtest } of measured) {
+    for (const { set, report: backtest, alerts } of measured) {
       console.log(
-        `${set.name}: ${backtest.records} records, ${backtest.alerts} alerts, ${(backtest.alerts / set.days).toFixed(2)}/day`,
+        `${set.name}: ${backtest.records} records, ${alerts} alerts in the ${set.days} day(s) counted, ${(alerts / set.days).toFixed(2)}/day`,
       );
     }
     const loud = measured.flatMap((noise) => noise.loud);

@@ -14,6 +14,7 @@ import { filesUnder, formatOrigin, readRecords } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
 import type { RuleSet } from '../../lib/rules';
 import { levelRank, RuleEngine } from '../../lib/rules';
+import { isoDay } from '../../lib/time';
 
 /** Rules at this level or above must raise nothing on benign traffic (issue 12, Precision). */
 export const QUIET_FROM_LEVEL = 'medium';
@@ -28,7 +29,12 @@ export interface BenignSet {
   readonly dir: string;
   readonly since: number;
   readonly until: number;
-  /** Days of activity the set covers: alerts per day are alerts over this. */
+  /**
+   * Where counting starts (epoch ms, a day's start): the history before it is replayed too, so
+   * first-seen rules learn from it as they would live, but its alerts are not counted.
+   */
+  readonly measuredSince: number;
+  /** Days counted, from `measuredSince` to `until`: alerts per day are alerts over this. */
   readonly days: number;
   /** The trailwatch.yml whose placeholders (CI principals, trusted accounts…) the set is run with. */
   readonly configFile: string;
@@ -56,6 +62,10 @@ export interface SetNoise {
   readonly set: BenignSet;
   readonly report: BacktestReport;
   readonly ruleCount: number;
+  /** Alerts raised in the measured days, per rule id; and all of them, and those notified after dedup. */
+  readonly measured: ReadonlyMap<string, number>;
+  readonly alerts: number;
+  readonly afterDedup: number;
   readonly loud: readonly LoudRule[];
 }
 
@@ -114,7 +124,7 @@ async function triggeringEvents(
   if (loud.length === 0) return found;
   const engine = new RuleEngine(loud);
   for await (const result of readRecords(logFiles(set.dir))) {
-    if (result.kind !== 'record') continue;
+    if (result.kind !== 'record' || Date.parse(result.record.eventTime) < set.measuredSince) continue;
     for (const outcome of engine.evaluate(result.record, result.raw)) {
       if (outcome.kind !== 'match') continue;
       const events = found.get(outcome.rule.meta.id) ?? [];
@@ -138,16 +148,25 @@ export async function measureSet(set: BenignSet): Promise<SetNoise> {
     config,
     concurrency: 1,
   });
-  const loudReports = report.rules.filter((rule) => rule.alerts > 0 && isLoudLevel(rule.level));
+  const firstDay = isoDay(set.measuredSince);
+  const counted = (perDay: RuleReport['perDay'], pick: 'alerts' | 'afterDedup'): number =>
+    Object.entries(perDay).reduce((sum, [day, counts]) => (day >= firstDay ? sum + counts[pick] : sum), 0);
+  const measured = new Map(report.rules.map((rule) => [rule.id, counted(rule.perDay, 'alerts')]));
+  const afterDedup = report.rules.reduce((sum, rule) => sum + counted(rule.perDay, 'afterDedup'), 0);
+  const alerts = [...measured.values()].reduce((sum, count) => sum + count, 0);
+  const loudReports = report.rules.filter(
+    (rule) => (measured.get(rule.id) ?? 0) > 0 && isLoudLevel(rule.level),
+  );
   const events = await triggeringEvents(set, rules, new Set(loudReports.map((rule) => rule.id)));
   const loud = loudReports.map((rule) => ({ rule, set: set.name, events: events.get(rule.id) ?? [] }));
-  return { set, report, ruleCount: rules.detections.length + rules.correlations.length, loud };
+  const ruleCount = rules.detections.length + rules.correlations.length;
+  return { set, report, ruleCount, measured, alerts, afterDedup, loud };
 }
 
 /** One line naming a loud rule and what fired it, for test failures and the report. */
 export function describeLoud(loud: LoudRule): string {
   const { rule } = loud;
-  const head = `${rule.level} ${rule.id} "${rule.title}": ${rule.alerts} alert(s) on ${loud.set}`;
+  const head = `${rule.level} ${rule.id} "${rule.title}" fired on ${loud.set}`;
   if (loud.events.length === 0) {
     const principals = rule.topPrincipals.map((p) => `${p.principal} (${p.alerts})`).join(', ');
     return `${head}; top principals: ${principals}`;

@@ -25,9 +25,9 @@ export function renderNoiseReport(sets: readonly SetNoise[]): string {
     '| set | what | configuration | days | records | alerts | alerts/day | notified (after dedup)/day |',
     '|---|---|---|---:|---:|---:|---:|---:|',
   ];
-  for (const { set, report } of sets) {
+  for (const { set, report, alerts, afterDedup } of sets) {
     lines.push(
-      `| ${set.name} | ${cell(set.description)} | \`${set.configFile}\` | ${set.days} | ${report.records} | ${report.alerts} | ${perDay(report.alerts, set.days)} | ${perDay(report.afterDedup, set.days)} |`,
+      `| ${set.name} | ${cell(set.description)} | \`${set.configFile}\` | ${set.days} | ${report.records} | ${alerts} | ${perDay(alerts, set.days)} | ${perDay(afterDedup, set.days)} |`,
     );
   }
   lines.push('');
@@ -40,7 +40,20 @@ export function renderNoiseReport(sets: readonly SetNoise[]): string {
   lines.push(`## Rules at ${QUIET_FROM_LEVEL} or above that fired on benign traffic`, '');
   const loud = sets.flatMap((set) => set.loud);
   if (loud.length === 0) lines.push('None.');
-  else for (const rule of loud) lines.push(`- ${cell(describeLoud(rule))}`);
+  else {
+    lines.push(
+      '| level | rule | id | set | alerts | what fired it (the first events) |',
+      '|---|---|---|---|---:|---|',
+    );
+    for (const entry of loud) {
+      const { rule } = entry;
+      const alerts = sets.find((set) => set.set.name === entry.set)?.measured.get(rule.id) ?? 0;
+      const what = describeLoud(entry).replace(/^.*? fired on [^;]*; /, '');
+      lines.push(
+        `| ${rule.level} | ${cell(rule.title)} | \`${rule.id}\` | ${entry.set} | ${alerts} | ${cell(what)} |`,
+      );
+    }
+  }
   lines.push('');
 
   lines.push('## Per rule', '');
@@ -50,8 +63,7 @@ export function renderNoiseReport(sets: readonly SetNoise[]): string {
   const byId = new Map<string, RuleReport>();
   for (const { report } of sets)
     for (const rule of report.rules) if (!byId.has(rule.id)) byId.set(rule.id, rule);
-  const alertsOf = (id: string, set: SetNoise): number =>
-    set.report.rules.find((rule) => rule.id === id)?.alerts ?? 0;
+  const alertsOf = (id: string, set: SetNoise): number => set.measured.get(id) ?? 0;
   const total = (id: string): number => sets.reduce((sum, set) => sum + alertsOf(id, set), 0);
   const rules = [...byId.values()].sort(
     (a, b) =>

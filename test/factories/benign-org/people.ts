@@ -332,8 +332,10 @@ function browse(
 }
 
 /** One person's working day: portal sign-in, then each account they use, console or CLI. */
-function workday(trail: OrgTrail, person: Person, day: Day): void {
+function workday(trail: OrgTrail, office: Person, day: Day): void {
   const { random } = trail;
+  // One day in five from home: same person, another network.
+  const person = random.chance(0.2) ? { ...office, ip: office.homeIp } : office;
   const start = trail.at(day, random.int(7, 9), random.int(0, 59));
   portalSignIn(trail, person, start);
   let time = start + MINUTE_MS;

@@ -1,14 +1,14 @@
 /**
  * What AWS services do in every account of a Control Tower organisation every day, unasked: Config
  * recording and rule evaluations, Security Hub and GuardDuty reading configuration, Trusted
- * Advisor's daily checks, CloudTrail checking its bucket, Control Tower's notification forwarder,
+ * Advisor's daily checks, Identity Center checking its roles, CloudTrail checking its bucket, Control Tower's notification forwarder,
  * and KMS rotating keys. Service-linked roles follow
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html; service events
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/non-api-aws-service-events.html.
  */
 import { awsService } from './records';
 import type { Day, OrgTrail } from './world';
-import { ACCOUNTS, caller, GOVERNED_REGIONS, HOME_REGION, serviceCaller } from './world';
+import { ACCOUNTS, caller, GOVERNED_REGIONS, HOME_REGION, SSO_SAML_PROVIDER, serviceCaller } from './world';
 
 /** AWS Config's periodic describe calls through Control Tower's recorder role. */
 const CONFIG_DESCRIBES: readonly (readonly [string, string])[] = [
@@ -180,6 +180,24 @@ function trustedAdvisor(trail: OrgTrail, day: Day, account: string): void {
   });
 }
 
+/** Identity Center checks the roles and SAML provider it provisioned in each member account. */
+function identityCenterChecks(trail: OrgTrail, day: Day, account: string): void {
+  const session = trail.serviceLinked(
+    account,
+    'sso.amazonaws.com',
+    'AWSServiceRoleForSSO',
+    'AWS-SSO',
+    trail.at(day, 4, trail.random.int(0, 50)),
+  );
+  const as = serviceCaller(session);
+  trail.call(as, session.spec.created, HOME_REGION, 'iam.amazonaws.com', 'GetSAMLProvider', {
+    request: { sAMLProviderArn: `arn:aws:iam::${account}:saml-provider/${SSO_SAML_PROVIDER}` },
+  });
+  trail.call(as, session.spec.created + 700, HOME_REGION, 'iam.amazonaws.com', 'ListRoles', {
+    request: { pathPrefix: '/aws-reserved/sso.amazonaws.com/' },
+  });
+}
+
 /** CloudTrail checks the organization trail's bucket ACL before delivering (in the Audit account here). */
 function cloudTrailDelivery(trail: OrgTrail, day: Day): void {
   for (let hour = 0; hour < 24; hour += 2) {
@@ -283,6 +301,7 @@ export function serviceActivity(trail: OrgTrail, day: Day, accounts: readonly st
       if (account !== ACCOUNTS.management) notificationForwarder(trail, day, account, region);
     }
     trustedAdvisor(trail, day, account);
+    if (account !== ACCOUNTS.management) identityCenterChecks(trail, day, account);
   }
   cloudTrailDelivery(trail, day);
   if (day.index % 7 === 3) kmsKeyRotation(trail, trail.at(day, 13, 12), ACCOUNTS.prod, HOME_REGION);

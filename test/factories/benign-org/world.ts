@@ -39,8 +39,10 @@ export const CLI_AGENT =
 
 export interface Person {
   readonly email: string;
-  /** Egress address of the office or home connection the person works from. */
+  /** Egress address of the office the person works from. */
   readonly ip: string;
+  /** Their home connection: some days they work from home. */
+  readonly homeIp: string;
   /** Permission set per account the person uses (Identity Center role name prefix). */
   readonly access: Readonly<Partial<Record<AccountName, PermissionSet>>>;
   /** Works from the console, the CLI, or both. */
@@ -53,23 +55,38 @@ export const PEOPLE: readonly Person[] = [
   {
     email: 'maria.garcia@example.com',
     ip: '203.0.113.24',
+    homeIp: '198.51.100.201',
     access: { dev: 'PowerUserAccess', prod: 'ReadOnlyAccess', management: 'ReadOnlyAccess' },
     cli: true,
   },
   {
     email: 'li.wei@example.com',
     ip: '203.0.113.57',
+    homeIp: '192.0.2.45',
     access: { dev: 'PowerUserAccess', prod: 'ReadOnlyAccess' },
     cli: true,
   },
-  { email: 'sam.okafor@example.com', ip: '198.51.100.73', access: { dev: 'PowerUserAccess' }, cli: false },
+  {
+    email: 'sam.okafor@example.com',
+    ip: '198.51.100.73',
+    homeIp: '198.51.100.160',
+    access: { dev: 'PowerUserAccess' },
+    cli: false,
+  },
   {
     email: 'priya.nair@example.com',
     ip: '203.0.113.88',
+    homeIp: '192.0.2.118',
     access: { audit: 'SecurityAudit', prod: 'SecurityAudit' },
     cli: false,
   },
-  { email: 'tom.becker@example.com', ip: '198.51.100.19', access: { management: 'Billing' }, cli: false },
+  {
+    email: 'tom.becker@example.com',
+    ip: '198.51.100.19',
+    homeIp: '198.51.100.87',
+    access: { management: 'Billing' },
+    cli: false,
+  },
 ];
 
 /** The Identity Center role of a permission set in an account, as Identity Center names it. */
