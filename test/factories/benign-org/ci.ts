@@ -10,25 +10,25 @@ import type { Caller, Day, OrgTrail } from './world';
 import { ACCOUNTS, caller, HOME_REGION, serviceCaller } from './world';
 
 const OIDC_HOST = 'token.actions.githubusercontent.com';
-const ACTION_AGENT =
+export const ACTION_AGENT =
   'aws-sdk-js/3.682.0 ua/2.1 os/linux#6.5.0-1025-azure lang/js md/nodejs#20.18.0 api/sts#3.682.0 configure-aws-credentials-for-github-actions';
-const CDK_AGENT =
+export const CDK_AGENT =
   'aws-sdk-js/3.682.0 ua/2.1 os/linux#6.5.0-1025-azure lang/js md/nodejs#20.18.0 api/cloudformation#3.682.0 aws-cdk/2.165.0';
 const CLI_CI_AGENT =
   'aws-cli/2.18.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.5.0-1025-azure md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython exec-env/GitHubActions cfg/retry-mode#standard';
 const TERRAFORM_AGENT =
   'APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) terraform-provider-aws/5.74.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.32.3 ua/2.1 os/linux lang/go#1.23.2 md/GOOS#linux md/GOARCH#amd64';
 /** The CDK's default bootstrap qualifier. */
-const CDK_QUALIFIER = 'hnb659fds';
+export const CDK_QUALIFIER = 'hnb659fds';
 
 /** GitHub-hosted runners egress from Azure ranges. */
-function runnerIp(trail: OrgTrail): string {
+export function runnerIp(trail: OrgTrail): string {
   const { random } = trail;
   return `${random.pick(['20.57', '20.85', '4.227', '172.183'])}.${random.int(0, 255)}.${random.int(1, 254)}`;
 }
 
 /** A workflow's AssumeRoleWithWebIdentity (subject = repository and ref) and its session. */
-function federate(
+export function federate(
   trail: OrgTrail,
   account: string,
   roleName: string,
@@ -81,7 +81,7 @@ function federate(
 }
 
 /** One role session assuming another in the same account (the CDK's bootstrap roles). */
-function chain(
+export function chain(
   trail: OrgTrail,
   from: Caller,
   roleName: string,

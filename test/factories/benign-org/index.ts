@@ -2,7 +2,7 @@
  * A deterministic benign organisation's CloudTrail: a Control Tower management account and three
  * members (Audit, prod, dev), three governed regions, a week of what such an organisation does every
  * day (people through Identity Center, AWS services and their service-linked roles, Control Tower,
- * CI bots, workloads, backups), delivered as an organization trail writes it to S3
+ * CI bots and their preview environments, workloads, backups, secret rotation), delivered as an organization trail writes it to S3
  * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-find-log-files.html):
  * `AWSLogs/o-ORGID/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_ID.json.gz`,
  * one gzipped `{"Records":[…]}` per account, region and five minutes, delivered five minutes later.
@@ -11,10 +11,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ciActivity } from './ci';
+import { previewEnvironments } from './ci-preview';
 import { controlTowerActivity } from './control-tower';
 import { peopleActivity } from './people';
 import type { Json } from './records';
 import { stableId } from './records';
+import { secretRotation } from './rotation';
 import { serviceActivity } from './services';
 import { workloadActivity } from './workloads';
 import type { Day } from './world';
@@ -88,7 +90,9 @@ export function generateBenignOrg(options: BenignOrgOptions = {}): BenignOrg {
     serviceActivity(trail, day, ALL_ACCOUNTS);
     controlTowerActivity(trail, day);
     workloadActivity(trail, day);
+    secretRotation(trail, day);
     ciActivity(trail, day);
+    previewEnvironments(trail, day);
     peopleActivity(trail, day);
   }
   const until = since + days * DAY_MS - 1;

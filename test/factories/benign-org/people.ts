@@ -188,7 +188,6 @@ function openAccount(
     path: 'aws-reserved/sso.amazonaws.com/',
     sessionName: person.email,
     created: time + 2000,
-    hideKey: console,
   });
   const portal = {
     account: ACCOUNTS.management,
@@ -243,7 +242,7 @@ function openAccount(
       region: HOME_REGION,
       source: 'signin.amazonaws.com',
       name: 'ConsoleLogin',
-      identity: session.identity(),
+      identity: session.identity(false),
       sourceIPAddress: person.ip,
       userAgent: BROWSER_AGENT,
       response: { ConsoleLogin: 'Success' },

@@ -143,8 +143,6 @@ export interface RoleSessionSpec {
   /** EC2 instance-profile credentials carry `ec2RoleDelivery` (IMDS version). */
   readonly ec2RoleDelivery?: '1.0' | '2.0';
   readonly webIdentity?: { readonly provider: string; readonly subject: string };
-  /** Identity Center sessions carry no key in console records; others do. */
-  readonly hideKey?: boolean;
 }
 
 export class RoleSession {
@@ -166,8 +164,11 @@ export class RoleSession {
     return this.spec.account;
   }
 
-  /** The `userIdentity` of a call made with the session's credentials. */
-  identity(): Json {
+  /**
+   * The `userIdentity` of a call made with the session's credentials. A console sign-in is
+   * recorded without a key (`withKey: false`), as in the Control Tower sample.
+   */
+  identity(withKey = true): Json {
     const { spec } = this;
     const sessionContext: Json = {
       sessionIssuer: {
@@ -192,7 +193,7 @@ export class RoleSession {
       arn: this.arn,
       accountId: spec.account,
     };
-    if (spec.hideKey !== true) identity.accessKeyId = spec.keyId;
+    if (withKey) identity.accessKeyId = spec.keyId;
     identity.sessionContext = sessionContext;
     if (spec.invokedBy) identity.invokedBy = spec.invokedBy;
     return identity;
