@@ -7,6 +7,7 @@ import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
 import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
 import { ModifierError } from './modifiers/types';
 import { compileLinearRegex } from './regex';
+import { regexTextTest } from './regex-literals';
 import { compileStringMatcher, SigmaString, WILDCARD_MULTI } from './sigma-string';
 
 export type RecordView = Readonly<Record<string, unknown>>;
@@ -297,6 +298,7 @@ function itemTextTest(item: DetectionItem): TextTest {
   if (item.field === null || item.negated) return true;
   if (item.values.length === 0) return false;
   const tests: TextTest[] = item.values.map((value) => {
+    if (value.kind === 'regex') return regexTextTest(value.pattern, value.flags);
     const literal = requiredLiteral(value);
     return literal === undefined ? true : { literal };
   });
