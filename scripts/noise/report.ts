@@ -20,9 +20,11 @@ export function renderNoiseReport(sets: readonly SetNoise[]): string {
     'What every rule raises on normal traffic, measured by `npm run noise` (`scripts/noise.ts`): the',
     'real backtest (`lib/history`, as `trailwatch backtest` runs it, with dedup, correlations and',
     "suppressions) over each benign set below, with that set's configuration. Alerts per day are the",
-    'alerts raised over the days of activity in the set. The same rules and sets give the same file.',
+    "alerts raised in the days counted. The organisation's history starts two weeks before the days",
+    'counted, so that first-seen rules have learned what is usual before they are measured, as they',
+    'would have live. The same rules and sets give the same file.',
     '',
-    '| set | what | configuration | days | records | alerts | alerts/day | notified (after dedup)/day |',
+    '| set | what | configuration | days counted | records replayed | alerts | alerts/day | notified (after dedup)/day |',
     '|---|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const { set, report, alerts, afterDedup } of sets) {
@@ -31,9 +33,7 @@ export function renderNoiseReport(sets: readonly SetNoise[]): string {
     );
   }
   lines.push('');
-  const totals = sets.map(
-    ({ set, report }) => `${perDay(report.alerts, set.days)} alerts/day on ${set.name}`,
-  );
+  const totals = sets.map(({ set, alerts }) => `${perDay(alerts, set.days)} alerts/day on ${set.name}`);
   const ruleCount = sets[0]?.ruleCount ?? 0;
   lines.push(`**Pack total (${ruleCount} rules): ${totals.join(', ')}.**`, '');
 
