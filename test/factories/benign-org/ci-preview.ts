@@ -4,7 +4,7 @@
  * creates and then deletes the stack's resources as the cfn-exec role: a function and its role, a
  * table, an API, and the function's log group.
  */
-import { ACTION_AGENT, CDK_AGENT, CDK_QUALIFIER, chain, federate, runnerIp } from './ci';
+import { ACTION_AGENT, CDK_AGENT, CDK_QUALIFIER, chain, federate, runnerIp } from './ci-oidc';
 import type { Caller, Day, OrgTrail } from './world';
 import { ACCOUNTS, caller, HOME_REGION, HOUR_MS, serviceCaller } from './world';
 

@@ -5,100 +5,11 @@
  * cfn-exec role: https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html), pushing images to
  * ECR, uploading a static site, and Terraform plans that read everything they manage.
  */
-import type { Json, RoleSession } from './records';
+import { siteDeploy, terraformPlan } from './ci-infra';
+import { ACTION_AGENT, CDK_AGENT, CDK_QUALIFIER, CLI_CI_AGENT, chain, federate, runnerIp } from './ci-oidc';
+import type { Json } from './records';
 import type { Caller, Day, OrgTrail } from './world';
 import { ACCOUNTS, caller, HOME_REGION, serviceCaller } from './world';
-
-const OIDC_HOST = 'token.actions.githubusercontent.com';
-export const ACTION_AGENT =
-  'aws-sdk-js/3.682.0 ua/2.1 os/linux#6.5.0-1025-azure lang/js md/nodejs#20.18.0 api/sts#3.682.0 configure-aws-credentials-for-github-actions';
-export const CDK_AGENT =
-  'aws-sdk-js/3.682.0 ua/2.1 os/linux#6.5.0-1025-azure lang/js md/nodejs#20.18.0 api/cloudformation#3.682.0 aws-cdk/2.165.0';
-const CLI_CI_AGENT =
-  'aws-cli/2.18.4 md/awscrt#0.22.0 ua/2.0 os/linux#6.5.0-1025-azure md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython exec-env/GitHubActions cfg/retry-mode#standard';
-const TERRAFORM_AGENT =
-  'APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) terraform-provider-aws/5.74.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.32.3 ua/2.1 os/linux lang/go#1.23.2 md/GOOS#linux md/GOARCH#amd64';
-/** The CDK's default bootstrap qualifier. */
-export const CDK_QUALIFIER = 'hnb659fds';
-
-/** GitHub-hosted runners egress from Azure ranges. */
-export function runnerIp(trail: OrgTrail): string {
-  const { random } = trail;
-  return `${random.pick(['20.57', '20.85', '4.227', '172.183'])}.${random.int(0, 255)}.${random.int(1, 254)}`;
-}
-
-/** A workflow's AssumeRoleWithWebIdentity (subject = repository and ref) and its session. */
-export function federate(
-  trail: OrgTrail,
-  account: string,
-  roleName: string,
-  repo: string,
-  time: number,
-  ip: string,
-): RoleSession {
-  const provider = `arn:aws:iam::${account}:oidc-provider/${OIDC_HOST}`;
-  const subject = `repo:${repo}:ref:refs/heads/main`;
-  const session = trail.session({
-    account,
-    roleName,
-    sessionName: 'GitHubActions',
-    created: time,
-    webIdentity: { provider, subject },
-  });
-  trail.emit({
-    time,
-    account,
-    region: HOME_REGION,
-    source: 'sts.amazonaws.com',
-    name: 'AssumeRoleWithWebIdentity',
-    identity: {
-      type: 'WebIdentityUser',
-      principalId: `${provider}:sts.amazonaws.com:${subject}`,
-      userName: subject,
-      identityProvider: provider,
-    },
-    sourceIPAddress: ip,
-    userAgent: ACTION_AGENT,
-    request: { roleArn: session.roleArn, roleSessionName: 'GitHubActions', durationSeconds: 3600 },
-    response: {
-      ...session.issued(3600),
-      subjectFromWebIdentityToken: subject,
-      provider,
-      audience: 'sts.amazonaws.com',
-    },
-    additional: { identityProviderConnectionVerificationMethod: 'IAMTrustStore' },
-    readOnly: true,
-    resources: session.resources(),
-  });
-  trail.call(
-    caller(session, ip, ACTION_AGENT),
-    time + 1500,
-    HOME_REGION,
-    'sts.amazonaws.com',
-    'GetCallerIdentity',
-  );
-  return session;
-}
-
-/** One role session assuming another in the same account (the CDK's bootstrap roles). */
-export function chain(
-  trail: OrgTrail,
-  from: Caller,
-  roleName: string,
-  sessionName: string,
-  time: number,
-): RoleSession {
-  const account = from.account;
-  const session = trail.session({ account, roleName, sessionName, created: time });
-  trail.call(from, time, HOME_REGION, 'sts.amazonaws.com', 'AssumeRole', {
-    request: { roleArn: session.roleArn, roleSessionName: sessionName, durationSeconds: 3600 },
-    response: session.issued(3600),
-    readOnly: true,
-    resources: session.resources(),
-    sharedEventID: trail.random.uuid(),
-  });
-  return session;
-}
 
 function ecrPush(trail: OrgTrail, as: Caller, time: number, repository: string): void {
   const { random } = trail;
@@ -305,68 +216,6 @@ function deploy(
       { request: { stackName } },
     );
   }
-}
-
-const TERRAFORM_READS: readonly (readonly [string, string])[] = [
-  ['iam.amazonaws.com', 'GetRole'],
-  ['iam.amazonaws.com', 'ListAttachedRolePolicies'],
-  ['iam.amazonaws.com', 'ListRolePolicies'],
-  ['iam.amazonaws.com', 'GetPolicy'],
-  ['iam.amazonaws.com', 'GetPolicyVersion'],
-  ['s3.amazonaws.com', 'GetBucketPolicy'],
-  ['s3.amazonaws.com', 'GetBucketVersioning'],
-  ['s3.amazonaws.com', 'GetBucketEncryption'],
-  ['s3.amazonaws.com', 'GetBucketTagging'],
-  ['s3.amazonaws.com', 'GetBucketLogging'],
-  ['ec2.amazonaws.com', 'DescribeVpcs'],
-  ['ec2.amazonaws.com', 'DescribeSubnets'],
-  ['ec2.amazonaws.com', 'DescribeSecurityGroups'],
-  ['ec2.amazonaws.com', 'DescribeRouteTables'],
-  ['kms.amazonaws.com', 'DescribeKey'],
-  ['kms.amazonaws.com', 'GetKeyPolicy'],
-  ['logs.amazonaws.com', 'DescribeLogGroups'],
-  ['rds.amazonaws.com', 'DescribeDBInstances'],
-  ['route53.amazonaws.com', 'GetHostedZone'],
-  ['dynamodb.amazonaws.com', 'DescribeTable'],
-];
-
-/** `terraform plan` of the infrastructure repository: every managed resource refreshed. */
-function terraformPlan(trail: OrgTrail, account: string, time: number): void {
-  const ip = runnerIp(trail);
-  const session = federate(trail, account, 'terraform-plan', 'acme/infrastructure', time, ip);
-  const as = caller(session, ip, TERRAFORM_AGENT);
-  const reads = trail.random.int(40, 80);
-  for (let i = 0; i < reads; i++) {
-    const [source, name] = trail.random.pick(TERRAFORM_READS);
-    trail.call(as, time + 20_000 + i * 350, HOME_REGION, source, name, { request: null });
-  }
-}
-
-/** The marketing site: files to S3 and a CloudFront invalidation. */
-function siteDeploy(trail: OrgTrail, time: number): void {
-  const account = ACCOUNTS.prod;
-  const ip = runnerIp(trail);
-  const session = federate(trail, account, 'github-actions-deploy', 'acme/www', time, ip);
-  const as = caller(session, ip, CLI_CI_AGENT);
-  const bucket = 'acme-www-site';
-  for (let i = 0; i < trail.random.int(5, 15); i++) {
-    const key = `assets/${trail.random.hex(12)}.js`;
-    trail.call(as, time + 10_000 + i * 800, HOME_REGION, 's3.amazonaws.com', 'PutObject', {
-      request: { bucketName: bucket, Host: `${bucket}.s3.${HOME_REGION}.amazonaws.com`, key },
-      resources: [
-        { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
-        { accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
-      ],
-      data: true,
-      readOnly: false,
-    });
-  }
-  trail.call(as, time + 40_000, HOME_REGION, 'cloudfront.amazonaws.com', 'CreateInvalidation', {
-    request: {
-      distributionId: 'E2QWRUHAPOMQZL',
-      invalidationBatch: { paths: { quantity: 1, items: ['/*'] }, callerReference: `${time}` },
-    },
-  });
 }
 
 /** A workday of CI: deployments to dev and prod, Terraform plans in both, one site release. */

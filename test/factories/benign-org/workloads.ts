@@ -274,7 +274,6 @@ function webFleet(trail: OrgTrail, day: Day): void {
           iamInstanceProfile: { arn: `arn:aws:iam::${account}:instance-profile/web-instance-profile` },
         })),
       },
-      requesterId: '226008221399',
     },
   });
   const targets = {
