@@ -29,6 +29,12 @@ export class RuleEngine {
   private readonly textChecks = new Map<DetectionRule, boolean | TextCheck>();
   /** The same, for a record whose session is its own (rules on `actor.*` need their literals). */
   private readonly textChecksUnlinked = new Map<DetectionRule, boolean | TextCheck>();
+  /**
+   * The last record text looked at, lowercased, with its literals' answers: the driver asks
+   * `needsActor` and then `evaluate` of each record. (A map of every text `mayMatchText` let
+   * through, kept until evaluation, was measured slower: hashing 1.5 KB keys costs more than it saves.)
+   */
+  private lastMemo: TextMemo | undefined;
   /** Rules that read the actor namespace: a record they may match needs its actor first. */
   private readonly actorRules: ReadonlySet<DetectionRule>;
 
@@ -68,13 +74,13 @@ export class RuleEngine {
     if (this.actorRules.size === 0) return false;
     const rules = this.candidates(record).filter((rule) => this.actorRules.has(rule));
     if (rules.length === 0) return false;
-    if (raw === undefined || hasSpellingEscapes(raw)) return true;
+    if (raw === undefined) return true;
+    const memo = this.recall(raw);
+    if (!memo.usable) return true;
     const checks = mode() === 'open' ? this.textChecks : this.textChecksUnlinked;
-    const lower = raw.toLowerCase();
-    const seen = new Map<string, boolean>();
     return rules.some((rule) => {
       const check = checks.get(rule) ?? true;
-      return check === true || (check !== false && check(lower, seen));
+      return check === true || (check !== false && check(memo.lower, memo.seen));
     });
   }
 
@@ -98,16 +104,11 @@ export class RuleEngine {
    */
   evaluate(record: RecordView, raw?: string): Evaluation[] {
     const outcomes: Evaluation[] = [];
-    let lower: string | undefined;
-    const seen = new Map<string, boolean>();
-    const usable = raw !== undefined && !hasSpellingEscapes(raw);
+    const memo = raw === undefined ? undefined : this.recall(raw);
     for (const rule of this.candidates(record)) {
       const check = this.textChecks.get(rule) ?? true;
       if (check === false) continue;
-      if (usable && check !== true) {
-        lower ??= (raw as string).toLowerCase();
-        if (!check(lower, seen)) continue;
-      }
+      if (check !== true && memo?.usable === true && !check(memo.lower, memo.seen)) continue;
       try {
         if (rule.match(record)) outcomes.push({ kind: 'match', rule });
       } catch (error) {
@@ -130,9 +131,8 @@ export class RuleEngine {
    * links it to a person or roles): then rules on `actor.*` need their values in the text too.
    */
   mayMatchText(text: string, unlinked: () => boolean = () => false): boolean {
-    const source = uniqueStringField(text, '"eventSource"');
+    const { source, name } = eventKeys(text);
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
-    const name = uniqueStringField(text, '"eventName"');
     if (name === undefined) return true;
     const indexed = [
       ...(this.byName.get(name.toLowerCase()) ?? []),
@@ -140,14 +140,13 @@ export class RuleEngine {
     ];
     const always = this.alwaysTextUnlinked;
     if (indexed.length === 0 && typeof always === 'boolean' && this.alwaysActorText === false) return always;
-    if (hasSpellingEscapes(text)) return true;
+    const memo = new TextMemo(text);
+    if (!memo.usable) return true;
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
     // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
     // values are held to their literals first, as if the record's session were its own.
-    const lower = text.toLowerCase();
-    const seen = new Map<string, boolean>();
     const passes = (check: boolean | TextCheck | undefined): boolean =>
-      check === undefined || check === true || (check !== false && check(lower, seen));
+      check === undefined || check === true || (check !== false && check(memo.lower, memo.seen));
     if (indexed.some((rule) => passes(this.textChecksUnlinked.get(rule))) || passes(always)) return true;
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
@@ -157,6 +156,32 @@ export class RuleEngine {
     if (!indexedActor.some((rule) => passes(this.textChecks.get(rule))) && !passes(this.alwaysActorText))
       return false;
     return !unlinked();
+  }
+
+  /** The memo of the text `needsActor` looked at last: `evaluate` on the same record reuses it. */
+  private recall(raw: string): TextMemo {
+    if (this.lastMemo?.raw !== raw) this.lastMemo = new TextMemo(raw);
+    return this.lastMemo;
+  }
+}
+
+/** A record's raw text, lowercased once, and each literal's answer in it, shared by every check. */
+class TextMemo {
+  private lowerText: string | undefined;
+  private escapes: boolean | undefined;
+  readonly seen = new Map<string, boolean>();
+
+  constructor(readonly raw: string) {}
+
+  /** False when escapes may spell a literal differently: then literals prove nothing. */
+  get usable(): boolean {
+    this.escapes ??= hasSpellingEscapes(this.raw);
+    return !this.escapes;
+  }
+
+  get lower(): string {
+    this.lowerText ??= this.raw.toLowerCase();
+    return this.lowerText;
   }
 }
 
@@ -192,7 +217,12 @@ function addTo(index: Map<string, DetectionRule[]>, key: string, rule: Detection
 export function uniqueStringField(text: string, quotedKey: string): string | undefined {
   const at = text.indexOf(quotedKey);
   if (at === -1 || text.indexOf(quotedKey, at + quotedKey.length) !== -1) return undefined;
-  let i = skipWhitespace(text, at + quotedKey.length);
+  return stringValueAfter(text, at + quotedKey.length);
+}
+
+/** The unescaped string value after a key ending just before `from` (`: "value"`), or undefined. */
+function stringValueAfter(text: string, from: number): string | undefined {
+  let i = skipWhitespace(text, from);
   if (text.charCodeAt(i) !== 0x3a) return undefined;
   i = skipWhitespace(text, i + 1);
   if (text.charCodeAt(i) !== 0x22) return undefined;
@@ -202,9 +232,46 @@ export function uniqueStringField(text: string, quotedKey: string): string | und
   return value.includes('\\') ? undefined : value;
 }
 
-/** \\u and \\/ escapes can spell a literal differently from the parsed value: then literals prove nothing. */
+/**
+ * \\u and \\/ escapes can spell a literal differently from the parsed value: then literals prove
+ * nothing. One pass over the backslashes (any backslash followed by u or /, as `includes` would find).
+ */
 function hasSpellingEscapes(text: string): boolean {
-  return text.includes('\\u') || text.includes('\\/');
+  for (let at = text.indexOf('\\'); at !== -1; at = text.indexOf('\\', at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    if (next === 0x75 || next === 0x2f) return true;
+  }
+  return false;
+}
+
+const EVENT_KEY = '"event';
+const SOURCE_REST = 'Source"';
+const NAME_REST = 'Name"';
+
+/**
+ * `uniqueStringField` for `"eventSource"` and `"eventName"` at once, in one pass over the text
+ * instead of four (each key's first occurrence, then the rest of the text for a second one).
+ */
+export function eventKeys(text: string): { source: string | undefined; name: string | undefined } {
+  let sourceAt = -1;
+  let nameAt = -1;
+  let sources = 0;
+  let names = 0;
+  for (let at = text.indexOf(EVENT_KEY); at !== -1; at = text.indexOf(EVENT_KEY, at + 1)) {
+    const rest = at + EVENT_KEY.length;
+    if (text.startsWith(SOURCE_REST, rest)) {
+      sources++;
+      sourceAt = at;
+    } else if (text.startsWith(NAME_REST, rest)) {
+      names++;
+      nameAt = at;
+    }
+  }
+  return {
+    source:
+      sources === 1 ? stringValueAfter(text, sourceAt + EVENT_KEY.length + SOURCE_REST.length) : undefined,
+    name: names === 1 ? stringValueAfter(text, nameAt + EVENT_KEY.length + NAME_REST.length) : undefined,
+  };
 }
 
 /** The index of the first character at or after `from` that is not JSON whitespace. */
