@@ -26,6 +26,14 @@ const SAML_NAME_QUALIFIER = 'Xk3vQ9pLm2Rz8wT5yB7nC1dF4gH=';
 /** Session length set on the permission sets: 8 hours. */
 const SSO_SESSION_SECONDS = 28_800;
 
+const HEX = '0123456789abcdef';
+
+/** An Identity Store user id (`9067…-UUID`), stable per person. */
+function identityStoreUserId(email: string): string {
+  const part = (n: number, length: number): string => stableId(`${email}#${n}`, length, HEX);
+  return `9067${part(0, 6)}-${part(1, 8)}-${part(2, 4)}-${part(3, 4)}-${part(4, 4)}-${part(5, 12)}`;
+}
+
 /** The Identity Center user as the management account's sign-in and portal events name them. */
 function portalIdentity(person: Person): Json {
   return {
@@ -36,7 +44,7 @@ function portalIdentity(person: Person): Json {
     accessKeyId: '',
     userName: person.email,
     onBehalfOf: {
-      userId: `9067${stableId(person.email, 8, '0123456789abcdef')}-${stableId(`${person.email}#`, 4, '0123456789abcdef')}`,
+      userId: identityStoreUserId(person.email),
       identityStoreArn: `arn:aws:identitystore::${ACCOUNTS.management}:identitystore/${IDENTITY_STORE}`,
     },
   };
