@@ -35,6 +35,8 @@ export class RuleEngine {
    * through, kept until evaluation, was measured slower: hashing 1.5 KB keys costs more than it saves.)
    */
   private lastMemo: TextMemo | undefined;
+  /** `candidates` for each eventName and eventSource pair met so far (the index never changes). */
+  private readonly combined = new Map<string, readonly DetectionRule[]>();
   /** Rules that read the actor namespace: a record they may match needs its actor first. */
   private readonly actorRules: ReadonlySet<DetectionRule>;
 
@@ -86,15 +88,21 @@ export class RuleEngine {
 
   /** The rules worth testing on a record. */
   candidates(record: RecordView): readonly DetectionRule[] {
-    const name =
-      typeof record.eventName === 'string' ? this.byName.get(record.eventName.toLowerCase()) : undefined;
-    const source =
-      typeof record.eventSource === 'string'
-        ? this.bySource.get(record.eventSource.toLowerCase())
-        : undefined;
+    const nameKey = typeof record.eventName === 'string' ? record.eventName.toLowerCase() : undefined;
+    const sourceKey = typeof record.eventSource === 'string' ? record.eventSource.toLowerCase() : undefined;
+    const name = nameKey === undefined ? undefined : this.byName.get(nameKey);
+    const source = sourceKey === undefined ? undefined : this.bySource.get(sourceKey);
     if (!name && !source) return this.always;
-    const indexed = !source ? (name as DetectionRule[]) : !name ? source : [...new Set([...name, ...source])];
-    return this.always.length === 0 ? indexed : [...indexed, ...this.always];
+    if (this.always.length === 0 && (!source || !name)) return name ?? source ?? this.always;
+    // The union is the same for every record with this name and source: built once, not per record.
+    // Keyed only by indexed values, so the cache is bounded by the pack, not by what records hold.
+    const key = `${name ? nameKey : ''}\n${source ? sourceKey : ''}`;
+    let combined = this.combined.get(key);
+    if (combined === undefined) {
+      combined = [...new Set([...(name ?? []), ...(source ?? []), ...this.always])];
+      this.combined.set(key, combined);
+    }
+    return combined;
   }
 
   /**
