@@ -39,6 +39,8 @@ export class RuleEngine {
   private readonly combined = new Map<string, readonly DetectionRule[]>();
   /** Rules that read the actor namespace: a record they may match needs its actor first. */
   private readonly actorRules: ReadonlySet<DetectionRule>;
+  /** Rules with a `|re` value: their match may run RE2 over a large value, so literals go first. */
+  private readonly regexRules: ReadonlySet<DetectionRule>;
 
   constructor(readonly rules: readonly DetectionRule[]) {
     const unmatchable: DetectionRule[] = [];
@@ -59,8 +61,13 @@ export class RuleEngine {
       this.textChecks.set(rule, compileText(rule.text));
       this.textChecksUnlinked.set(rule, compileText(rule.text, 'unlinked'));
     }
+    this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
     this.actorRules = new Set(
-      rules.filter((rule) => namesActorField(rule.detection) || firstSeenReadsActor(rule)),
+      rules.filter(
+        (rule) =>
+          someKey(rule.detection, (key) => isActorField(key.split('|')[0] ?? '')) ||
+          firstSeenReadsActor(rule),
+      ),
     );
     this.alwaysActorText = compileText(
       textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
@@ -116,7 +123,15 @@ export class RuleEngine {
     for (const rule of this.candidates(record)) {
       const check = this.textChecks.get(rule) ?? true;
       if (check === false) continue;
-      if (check !== true && memo?.usable === true && !check(memo.lower, memo.seen)) continue;
+      // A literal search costs a pass over the text, more than most matches on the parsed record:
+      // only regex rules, whose match can cost far more, are held to their literals first here.
+      if (
+        check !== true &&
+        memo?.usable === true &&
+        this.regexRules.has(rule) &&
+        !check(memo.lower, memo.seen)
+      )
+        continue;
       try {
         if (rule.match(record)) outcomes.push({ kind: 'match', rule });
       } catch (error) {
@@ -193,26 +208,31 @@ class TextMemo {
   }
 }
 
-/** Whether a detection names a field in the actor namespace anywhere (`actor.via|expand: …`). */
 /** A first-seen rule keyed on the person needs the actor even when its detection does not. */
 function firstSeenReadsActor(rule: DetectionRule): boolean {
   const spec = rule.firstSeen;
   return spec !== undefined && [...spec.fields, ...spec.groupBy].some((field) => isActorField(field.path));
 }
 
-function namesActorField(detection: Readonly<Record<string, unknown>>): boolean {
+/** Whether any key anywhere in a detection passes `test` (`actor.via|expand: …`, `policy|re: …`). */
+function someKey(detection: Readonly<Record<string, unknown>>, test: (key: string) => boolean): boolean {
   const pending: unknown[] = [detection];
   while (pending.length > 0) {
     const node = pending.pop();
     if (Array.isArray(node)) pending.push(...node);
     else if (typeof node === 'object' && node !== null) {
       for (const [key, value] of Object.entries(node)) {
-        if (isActorField(key.split('|')[0] ?? '')) return true;
+        if (test(key)) return true;
         pending.push(value);
       }
     }
   }
   return false;
+}
+
+/** `field|re`, `field|re|i`, …: a key with the regex modifier. */
+function isRegexKey(key: string): boolean {
+  return key.split('|').slice(1).includes('re');
 }
 
 function addTo(index: Map<string, DetectionRule[]>, key: string, rule: DetectionRule): void {
