@@ -28,7 +28,7 @@ export function regexTextTest(pattern: string, flags: string): TextTest {
 
 /** Shorter runs are too common to rule anything out; the same floor as plain values. */
 const MIN_LITERAL = 3;
-/** JSON structure and the characters JSON escapes (the printable ones; controls are excluded below). */
+/** JSON structure and the characters JSON escapes (printable ones; controls are excluded below; `:` see `verbatim`). */
 const UNSAFE_IN_RAW = new Set(['"', '\\', ':', ',', '{', '}', '[', ']']);
 /** RE2 folds S with U+017F, which `toLowerCase` leaves as it is (K's U+212A lowercases to k). */
 const FOLDS_BEYOND_ASCII = new Set(['s', 'S']);
@@ -83,7 +83,7 @@ class PatternReader {
     while (!this.atEnd() && this.pattern[this.at] !== '|' && this.pattern[this.at] !== ')') {
       const atom = this.atom();
       const least = this.quantifier();
-      if (atom.kind === 'char' && this.verbatim(atom.char) && least !== 0) {
+      if (atom.kind === 'char' && this.verbatim(atom.char, run === '') && least !== 0) {
         run += atom.char;
         // `ab+c` holds `ab`, then more b's: the run cannot go on past a repeated character.
         if (least !== undefined) endRun();
@@ -200,8 +200,14 @@ class PatternReader {
     }
   }
 
-  /** Whether a character of the pattern is spelled the same in the record's lowercased raw JSON. */
-  private verbatim(char: string): boolean {
+  /**
+   * Whether a character of the pattern is spelled the same in the record's lowercased raw JSON.
+   * A colon may go on a run, not start one: a value that is an object is matched as its JSON
+   * (`{"a":1}`), where a colon is structure, always right after a quote (which no run holds); raw
+   * JSON may space it (`"a": 1`). After any other character a colon is inside a string, verbatim.
+   */
+  private verbatim(char: string, startsRun: boolean): boolean {
+    if (char === ':') return !startsRun;
     const code = char.charCodeAt(0);
     if (code < 0x20 || code > 0x7e || UNSAFE_IN_RAW.has(char)) return false;
     return !(this.insensitive && FOLDS_BEYOND_ASCII.has(char));

@@ -10,7 +10,9 @@ import { regexTextTest } from '../../lib/rules/regex-literals';
 
 describe('regexTextTest derives the literals a match needs', () => {
   const cases: [pattern: string, flags: string, expected: TextTest][] = [
-    ['.+:assumed-role/aws:.+', '', { literal: 'assumed-role/aws' }],
+    // A colon goes on a run but never starts one (in an object matched as JSON it is structure).
+    ['.+:assumed-role/aws:.+', '', { literal: 'assumed-role/aws:' }],
+    ['":abc', '', { literal: 'abc' }],
     [
       '(?i)(^|[^a-z])(kali|parrot|pentoo)([^a-z]|$)',
       '',
@@ -20,7 +22,7 @@ describe('regexTextTest derives the literals a match needs', () => {
     [
       '^arn:aws[\\w-]*:kms:[\\w-]+:\\d{12}:',
       '',
-      { op: 'all', terms: [{ literal: 'arn' }, { literal: 'aws' }, { literal: 'kms' }] },
+      { op: 'all', terms: [{ literal: 'arn:aws' }, { literal: 'kms:' }] },
     ],
     ['^\\d{12}$', '', true],
     ['TruffleHog', '', { literal: 'trufflehog' }],
@@ -48,7 +50,7 @@ describe('regexTextTest derives the literals a match needs', () => {
     ['ab\\x41cd', '', true],
     ['\\Qa.b\\E', '', true],
     ['abc\\012def', '', true],
-    ['a"b:c,d', '', true],
+    ['a"b:c,d', '', { literal: 'b:c' }],
     ['tab\\there', '', { op: 'all', terms: [{ literal: 'tab' }, { literal: 'here' }] }],
     ['[]abc]xyz', '', { literal: 'xyz' }],
     ['[[:alpha:]]xyz', '', { literal: 'xyz' }],
@@ -214,12 +216,50 @@ describe('a derived literal check never rules out a record the regex matches (pr
           // Case folding also covers groups opened with (?i: (handled inside `sample`).
           const value = `${before}${sample(node, picker(choices), inline || flags === 'i')}${after}`;
           expect(regex.test(value)).toBe(true);
-          const raw = JSON.stringify({ eventName: 'X', requestParameters: { field: value } });
-          // Records holding \u or \/ escapes are not judged by literals (see the engine).
-          if (raw.includes('\\u') || raw.includes('\\/')) return;
+          // The value as a string, and inside an object matched as its JSON (as `leafText` reads
+          // an object), in a raw record spaced differently from JSON.stringify.
           const check = compileText(regexTextTest(pattern, flags), 'unlinked');
+          const records = [
+            JSON.stringify({ eventName: 'X', requestParameters: { field: value } }),
+            JSON.stringify({ eventName: 'X', requestParameters: { field: { nested: [1, value] } } }, null, 1),
+          ];
+          for (const raw of records) {
+            // Records holding \u or \/ escapes are not judged by literals (see the engine).
+            if (raw.includes('\\u') || raw.includes('\\/')) continue;
+            const passes = check === true || (check !== false && check(raw.toLowerCase(), new Map()));
+            expect(passes, `${pattern} on ${JSON.stringify(value)}`).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('a pattern matched against an object value, read as its JSON (property)', () => {
+  it('never rules out the record, however the raw JSON is spaced', () => {
+    const scalar = fc.oneof(fc.string({ maxLength: 4 }), fc.integer({ min: -99, max: 999 }), fc.boolean());
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom('a', 'kms', 'b:c'),
+          fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })),
+        ),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 2 }),
+        (object, from, length, spacing) => {
+          // What `leafText` hands the regex for an object value, and a piece of it as the pattern.
+          const leaf = JSON.stringify(object);
+          const start = from % (leaf.length + 1);
+          const piece = leaf.slice(start, start + (length % 12));
+          const pattern = [...piece].map((char) => (META.has(char) ? `\\${char}` : char)).join('');
+          expect(compileLinearRegex(pattern, '').test(leaf)).toBe(true);
+          const raw = JSON.stringify({ eventName: 'X', requestParameters: { field: object } }, null, spacing);
+          if (raw.includes('\\u') || raw.includes('\\/')) return;
+          const check = compileText(regexTextTest(pattern, ''), 'unlinked');
           const passes = check === true || (check !== false && check(raw.toLowerCase(), new Map()));
-          expect(passes, `${pattern} on ${JSON.stringify(value)}`).toBe(true);
+          expect(passes, `${pattern} on ${leaf}`).toBe(true);
         },
       ),
       { numRuns: 3000 },
