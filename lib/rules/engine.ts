@@ -35,6 +35,8 @@ export class RuleEngine {
    * through, kept until evaluation, was measured slower: hashing 1.5 KB keys costs more than it saves.)
    */
   private lastMemo: TextMemo | undefined;
+  /** `evaluate`'s choice of rules to check by literal first, per candidate list (see `guardsFor`). */
+  private readonly guards = new WeakMap<readonly DetectionRule[], readonly boolean[]>();
   /** `candidates` for each eventName and eventSource pair met so far (the index never changes). */
   private readonly combined = new Map<string, readonly DetectionRule[]>();
   /** Rules that read the actor namespace: a record they may match needs its actor first. */
@@ -57,8 +59,16 @@ export class RuleEngine {
     }
     this.unmatchable = unmatchable;
     this.alwaysTextUnlinked = compileText(textAny(this.always.map((rule) => rule.text)), 'unlinked');
+    // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
+    const compiled = new Map<string, boolean | TextCheck>();
     for (const rule of rules) {
-      this.textChecks.set(rule, compileText(rule.text));
+      const key = JSON.stringify(rule.text);
+      let check = compiled.get(key);
+      if (check === undefined) {
+        check = compileText(rule.text);
+        compiled.set(key, check);
+      }
+      this.textChecks.set(rule, check);
       this.textChecksUnlinked.set(rule, compileText(rule.text, 'unlinked'));
     }
     this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
@@ -120,17 +130,13 @@ export class RuleEngine {
   evaluate(record: RecordView, raw?: string): Evaluation[] {
     const outcomes: Evaluation[] = [];
     const memo = raw === undefined ? undefined : this.recall(raw);
-    for (const rule of this.candidates(record)) {
+    const candidates = this.candidates(record);
+    const guarded = this.guardsFor(candidates);
+    for (let i = 0; i < candidates.length; i++) {
+      const rule = candidates[i] as DetectionRule;
       const check = this.textChecks.get(rule) ?? true;
       if (check === false) continue;
-      // A literal search costs a pass over the text, more than most matches on the parsed record:
-      // only regex rules, whose match can cost far more, are held to their literals first here.
-      if (
-        check !== true &&
-        memo?.usable === true &&
-        this.regexRules.has(rule) &&
-        !check(memo.lower, memo.seen)
-      )
+      if (check !== true && memo?.usable === true && guarded[i] === true && !check(memo.lower, memo.seen))
         continue;
       try {
         if (rule.match(record)) outcomes.push({ kind: 'match', rule });
@@ -179,6 +185,29 @@ export class RuleEngine {
     if (!indexedActor.some((rule) => passes(this.textChecks.get(rule))) && !passes(this.alwaysActorText))
       return false;
     return !unlinked();
+  }
+
+  /**
+   * Which of a candidate list's rules `evaluate` holds to their literals first. A literal search
+   * costs a pass over the text, more than most matches on the parsed record, so only where it can
+   * spare more: a regex rule (RE2 over a large value), or a check several rules share (one search
+   * rules them all out, as with a pack's variants of one rule).
+   */
+  private guardsFor(candidates: readonly DetectionRule[]): readonly boolean[] {
+    let guarded = this.guards.get(candidates);
+    if (guarded === undefined) {
+      const uses = new Map<boolean | TextCheck | undefined, number>();
+      for (const rule of candidates) {
+        const check = this.textChecks.get(rule);
+        uses.set(check, (uses.get(check) ?? 0) + 1);
+      }
+      guarded = candidates.map((rule) => {
+        const check = this.textChecks.get(rule);
+        return typeof check === 'function' && (this.regexRules.has(rule) || (uses.get(check) ?? 0) > 1);
+      });
+      this.guards.set(candidates, guarded);
+    }
+    return guarded;
   }
 
   /** The memo of the text `needsActor` looked at last: `evaluate` on the same record reuses it. */
