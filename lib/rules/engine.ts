@@ -163,27 +163,33 @@ export class RuleEngine {
     const { source, name } = eventKeys(text);
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     if (name === undefined) return true;
-    const indexed = [
-      ...(this.byName.get(name.toLowerCase()) ?? []),
-      ...(this.bySource.get(source.toLowerCase()) ?? []),
-    ];
+    // The two index lists are read in place: no per-record array (mayMatchText runs on every record).
+    const byName = this.byName.get(name.toLowerCase()) ?? NO_RULES;
+    const bySource = this.bySource.get(source.toLowerCase()) ?? NO_RULES;
     const always = this.alwaysTextUnlinked;
-    if (indexed.length === 0 && typeof always === 'boolean' && this.alwaysActorText === false) return always;
+    if (
+      byName.length + bySource.length === 0 &&
+      typeof always === 'boolean' &&
+      this.alwaysActorText === false
+    )
+      return always;
     const memo = new TextMemo(text);
     if (!memo.usable) return true;
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
     // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
     // values are held to their literals first, as if the record's session were its own.
-    const passes = (check: boolean | TextCheck | undefined): boolean =>
-      check === undefined || check === true || (check !== false && check(memo.lower, memo.seen));
-    if (indexed.some((rule) => passes(this.textChecksUnlinked.get(rule))) || passes(always)) return true;
+    for (const list of [byName, bySource])
+      for (const rule of list) if (passes(this.textChecksUnlinked.get(rule), memo)) return true;
+    if (passes(always, memo)) return true;
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
-    const indexedActor = indexed.filter((rule) => this.actorRules.has(rule));
-    if (indexedActor.length === 0 && this.alwaysActorText === false) return false;
     // Their literals outside the actor namespace first (cached above); the link question last.
-    if (!indexedActor.some((rule) => passes(this.textChecks.get(rule))) && !passes(this.alwaysActorText))
-      return false;
+    let actorMayMatch = this.alwaysActorText !== false && passes(this.alwaysActorText, memo);
+    for (const list of [byName, bySource])
+      for (const rule of list)
+        if (!actorMayMatch && this.actorRules.has(rule) && passes(this.textChecks.get(rule), memo))
+          actorMayMatch = true;
+    if (!actorMayMatch) return false;
     return !unlinked();
   }
 
@@ -215,6 +221,13 @@ export class RuleEngine {
     if (this.lastMemo?.raw !== raw) this.lastMemo = new TextMemo(raw);
     return this.lastMemo;
   }
+}
+
+const NO_RULES: readonly DetectionRule[] = [];
+
+/** Whether a compiled text check lets a record through (undefined and true: nothing known). */
+function passes(check: boolean | TextCheck | undefined, memo: TextMemo): boolean {
+  return check === undefined || check === true || (check !== false && check(memo.lower, memo.seen));
 }
 
 /** A record's raw text, lowercased once, and each literal's answer in it, shared by every check. */
