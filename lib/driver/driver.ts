@@ -188,11 +188,12 @@ class Run {
     // session is parsed whatever the rules say: attribution learns from it.
     const learn = actors !== undefined && this.options.sessionsLearned !== true;
     const mayMatch = (text: string): boolean => {
-      // A record that may start a session is parsed: attribution learns from it.
-      if (learn && actors?.mayStartSession(text)) return true;
       // Rules on `actor.*` are judged by their literals unless the record's session may be linked to
       // an earlier one (its person and roles then need not be in its text).
       if (engine.mayMatchText(text, () => actors === undefined || this.isUnlinked(text))) return true;
+      // A record that may start a session is parsed: attribution learns from it. Asked second, as
+      // most records the rules want are parsed anyway (both questions only read the text).
+      if (learn && actors?.mayStartSession(text)) return true;
       tally.unparsed++;
       return false;
     };
