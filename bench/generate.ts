@@ -12,7 +12,7 @@ import {
   renameSync,
   statSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 
@@ -20,20 +20,13 @@ const ROOT = join(import.meta.dirname, '..');
 
 export function seedRecords(): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
-  const logDir = join(
-    ROOT,
-    'examples',
-    'logs',
-    'AWSLogs',
-    '650992545562',
-    'CloudTrail',
-    'ap-southeast-2',
-    '2022',
-    '01',
-    '03',
+  // Every delivered log object under the samples' AWSLogs tree, in file-name order, so the seeds
+  // do not depend on which account and region folders the objects sit in.
+  const logFiles = gzippedLogFiles(join(ROOT, 'examples', 'logs', 'AWSLogs')).sort((a, b) =>
+    basename(a) < basename(b) ? -1 : 1,
   );
-  for (const name of readdirSync(logDir)) {
-    const parsed = JSON.parse(gunzipSync(readFileSync(join(logDir, name))).toString('utf8')) as {
+  for (const file of logFiles) {
+    const parsed = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as {
       Records: Record<string, unknown>[];
     };
     records.push(...parsed.Records);
@@ -44,6 +37,14 @@ export function seedRecords(): Record<string, unknown>[] {
     }
   }
   return records;
+}
+
+function gzippedLogFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return gzippedLogFiles(path);
+    return entry.name.endsWith('.json.gz') ? [path] : [];
+  });
 }
 
 async function* logFileText(targetBytes: number): AsyncGenerator<string> {
