@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoThreads } from './dynamodb-threads';
 import { isConditionalCheckFailure, StateTable } from './table';
 import type {
   ClaimDecision,
@@ -7,6 +8,9 @@ import type {
   Sighting,
   SightingDecision,
   StateStore,
+  ThreadParent,
+  ThreadParentWrite,
+  ThreadRepeat,
   WindowEntry,
 } from './types';
 import { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';
@@ -35,10 +39,12 @@ const seconds = (ms: number): string => String(Math.ceil(ms / 1000));
 export class DynamoStateStore implements StateStore {
   private readonly table: string;
   private readonly connection: StateTable;
+  private readonly threads: DynamoThreads;
 
   constructor(settings: DynamoStateSettings) {
     this.table = settings.table;
     this.connection = new StateTable(settings);
+    this.threads = new DynamoThreads(this.connection);
   }
 
   private connect() {
@@ -309,6 +315,14 @@ export class DynamoStateStore implements StateStore {
       ),
     );
     return { first: false, firstAt: Number(found.Item?.firstAt?.N ?? sighting.t) };
+  }
+
+  saveThreadParent(key: string, parent: ThreadParentWrite): Promise<ThreadParent> {
+    return this.threads.save(key, parent);
+  }
+
+  threadRepeat(key: string, count: number, now: number): Promise<ThreadRepeat | undefined> {
+    return this.threads.repeat(key, count, now);
   }
 }
 

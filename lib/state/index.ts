@@ -10,5 +10,14 @@ export {
   STATE_REQUEST_TIMEOUT_MS,
   StateTable,
 } from './table';
-export type { ClaimDecision, DedupDecision, DeliveryClaim, StateStore, WindowEntry } from './types';
+export type {
+  ClaimDecision,
+  DedupDecision,
+  DeliveryClaim,
+  StateStore,
+  ThreadParent,
+  ThreadParentWrite,
+  ThreadRepeat,
+  WindowEntry,
+} from './types';
 export { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';

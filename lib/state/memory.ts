@@ -1,3 +1,4 @@
+import { MemoryThreads } from './memory-threads';
 import type {
   ClaimDecision,
   DedupDecision,
@@ -5,6 +6,9 @@ import type {
   Sighting,
   SightingDecision,
   StateStore,
+  ThreadParent,
+  ThreadParentWrite,
+  ThreadRepeat,
   WindowEntry,
 } from './types';
 import { pruneWindow } from './types';
@@ -98,6 +102,16 @@ export class MemoryStateStore implements StateStore {
     }
     known.lastSeen = Math.max(known.lastSeen, sighting.t);
     return { first: false, firstAt: known.firstAt };
+  }
+
+  private readonly threads = new MemoryThreads();
+
+  async saveThreadParent(key: string, parent: ThreadParentWrite): Promise<ThreadParent> {
+    return this.threads.save(key, parent);
+  }
+
+  async threadRepeat(key: string, count: number, now: number): Promise<ThreadRepeat | undefined> {
+    return this.threads.repeat(key, count, now);
   }
 }
 

@@ -35,6 +35,41 @@ export interface StateStore {
    * is told "first" again and its alert still goes out; of concurrent first sightings, one wins.
    */
   sighting(key: string, sighting: Sighting, forgetMs: number): Promise<SightingDecision>;
+  /**
+   * Remembers the message a destination posted for an alert of a dedup window, so that repeats
+   * of the same key, in this invocation or another, reply under it (a Slack thread). With
+   * `replace` (the window's first alert) it supersedes any earlier parent, which belonged to an
+   * earlier window; without it (a repeat that found no parent and posted its own message) it is
+   * stored only where none stands. Returns the parent that stands after the write.
+   */
+  saveThreadParent(key: string, parent: ThreadParentWrite): Promise<ThreadParent>;
+  /**
+   * A repeat of `key`: the parent to reply under (undefined when none is stored or it expired),
+   * and whether `count` is the highest count seen for it, in which case the stored count is
+   * raised to it in the same write and the parent should now show it. Of two repeats updating at
+   * once, only the higher count is `newest`, so the parent never goes back to a lower count.
+   */
+  threadRepeat(key: string, count: number, now: number): Promise<ThreadRepeat | undefined>;
+}
+
+/** A thread's first message, as its destination needs it to reply and update; opaque to the store. */
+export interface ThreadParent {
+  readonly ref: string;
+  /** The highest running count of the window seen so far (1: only the first alert). */
+  readonly count: number;
+}
+
+export interface ThreadParentWrite extends ThreadParent {
+  readonly replace: boolean;
+  /** Wall clock, epoch milliseconds. */
+  readonly now: number;
+  /** Epoch milliseconds after which the parent is forgotten (DynamoDB's TTL then deletes it). */
+  readonly expiresAt: number;
+}
+
+export interface ThreadRepeat {
+  readonly parent: ThreadParent;
+  readonly newest: boolean;
 }
 
 export interface Sighting {
