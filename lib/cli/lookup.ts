@@ -7,11 +7,14 @@ import type { LookupQuery } from '../history';
 import {
   cliEvent,
   DEFAULT_LOOKUP_ITEMS,
+  decodeResumeToken,
   EVENT_HISTORY_DAYS,
   LookupQueryError,
   lookupEvents,
   MAX_RESULTS_PER_CALL,
   parseLookupAttributes,
+  RepeatedNextTokenError,
+  StartingTokenError,
 } from '../history';
 import { AlertPipeline } from '../pipeline';
 import { RuleEngine } from '../rules';
@@ -94,20 +97,34 @@ export function lookupQuery(
     if (error instanceof LookupQueryError) throw new UsageError(error.message);
     throw error;
   }
-  const following = options.all === true || maxItems !== undefined;
-  const pageSize =
-    maxResults ??
-    (following ? Math.min(MAX_RESULTS_PER_CALL, maxItems ?? MAX_RESULTS_PER_CALL) : DEFAULT_LOOKUP_ITEMS);
+  // The page size the AWS CLI uses without --page-size is LookupEvents' default, 50: using the
+  // same one makes a token's boto_truncate_amount count the same events in both tools.
+  const pageSize = maxResults ?? MAX_RESULTS_PER_CALL;
   return {
     pageSize,
-    // Without --max-items or --all: one page, as the issue of a single call would give.
-    ...(options.all ? {} : { maxItems: maxItems ?? pageSize }),
+    // Without --max-items or --all: as `aws cloudtrail lookup-events --max-items 10` (or one page
+    // of --max-results), so the token printed resumes in either tool.
+    ...(options.all ? {} : { maxItems: maxItems ?? maxResults ?? DEFAULT_LOOKUP_ITEMS }),
     ...(attribute === undefined ? {} : { attribute }),
     ...(startTime === undefined ? {} : { startTime }),
     ...(endTime === undefined ? {} : { endTime }),
     ...(options.eventCategory === 'insight' ? { insight: true } : {}),
-    ...(options.startingToken === undefined ? {} : { startingToken: options.startingToken }),
+    ...(options.startingToken === undefined ? {} : { resume: startingToken(options.startingToken) }),
   };
+}
+
+/** `--starting-token`, read before any call so a token that cannot resume is a usage error. */
+function startingToken(text: string) {
+  try {
+    return decodeResumeToken(text);
+  } catch (error) {
+    if (error instanceof StartingTokenError) {
+      throw new UsageError(
+        `--starting-token: ${error.message}. Pass the NextToken an earlier run (or the AWS CLI) printed, as printed.`,
+      );
+    }
+    throw error;
+  }
 }
 
 export interface LookupServices {
@@ -138,7 +155,7 @@ export async function runLookup(
   try {
     result = await lookupEvents(new PacedCloudTrail(client, services.pacing), query);
   } catch (error) {
-    if (error instanceof TrailError) {
+    if (error instanceof TrailError || error instanceof RepeatedNextTokenError) {
       writeDiagnostic(io, `trailwatch: error: ${error.message}`);
       return EXIT_INPUT_FAILED;
     }

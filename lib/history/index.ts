@@ -17,7 +17,7 @@ export {
   TOP_PRINCIPALS,
 } from './backtest';
 export { CHART_RULES, escapeHtml, renderBacktestHtml, stackedBarChart, topPersonText } from './html';
-export type { LookupAttribute, LookupAttributeKey, LookupQuery, LookupResult } from './lookup';
+export type { LookupAttribute, LookupAttributeKey, LookupQuery, LookupResult, ResumePoint } from './lookup';
 export {
   cliEvent,
   cliTimestamp,
@@ -31,4 +31,6 @@ export {
   MAX_ATTRIBUTE_VALUE_LENGTH,
   MAX_RESULTS_PER_CALL,
   parseLookupAttributes,
+  RepeatedNextTokenError,
+  StartingTokenError,
 } from './lookup';

@@ -1,6 +1,11 @@
 import type { Event, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import type { PacedCloudTrail } from '../trail';
+import type { ResumePoint } from './resume-token';
+import { encodeResumeToken } from './resume-token';
+
+export type { ResumePoint } from './resume-token';
+export { decodeResumeToken, encodeResumeToken, StartingTokenError } from './resume-token';
 
 /**
  * The attribute keys LookupEvents filters on; it takes one per call.
@@ -105,12 +110,16 @@ export interface LookupQuery {
   readonly startTime?: number;
   readonly endTime?: number;
   readonly insight?: boolean;
-  /** `MaxResults` of each call. */
+  /**
+   * `MaxResults` of each call. A cut page's `boto_truncate_amount` counts events of a page of this
+   * size, so resuming a token needs the page size that printed it: the AWS CLI sends none without
+   * `--page-size`, which is LookupEvents' default of 50 (`MAX_RESULTS_PER_CALL`).
+   */
   readonly pageSize: number;
   /** Stop after this many events; undefined follows NextToken to the end. */
   readonly maxItems?: number;
-  /** A token printed by an earlier run (or the AWS CLI) to resume from. */
-  readonly startingToken?: string;
+  /** Where an earlier run (or the AWS CLI) stopped: see `decodeResumeToken`. */
+  readonly resume?: ResumePoint;
 }
 
 export interface LookupResult {
@@ -120,39 +129,17 @@ export interface LookupResult {
   readonly calls: number;
 }
 
-interface ResumePoint {
-  readonly token?: string;
-  /** Events of the page fetched with `token` that were already returned. */
-  readonly truncate: number;
+/** The service answered with the NextToken it was called with: following it would never end (botocore raises too). */
+export class RepeatedNextTokenError extends Error {
+  override readonly name = 'RepeatedNextTokenError';
 }
 
 /**
- * The AWS CLI's pagination token: base64 of `{"NextToken": …, "boto_truncate_amount": n}`, so
- * `--max-items` can stop in the middle of a page and the next run resumes exactly there.
+ * Calls LookupEvents, paced and retried by the client, following NextToken as far as asked, and
+ * stopping where botocore's paginator (`PageIterator.__iter__`) stops for the same `--max-items`: a
+ * cut page gives `{NextToken: <the token that fetched it>, boto_truncate_amount: <events of it
+ * returned, counting those a starting token skipped>}`, a stop on a page boundary `{NextToken: next}`.
  */
-export function encodeResumeToken(point: ResumePoint): string {
-  const body: Record<string, unknown> = {};
-  if (point.token !== undefined) body.NextToken = point.token;
-  if (point.truncate > 0) body.boto_truncate_amount = point.truncate;
-  return Buffer.from(JSON.stringify(body)).toString('base64');
-}
-
-export function decodeResumeToken(text: string): ResumePoint {
-  try {
-    const body = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
-    if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-      const { NextToken, boto_truncate_amount } = body as Record<string, unknown>;
-      const truncate = typeof boto_truncate_amount === 'number' ? boto_truncate_amount : 0;
-      if (typeof NextToken === 'string') return { token: NextToken, truncate };
-      if (NextToken === undefined && truncate > 0) return { truncate };
-    }
-  } catch {
-    // Not the CLI's encoding: a raw NextToken from the API itself.
-  }
-  return { token: text, truncate: 0 };
-}
-
-/** Calls LookupEvents, paced and retried by the client, following NextToken as far as asked. */
 export async function lookupEvents(cloudtrail: PacedCloudTrail, query: LookupQuery): Promise<LookupResult> {
   const base = {
     ...(query.attribute
@@ -163,30 +150,36 @@ export async function lookupEvents(cloudtrail: PacedCloudTrail, query: LookupQue
     ...(query.insight ? { EventCategory: 'insight' as const } : {}),
     MaxResults: query.pageSize,
   };
-  const start = query.startingToken === undefined ? { truncate: 0 } : decodeResumeToken(query.startingToken);
-  let token = start.token;
-  let alreadyReturned = start.truncate;
+  let token = query.resume?.token;
+  // Only the first page is cut on the left: the events of it an earlier run returned.
+  let skipped = query.resume?.truncate ?? 0;
   const events: Event[] = [];
   let calls = 0;
   for (;;) {
-    const remaining =
-      query.maxItems === undefined ? Number.POSITIVE_INFINITY : query.maxItems - events.length;
     const output = await cloudtrail.send<LookupEventsCommandOutput>(
       'lookup',
       new LookupEventsCommand({ ...base, ...(token === undefined ? {} : { NextToken: token }) }),
     );
     calls++;
-    const page = (output.Events ?? []).slice(alreadyReturned);
+    const page = (output.Events ?? []).slice(skipped);
+    const remaining =
+      query.maxItems === undefined ? Number.POSITIVE_INFINITY : query.maxItems - events.length;
     if (page.length > remaining) {
       events.push(...page.slice(0, remaining));
-      const point = { truncate: alreadyReturned + remaining, ...(token === undefined ? {} : { token }) };
+      const point = { truncate: skipped + remaining, ...(token === undefined ? {} : { token }) };
       return { events, nextToken: encodeResumeToken(point), calls };
     }
-    alreadyReturned = 0;
+    skipped = 0;
     events.push(...page);
+    // botocore takes an empty NextToken for none.
     if (!output.NextToken) return { events, calls };
-    if (events.length >= (query.maxItems ?? Number.POSITIVE_INFINITY)) {
+    if (events.length === query.maxItems) {
       return { events, nextToken: encodeResumeToken({ token: output.NextToken, truncate: 0 }), calls };
+    }
+    if (output.NextToken === token) {
+      throw new RepeatedNextTokenError(
+        `LookupEvents answered with the NextToken it was called with (${output.NextToken}); stopped after ${calls} call(s)`,
+      );
     }
     token = output.NextToken;
   }

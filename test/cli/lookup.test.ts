@@ -99,7 +99,8 @@ describe('trailwatch lookup', () => {
     cloudtrail.on(LookupEventsCommand).resolves({ Events: events(0, 10), NextToken: 'api-next' });
     const run = await lookup([]);
     expect(run.code).toBe(0);
-    expect(requests()).toEqual([{ MaxResults: 10 }]);
+    // A page of LookupEvents' default size, as `aws cloudtrail lookup-events --max-items 10` asks.
+    expect(requests()).toEqual([{ MaxResults: 50 }]);
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^TIME\s+EVENT\s+USER\s+READ-ONLY\s+ACCESS KEY\s+RESOURCES$/);
     expect(lines).toHaveLength(11);
