@@ -50,7 +50,26 @@ export interface HttpTarget extends SendOptions {
   readonly url: string;
   /** How to name the target in messages: never the URL, which may embed a token. */
   readonly label: string;
+  /**
+   * For APIs that report errors inside a 2xx answer (Slack's Web API answers HTTP 200 with
+   * `{"ok": false, "error": …}`): judges the body of a 2xx answer. Default: every 2xx succeeds.
+   */
+  readonly judgeAnswer?: (text: string) => AnswerVerdict;
+  /** How many characters of a 2xx answer `judgeAnswer` sees (default RESPONSE_TEXT_MAX); the rest is dropped. */
+  readonly answerMaxChars?: number;
 }
+
+/** What a 2xx answer's body says: success, a failure worth another attempt, or a final one. */
+export type AnswerVerdict =
+  | { readonly kind: 'ok'; readonly detail: string }
+  | { readonly kind: 'retry'; readonly error: string }
+  /** `maybeReceived`: the API says part of the operation may have succeeded (no re-send). */
+  | {
+      readonly kind: 'fail';
+      readonly error: string;
+      readonly retryable: boolean;
+      readonly maybeReceived?: true;
+    };
 
 /** Waits `ms`, or less when the signal aborts. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -109,6 +128,7 @@ function attemptPost(
   headers: Readonly<Record<string, string>>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  answerMaxChars: number,
 ): Promise<Attempt> {
   return new Promise((resolve) => {
     let written = false;
@@ -148,11 +168,11 @@ function attemptPost(
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
-        if (text.length < RESPONSE_TEXT_MAX) text += chunk;
+        if (text.length < answerMaxChars) text += chunk;
       });
       // The status is the answer; a body cut short by the timeout or a reset does not change it.
-      response.on('end', () => settle(answered(text.slice(0, RESPONSE_TEXT_MAX))));
-      response.on('close', () => settle(answered(text.slice(0, RESPONSE_TEXT_MAX))));
+      response.on('end', () => settle(answered(text.slice(0, answerMaxChars))));
+      response.on('close', () => settle(answered(text.slice(0, answerMaxChars))));
     });
     request.on('error', (error) =>
       settle({
@@ -236,12 +256,34 @@ export async function postWithRetry(
     const left = target.deadlineAt === undefined ? Number.POSITIVE_INFINITY : target.deadlineAt - Date.now();
     if (target.signal?.aborted || left <= 0) return atDeadline(attempt - 1);
     const timeoutMs = Math.min(policy.timeoutMs, left);
-    const outcome = await attemptPost(url, payload, headers, timeoutMs, target.signal);
+    const outcome = await attemptPost(
+      url,
+      payload,
+      headers,
+      timeoutMs,
+      target.signal,
+      Math.max(RESPONSE_TEXT_MAX, target.answerMaxChars ?? 0),
+    );
     let wait: number;
     if (outcome.kind === 'answered') {
-      const { status, text } = outcome;
-      if (status >= 200 && status < 300) return { ok: true, attempts: attempt, detail: `HTTP ${status}` };
-      last = `HTTP ${status}${text ? ` ${JSON.stringify(text)}` : ''}`;
+      const { status } = outcome;
+      const text = outcome.text.slice(0, RESPONSE_TEXT_MAX);
+      const verdict: AnswerVerdict | undefined =
+        status >= 200 && status < 300
+          ? (target.judgeAnswer?.(outcome.text) ?? { kind: 'ok', detail: `HTTP ${status}` })
+          : undefined;
+      if (verdict?.kind === 'ok') return { ok: true, attempts: attempt, detail: verdict.detail };
+      last =
+        verdict === undefined ? `HTTP ${status}${text ? ` ${JSON.stringify(text)}` : ''}` : verdict.error;
+      if (verdict?.kind === 'fail') {
+        return {
+          ok: false,
+          retryable: verdict.retryable,
+          attempts: attempt,
+          error: `${target.label}: ${last}`,
+          ...(verdict.maybeReceived ? { maybeReceived: true } : maybe()),
+        };
+      }
       if (status === 429) {
         const asked = retryAfterMs(outcome.retryAfter);
         if (asked !== undefined && asked > policy.maxRetryAfterMs) {
@@ -254,7 +296,7 @@ export async function postWithRetry(
           };
         }
         wait = asked ?? backoff(policy, attempt, random);
-      } else if (status >= 500) {
+      } else if (status >= 500 || verdict?.kind === 'retry') {
         wait = backoff(policy, attempt, random);
       } else {
         return {

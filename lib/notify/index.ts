@@ -1,5 +1,5 @@
 export { emailMessage } from './email';
-export type { HttpPolicy, HttpTarget, Sleep } from './http';
+export type { AnswerVerdict, HttpPolicy, HttpTarget, Sleep } from './http';
 export { DEFAULT_HTTP_POLICY, postWithRetry, realSleep, retryAfterMs } from './http';
 export * as limits from './limits';
 export { PAGERDUTY_EVENTS_URL, pagerDutyBody, pagerDutyEvent } from './pagerduty';
@@ -21,5 +21,12 @@ export {
   teamsText,
   truncate,
 } from './text';
-export type { DeliveryResult, Destination, NotifierContext, RegisteredNotifier } from './types';
+export type {
+  AlertThread,
+  DeliveryOptions,
+  DeliveryResult,
+  Destination,
+  NotifierContext,
+  RegisteredNotifier,
+} from './types';
 export { SIGNATURE_HEADER, signBody, webhookBody } from './webhook';

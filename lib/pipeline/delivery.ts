@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alerts';
-import type { DeliveryResult, Destination } from '../notify';
+import type { AlertThread, DeliveryResult, Destination } from '../notify';
 import type { StateStore } from '../state';
 import type { AlertOutcome } from './pipeline';
 
@@ -56,6 +56,8 @@ export function deadlineFromRemaining(
 export interface DeliverOptions {
   /** Epoch milliseconds (wall clock): deliveries still under way then are aborted. */
   readonly deadlineAt?: number;
+  /** The alert's dedup key and place in its window, for destinations that thread repeats. */
+  readonly thread?: AlertThread;
 }
 
 export type Delivery =
@@ -129,7 +131,7 @@ export class Deliverer {
     const timer = left === undefined || left <= 0 ? undefined : setTimeout(() => controller.abort(), left);
     try {
       const settled = await Promise.allSettled(
-        names.map((name) => this.deliver(alert, name, controller.signal, deadlineAt)),
+        names.map((name) => this.deliver(alert, name, controller.signal, deadlineAt, options.thread)),
       );
       const deliveries: Delivery[] = [];
       for (const result of settled) {
@@ -147,6 +149,7 @@ export class Deliverer {
     name: string,
     signal: AbortSignal,
     deadlineAt: number | undefined,
+    thread: AlertThread | undefined,
   ): Promise<Delivery> {
     const destination = this.destinations.get(name);
     if (!destination) return { destination: name, status: 'unknown-destination' };
@@ -180,7 +183,7 @@ export class Deliverer {
     }
     let sending: Sending;
     try {
-      sending = await sendWithin(destination, alert, signal, deadlineAt);
+      sending = await sendWithin(destination, alert, signal, deadlineAt, thread);
     } catch (error) {
       // A notifier throws only from its own code (formatting, a bug), before its request goes out.
       await this.state.releaseClaim(alert.id, name, owner);
@@ -232,8 +235,13 @@ function sendWithin(
   alert: Alert,
   signal: AbortSignal,
   deadlineAt: number | undefined,
+  thread: AlertThread | undefined,
 ): Promise<Sending> {
-  const sending = destination.send(alert, { signal, ...(deadlineAt === undefined ? {} : { deadlineAt }) });
+  const sending = destination.send(alert, {
+    signal,
+    ...(deadlineAt === undefined ? {} : { deadlineAt }),
+    ...(thread === undefined ? {} : { thread }),
+  });
   return new Promise((resolve, reject) => {
     let grace: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => {
@@ -291,7 +299,7 @@ export class DeliveryError extends Error {
  */
 export function failuresToRetry(outcomes: readonly AlertOutcome[]): RetryableDelivery[] {
   return outcomes.flatMap((outcome) =>
-    outcome.status !== 'routed'
+    outcome.status === 'suppressed' || outcome.deliveries === undefined
       ? []
       : outcome.deliveries.flatMap((delivery): RetryableDelivery[] => {
           const alertId = outcome.alert.id;

@@ -17,7 +17,13 @@ import { compileSuppressions, findSuppression } from './suppressions';
 
 export type AlertOutcome =
   | { readonly alert: Alert; readonly status: 'suppressed'; readonly reason: string }
-  | { readonly alert: Alert; readonly status: 'deduplicated'; readonly suppressedSoFar: number }
+  /** `deliveries`: the repeat's replies to destinations that thread repeats (a Slack app), if any. */
+  | {
+      readonly alert: Alert;
+      readonly status: 'deduplicated';
+      readonly suppressedSoFar: number;
+      readonly deliveries?: readonly Delivery[];
+    }
   | { readonly alert: Alert; readonly status: 'routed'; readonly deliveries: readonly Delivery[] };
 
 export interface PipelineOptions {
@@ -96,16 +102,27 @@ export class AlertPipeline {
       const { reason, owner, expires } = suppression.config;
       return { alert, status: 'suppressed', reason: `${reason} (owner ${owner}, until ${expires})` };
     }
-    const decision = await this.options.state.dedup(
-      dedupKey(alert, this.options.config),
-      alert.id,
-      this.dedupWindow(alert),
-      eventTime(alert),
-    );
-    if (!decision.notify) return { alert, status: 'deduplicated', suppressedSoFar: decision.suppressedSoFar };
+    const key = dedupKey(alert, this.options.config);
+    const windowMs = this.dedupWindow(alert);
+    const decision = await this.options.state.dedup(key, alert.id, windowMs, eventTime(alert));
+    if (!decision.notify) {
+      // Held back, except from destinations that reply to repeats in the first alert's thread.
+      const suppressedSoFar = decision.suppressedSoFar;
+      const threading = routeAlert(alert, this.options.config).filter(
+        (name) => this.options.destinations.get(name)?.threadsRepeats === true,
+      );
+      if (threading.length === 0) return { alert, status: 'deduplicated', suppressedSoFar };
+      const thread = { key, count: suppressedSoFar + 1, windowMs, store: this.options.state };
+      const deliveries = await this.deliverer.deliverAll(alert, threading, { ...options, thread });
+      return { alert, status: 'deduplicated', suppressedSoFar, deliveries };
+    }
     const sent: Alert =
       decision.suppressedBefore > 0 ? { ...alert, suppressedDuplicates: decision.suppressedBefore } : alert;
-    const deliveries = await this.deliverer.deliverAll(sent, routeAlert(sent, this.options.config), options);
+    const thread = { key, count: 1, windowMs, store: this.options.state };
+    const deliveries = await this.deliverer.deliverAll(sent, routeAlert(sent, this.options.config), {
+      ...options,
+      thread,
+    });
     return { alert: sent, status: 'routed', deliveries };
   }
 
