@@ -3,6 +3,7 @@ import { fieldPathProblem, isActorField } from './cloudtrail-fields';
 import type { ConditionNode } from './condition';
 import { ConditionError, selectionsMatching } from './condition';
 import { compileFieldPath, leafText } from './fields';
+import { compileTextProgram, holds, LiteralTable, TextMemo } from './literals';
 import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
 import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
 import { ModifierError } from './modifiers/types';
@@ -49,8 +50,8 @@ export type TextTest =
  */
 export type TextMode = 'open' | 'unlinked';
 
-/** A compiled text test; `seen` caches each literal's answer for one record across rules. */
-export type TextCheck = (lowerText: string, seen: Map<string, boolean>) => boolean;
+/** A compiled text test, on a record's lowercased raw text. */
+export type TextCheck = (lowerText: string) => boolean;
 
 export interface CompiledPart {
   readonly match: Matcher;
@@ -337,33 +338,16 @@ export function textAny(tests: readonly TextTest[]): TextTest {
   return tests.length === 0 ? false : combine('any', tests);
 }
 
+/**
+ * A text test as one function of a record's lowercased text: for tests and tools. The engine
+ * compiles a pack's tests against one literal table instead (lib/rules/literals.ts), so that a
+ * record's answers are shared by every rule.
+ */
 export function compileText(test: TextTest, mode: TextMode = 'open'): boolean | TextCheck {
-  if (typeof test === 'boolean') return test;
-  if ('actor' in test) return mode === 'open' ? true : compileText(test.actor, mode);
-  if ('literal' in test) {
-    const literal = test.literal;
-    return (text, seen) => {
-      let found = seen.get(literal);
-      if (found === undefined) {
-        found = text.includes(literal);
-        seen.set(literal, found);
-      }
-      return found;
-    };
-  }
-  // Terms may compile to booleans (actor tests in `open` mode): false decides an AND, true an OR.
-  const absorbing = test.op !== 'all';
-  const checks: TextCheck[] = [];
-  for (const term of test.terms) {
-    const check = compileText(term, mode);
-    if (check === absorbing) return absorbing;
-    if (typeof check === 'function') checks.push(check);
-  }
-  if (checks.length === 0) return !absorbing;
-  if (checks.length === 1) return checks[0] as TextCheck;
-  return test.op === 'all'
-    ? (text, seen) => checks.every((check) => check(text, seen))
-    : (text, seen) => checks.some((check) => check(text, seen));
+  const table = new LiteralTable();
+  const program = compileTextProgram(test, mode, table);
+  if (typeof program === 'boolean') return program;
+  return (lowerText) => holds(program, new TextMemo(lowerText, table));
 }
 
 /** An item pins an indexed field when it is a plain, non-negated equality on literal strings. */

@@ -1,6 +1,8 @@
 import { isActorField } from './cloudtrail-fields';
-import type { RecordView, TextCheck, TextMode } from './detection';
-import { compileText, textAny } from './detection';
+import type { RecordView, TextMode, TextTest } from './detection';
+import { textAny } from './detection';
+import type { TextProgram } from './literals';
+import { compileTextProgram, LiteralTable, passes, TextMemo } from './literals';
 import type { DetectionRule } from './types';
 
 export type Evaluation =
@@ -21,19 +23,26 @@ export class RuleEngine {
   private readonly always: DetectionRule[] = [];
   /** Rules whose requirements contradict each other (eventName a and b): they can never match. */
   readonly unmatchable: readonly DetectionRule[];
+  /** Every literal of every rule's text test, numbered: a record's answers are kept by number. */
+  private readonly literals = new LiteralTable();
   /** What the raw text of a record must hold for an unindexed rule on `actor.*` to match it, its actor unknown. */
-  private readonly alwaysActorText: boolean | TextCheck;
+  private readonly alwaysActorText: TextProgram;
   /** The same, for a record whose session is known to be its own (actor values come from its text). */
-  private readonly alwaysTextUnlinked: boolean | TextCheck;
+  private readonly alwaysTextUnlinked: TextProgram;
   /** Each rule's compiled text test. */
-  private readonly textChecks = new Map<DetectionRule, boolean | TextCheck>();
+  private readonly textChecks = new Map<DetectionRule, TextProgram>();
   /** The same, for a record whose session is its own (rules on `actor.*` need their literals). */
-  private readonly textChecksUnlinked = new Map<DetectionRule, boolean | TextCheck>();
+  private readonly textChecksUnlinked = new Map<DetectionRule, TextProgram>();
   /**
-   * The last record text looked at, lowercased, with its literals' answers: the driver asks
-   * `needsActor` and then `evaluate` of each record. (A map of every text `mayMatchText` let
-   * through, kept until evaluation, was measured slower: hashing 1.5 KB keys costs more than it saves.)
+   * The memos of the texts `mayMatchText` let through, in the order it saw them: the reader parses
+   * those records and the driver evaluates them in that same order, so `recall` finds each one at
+   * the front and the literals already searched are not searched again. (A map keyed by the text
+   * was measured slower: hashing 1.5 KB keys costs more than it saves.) Found by identity of the
+   * text; a record dropped in between (bad JSON, a filter) is passed over.
    */
+  private readonly passed: TextMemo[] = [];
+  private passedHead = 0;
+  /** The memo `recall` answered last: `needsActor` and then `evaluate` ask for the same record. */
   private lastMemo: TextMemo | undefined;
   /** `evaluate`'s choice of rules to check by literal first, per candidate list (see `guardsFor`). */
   private readonly guards = new WeakMap<readonly DetectionRule[], readonly boolean[]>();
@@ -58,18 +67,24 @@ export class RuleEngine {
       }
     }
     this.unmatchable = unmatchable;
-    this.alwaysTextUnlinked = compileText(textAny(this.always.map((rule) => rule.text)), 'unlinked');
+    this.alwaysTextUnlinked = this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked');
     // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
-    const compiled = new Map<string, boolean | TextCheck>();
+    const compiled = new Map<string, TextProgram>();
+    const compiledUnlinked = new Map<string, TextProgram>();
     for (const rule of rules) {
       const key = JSON.stringify(rule.text);
       let check = compiled.get(key);
       if (check === undefined) {
-        check = compileText(rule.text);
+        check = this.compile(rule.text, 'open');
         compiled.set(key, check);
       }
+      let unlinked = compiledUnlinked.get(key);
+      if (unlinked === undefined) {
+        unlinked = this.compile(rule.text, 'unlinked');
+        compiledUnlinked.set(key, unlinked);
+      }
       this.textChecks.set(rule, check);
-      this.textChecksUnlinked.set(rule, compileText(rule.text, 'unlinked'));
+      this.textChecksUnlinked.set(rule, unlinked);
     }
     this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
     this.actorRules = new Set(
@@ -79,9 +94,14 @@ export class RuleEngine {
           firstSeenReadsActor(rule),
       ),
     );
-    this.alwaysActorText = compileText(
+    this.alwaysActorText = this.compile(
       textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
+      'open',
     );
+  }
+
+  private compile(test: TextTest, mode: TextMode): TextProgram {
+    return compileTextProgram(test, mode, this.literals);
   }
 
   /**
@@ -97,10 +117,7 @@ export class RuleEngine {
     const memo = this.recall(raw);
     if (!memo.usable) return true;
     const checks = mode() === 'open' ? this.textChecks : this.textChecksUnlinked;
-    return rules.some((rule) => {
-      const check = checks.get(rule) ?? true;
-      return check === true || (check !== false && check(memo.lower, memo.seen));
-    });
+    return rules.some((rule) => passes(checks.get(rule), memo));
   }
 
   /** The rules worth testing on a record. */
@@ -136,8 +153,7 @@ export class RuleEngine {
       const rule = candidates[i] as DetectionRule;
       const check = this.textChecks.get(rule) ?? true;
       if (check === false) continue;
-      if (check !== true && memo?.usable === true && guarded[i] === true && !check(memo.lower, memo.seen))
-        continue;
+      if (check !== true && memo?.usable === true && guarded[i] === true && !passes(check, memo)) continue;
       try {
         if (rule.match(record)) outcomes.push({ kind: 'match', rule });
       } catch (error) {
@@ -173,24 +189,29 @@ export class RuleEngine {
       this.alwaysActorText === false
     )
       return always;
-    const memo = new TextMemo(text);
+    const memo = new TextMemo(text, this.literals);
     if (!memo.usable) return true;
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
     // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
     // values are held to their literals first, as if the record's session were its own.
+    let may = false;
     for (const list of [byName, bySource])
-      for (const rule of list) if (passes(this.textChecksUnlinked.get(rule), memo)) return true;
-    if (passes(always, memo)) return true;
+      for (const rule of list) if (!may && passes(this.textChecksUnlinked.get(rule), memo)) may = true;
+    if (!may) may = passes(always, memo);
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
     // Their literals outside the actor namespace first (cached above); the link question last.
-    let actorMayMatch = this.alwaysActorText !== false && passes(this.alwaysActorText, memo);
-    for (const list of [byName, bySource])
-      for (const rule of list)
-        if (!actorMayMatch && this.actorRules.has(rule) && passes(this.textChecks.get(rule), memo))
-          actorMayMatch = true;
-    if (!actorMayMatch) return false;
-    return !unlinked();
+    if (!may) {
+      let actorMayMatch = this.alwaysActorText !== false && passes(this.alwaysActorText, memo);
+      for (const list of [byName, bySource])
+        for (const rule of list)
+          if (!actorMayMatch && this.actorRules.has(rule) && passes(this.textChecks.get(rule), memo))
+            actorMayMatch = true;
+      may = actorMayMatch && !unlinked();
+    }
+    // The record will be parsed and evaluated: its memo goes with it, answers and all.
+    if (may) this.remember(memo);
+    return may;
   }
 
   /**
@@ -202,53 +223,68 @@ export class RuleEngine {
   private guardsFor(candidates: readonly DetectionRule[]): readonly boolean[] {
     let guarded = this.guards.get(candidates);
     if (guarded === undefined) {
-      const uses = new Map<boolean | TextCheck | undefined, number>();
+      const uses = new Map<TextProgram | undefined, number>();
       for (const rule of candidates) {
         const check = this.textChecks.get(rule);
         uses.set(check, (uses.get(check) ?? 0) + 1);
       }
       guarded = candidates.map((rule) => {
         const check = this.textChecks.get(rule);
-        return typeof check === 'function' && (this.regexRules.has(rule) || (uses.get(check) ?? 0) > 1);
+        return typeof check === 'object' && (this.regexRules.has(rule) || (uses.get(check) ?? 0) > 1);
       });
       this.guards.set(candidates, guarded);
     }
     return guarded;
   }
 
-  /** The memo of the text `needsActor` looked at last: `evaluate` on the same record reuses it. */
+  /** Hands a memo on to `recall`, for the record's evaluation. */
+  private remember(memo: TextMemo): void {
+    // Texts let through but never evaluated (an everyRecord run elsewhere, a reader's own filter)
+    // must not pile up: past a bound the oldest go.
+    if (this.passed.length - this.passedHead >= MAX_REMEMBERED) this.passedHead++;
+    if (this.passedHead > MAX_REMEMBERED) {
+      this.passed.splice(0, this.passedHead);
+      this.passedHead = 0;
+    }
+    this.passed.push(memo);
+  }
+
+  /**
+   * The memo of a record's text: the one `recall` answered last (`needsActor`, then `evaluate`),
+   * else the one `mayMatchText` made for it, else a new one. Memos of texts passed over (records
+   * dropped between the reader's question and the evaluation) are let go.
+   */
   private recall(raw: string): TextMemo {
-    if (this.lastMemo?.raw !== raw) this.lastMemo = new TextMemo(raw);
+    const last = this.lastMemo;
+    if (last !== undefined && last.raw === raw) return last;
+    const end = Math.min(this.passed.length, this.passedHead + RECALL_LOOKAHEAD);
+    let found: TextMemo | undefined;
+    for (let i = this.passedHead; i < end; i++) {
+      const memo = this.passed[i] as TextMemo;
+      if (memo.raw === raw) {
+        found = memo;
+        this.passedHead = i + 1;
+        break;
+      }
+    }
+    if (this.passedHead === this.passed.length) {
+      this.passed.length = 0;
+      this.passedHead = 0;
+    }
+    this.lastMemo = found ?? new TextMemo(raw, this.literals);
     return this.lastMemo;
   }
 }
 
+/** How many texts `mayMatchText` let through are kept for their evaluation at most. */
+const MAX_REMEMBERED = 4096;
+/**
+ * How far `recall` looks for a text: the records dropped between `mayMatchText` and the evaluation
+ * are few (bad records, filtered ones), so the memo is at or near the front when it is there at all.
+ */
+const RECALL_LOOKAHEAD = 16;
+
 const NO_RULES: readonly DetectionRule[] = [];
-
-/** Whether a compiled text check lets a record through (undefined and true: nothing known). */
-function passes(check: boolean | TextCheck | undefined, memo: TextMemo): boolean {
-  return check === undefined || check === true || (check !== false && check(memo.lower, memo.seen));
-}
-
-/** A record's raw text, lowercased once, and each literal's answer in it, shared by every check. */
-class TextMemo {
-  private lowerText: string | undefined;
-  private escapes: boolean | undefined;
-  readonly seen = new Map<string, boolean>();
-
-  constructor(readonly raw: string) {}
-
-  /** False when escapes may spell a literal differently: then literals prove nothing. */
-  get usable(): boolean {
-    this.escapes ??= hasSpellingEscapes(this.raw);
-    return !this.escapes;
-  }
-
-  get lower(): string {
-    this.lowerText ??= this.raw.toLowerCase();
-    return this.lowerText;
-  }
-}
 
 /** A first-seen rule keyed on the person needs the actor even when its detection does not. */
 function firstSeenReadsActor(rule: DetectionRule): boolean {
@@ -300,18 +336,6 @@ function stringValueAfter(text: string, from: number): string | undefined {
   if (end === -1) return undefined;
   const value = text.slice(i + 1, end);
   return value.includes('\\') ? undefined : value;
-}
-
-/**
- * \\u and \\/ escapes can spell a literal differently from the parsed value: then literals prove
- * nothing. One pass over the backslashes (any backslash followed by u or /, as `includes` would find).
- */
-function hasSpellingEscapes(text: string): boolean {
-  for (let at = text.indexOf('\\'); at !== -1; at = text.indexOf('\\', at + 1)) {
-    const next = text.charCodeAt(at + 1);
-    if (next === 0x75 || next === 0x2f) return true;
-  }
-  return false;
 }
 
 const EVENT_KEY = '"event';
