@@ -381,8 +381,19 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   };
 }
 
+/** Whether the report lists every day of the window, quiet ones too, or only the days with alerts. */
+export function listsEveryDay(since: number, until: number): boolean {
+  return (until - Date.parse(isoDay(since))) / DAY_MS <= MAX_LISTED_DAYS;
+}
+
+/**
+ * The days a report lists before any alert. An `until` on midnight (`--until 2026-10-08T00:00Z`)
+ * covers one instant of its day: that day is listed only if an alert falls on it, so the charts
+ * do not end on an empty day the window hardly touches.
+ */
 function windowDays(since: number, until: number): string[] {
-  return (until - Date.parse(isoDay(since))) / DAY_MS > MAX_LISTED_DAYS ? [] : utcDays(since, until);
+  if (!listsEveryDay(since, until)) return [];
+  return utcDays(since, until > since && until % DAY_MS === 0 ? until - 1 : until);
 }
 
 /** A skip of the object itself (a digest file, an empty object), not of something inside it. */
