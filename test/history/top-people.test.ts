@@ -85,7 +85,7 @@ describe('backtest: top people per rule', () => {
     const page = renderBacktestHtml(report);
     expect(page).toContain('<th>top people</th><th>top principals</th>');
     expect(page).toContain(
-      `<td>alice (48), unknown person: ${bob(HISTORY_ACCOUNTS[0])} (24), unknown person: ${bob(HISTORY_ACCOUNTS[1])} (24)</td>`,
+      `<td class="who">alice (48), unknown person: ${bob(HISTORY_ACCOUNTS[0])} (24), unknown person: ${bob(HISTORY_ACCOUNTS[1])} (24)</td>`,
     );
   });
 });
