@@ -133,7 +133,7 @@ describe('notifiers end to end', () => {
     expect(body.text).toContain('HIGH: Access key created');
   });
 
-  it('a missing secret fails retryably and never prints a value', async () => {
+  it('a missing secret fails as a configuration error (not retryable) and never prints a value', async () => {
     const slack = NOTIFIERS.get('slack')?.create(
       'team',
       { type: 'slack', webhook_url: { env: 'NOPE' } },
@@ -141,7 +141,7 @@ describe('notifiers end to end', () => {
     );
     expect(await slack?.send(alert)).toEqual({
       ok: false,
-      retryable: true,
+      retryable: false,
       attempts: 0,
       error: 'environment variable NOPE is not set',
     });
