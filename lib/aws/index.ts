@@ -1,3 +1,6 @@
+export type { AwsErrorFacts } from './errors';
+export { awsErrorFacts } from './errors';
+
 /** Used when neither the caller nor the environment names a region. */
 export const FALLBACK_REGION = 'us-east-1';
 

@@ -105,12 +105,12 @@ async function applyFromStack(
       const desired = desiredTrail(settings);
       if (!desired.ok) throw new Error(desired.problems.join('; '));
       const context = await deps.connect();
-      const changes = planTrail(
+      const plan = planTrail(
         context,
         desired.trail,
         await observeTrail(context, desired.trail.name, desired.trail.bucket, desired.trail.snsTopic),
       );
-      const made = await applyTrail(context, desired.trail, changes);
+      const made = await applyTrail(context, plan);
       log.info('trail applied', { calls: made });
       outcome = {
         ok: true,

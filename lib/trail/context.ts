@@ -3,14 +3,25 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { resolveRegion } from '../aws';
-import type { PacingOptions } from './aws';
-import { explainAwsError, PacedCloudTrail } from './aws';
-import type { TrailContext } from './manage';
+import { callAws } from './errors';
+import type { PacingOptions } from './pacing';
+import { PacedCloudTrail } from './pacing';
+
+/** The clients and identity every trail operation works in: one account, one region. */
+export interface TrailContext {
+  readonly cloudtrail: PacedCloudTrail;
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly region: string;
+  readonly accountId: string;
+  readonly partition: string;
+}
 
 export interface TrailConnection {
   readonly region?: string;
   /** An AWS-compatible endpoint for every client (moto_server); S3 then uses path-style addressing. */
   readonly endpoint?: string;
+  /** How CloudTrail calls wait their turn: tests pass an instant sleep or a fake clock. */
   readonly pacing?: PacingOptions;
 }
 
@@ -19,14 +30,9 @@ export async function connectTrail(connection: TrailConnection = {}): Promise<Tr
   const region = resolveRegion(connection.region);
   const endpoint = connection.endpoint === undefined ? {} : { endpoint: connection.endpoint };
   const sts = new STSClient({ region, ...endpoint });
-  let identity: { Account?: string | undefined; Arn?: string | undefined };
-  try {
-    identity = await sts.send(new GetCallerIdentityCommand({}));
-  } catch (error) {
-    throw explainAwsError(error, 'GetCallerIdentity');
-  } finally {
-    sts.destroy();
-  }
+  const identity = await callAws({ call: 'GetCallerIdentity' }, () =>
+    sts.send(new GetCallerIdentityCommand({})),
+  ).finally(() => sts.destroy());
   return {
     cloudtrail: new PacedCloudTrail(new CloudTrailClient({ region, ...endpoint }), connection.pacing),
     s3: new S3Client({

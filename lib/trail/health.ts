@@ -1,6 +1,9 @@
+import type { TrailContext } from './context';
 import type { DesiredTrail } from './desired';
-import type { ObservedTrail, TrailContext } from './manage';
-import { allowsScopedCloudTrailPublish, allowsScopedCloudTrailWrite, planTrail, trailArn } from './manage';
+import { diffTrail, driftMessage } from './diff';
+import type { ObservedTrail } from './observe';
+import type { TrailCall } from './plan';
+import { allowsScopedCloudTrailPublish, allowsScopedCloudTrailWrite, trailArn } from './policies';
 
 export interface HealthFinding {
   readonly severity: 'error' | 'warning';
@@ -13,6 +16,11 @@ export interface HealthReport {
   readonly healthy: boolean;
   readonly findings: readonly HealthFinding[];
 }
+
+/** Drift these calls fix has a check of its own (logging, the bucket and its policy). */
+const CHECKED_APART: ReadonlySet<TrailCall> = new Set(['StartLogging', 'CreateBucket', 'PutBucketPolicy']);
+/** Drift that leaves logging intact: worth a warning, not an error. */
+const WARNING_DRIFT: ReadonlySet<TrailCall> = new Set(['AddTags', 'PutInsightSelectors']);
 
 /** IAM, STS and other global services log to us-east-1 only. */
 const GLOBAL_SERVICE_REGION = 'us-east-1';
@@ -77,16 +85,17 @@ export function checkTrailHealth(
     error('global-events', 'global service events (IAM, STS, CloudFront) are not logged');
   if (!trail.LogFileValidationEnabled)
     error('validation', 'log file validation is off: tampering with log files would go unnoticed');
+  const bucket = trail.S3BucketName ?? options.desired?.bucket ?? '(none named)';
   if (
     observed.bucket.exists &&
     !allowsScopedCloudTrailWrite(observed.bucket.policy, trailArn(context, name))
   ) {
     error(
       'bucket-policy',
-      `the policy of bucket ${trail.S3BucketName} does not let CloudTrail write with an aws:SourceArn condition for this trail`,
+      `the policy of bucket ${bucket} does not let CloudTrail write with an aws:SourceArn condition for this trail`,
     );
   } else if (!observed.bucket.exists) {
-    error('bucket', `bucket ${trail.S3BucketName} does not exist`);
+    error('bucket', `bucket ${bucket} does not exist`);
   }
   if (
     observed.topic?.exists &&
@@ -99,24 +108,16 @@ export function checkTrailHealth(
   }
   if (options.desired) {
     try {
-      for (const change of planTrail(context, options.desired, observed)) {
-        // Logging and the bucket have their own checks above.
-        if (
-          change.call === 'StartLogging' ||
-          change.call === 'CreateBucket' ||
-          change.call === 'PutBucketPolicy'
-        )
-          continue;
-        const severity =
-          change.call === 'AddTags' || change.call === 'PutInsightSelectors' ? 'warning' : 'error';
+      for (const change of diffTrail(context, options.desired, observed)) {
+        if (CHECKED_APART.has(change.call)) continue;
         findings.push({
-          severity,
+          severity: WARNING_DRIFT.has(change.call) ? 'warning' : 'error',
           check: 'drift',
-          message: `${change.what} differs from trailwatch.yml: ${JSON.stringify(change.current)} instead of ${JSON.stringify(change.desired)}`,
+          message: driftMessage(change),
         });
       }
     } catch (problem) {
-      error('drift', (problem as Error).message);
+      error('drift', problem instanceof Error ? problem.message : String(problem));
     }
   }
   return { trail: name, healthy: !findings.some((f) => f.severity === 'error'), findings };

@@ -1,14 +1,4 @@
-export type { CallKind, PacingOptions } from './aws';
-export {
-  ARRIVAL_MARGIN_MS,
-  explainAwsError,
-  LOOKUP_INTERVAL_MS,
-  LOOKUP_SPACING_MS,
-  PacedCloudTrail,
-  READ_INTERVAL_MS,
-  TrailError,
-  WRITE_INTERVAL_MS,
-} from './aws';
+export { applyTrail } from './apply';
 export type { CustomResourceEvent, CustomResourceResponse } from './bootstrap';
 export {
   customResourceEventSchema,
@@ -16,7 +6,7 @@ export {
   sendCustomResourceResponse,
   trailFromProperties,
 } from './bootstrap';
-export type { TrailConnection } from './context';
+export type { TrailConnection, TrailContext } from './context';
 export { connectTrail } from './context';
 export type { DesiredTrail, EventSelector, TrailSettings } from './desired';
 export {
@@ -29,14 +19,32 @@ export {
   trailNameProblem,
   trailSchema,
 } from './desired';
+export type { TrailChange } from './diff';
+export { describeChange, diffTrail, driftMessage, formatValue } from './diff';
+export type { AwsCallSite, TrailErrorDetails } from './errors';
+export { callAws, TrailError, trailErrorFromAws } from './errors';
 export type { HealthFinding, HealthReport } from './health';
 export { checkTrailHealth, formatHealthReport } from './health';
-export type { ObservedTrail, PolicyDocument, TrailCall, TrailChange, TrailContext } from './manage';
+export type { ObservedBucket, ObservedTopic, ObservedTrail } from './observe';
+export { observeTrail, trailsInRegion } from './observe';
+export type { CallKind, PacingOptions } from './pacing';
 export {
+  ARRIVAL_MARGIN_MS,
+  LOOKUP_INTERVAL_MS,
+  LOOKUP_SPACING_MS,
+  PacedCloudTrail,
+  READ_INTERVAL_MS,
+  WRITE_INTERVAL_MS,
+} from './pacing';
+export type { PlannedCall, TrailCall, TrailPlan } from './plan';
+export { planTrail } from './plan';
+export type { PolicyDocument } from './policies';
+export {
+  allowsScopedCloudTrailPublish,
   allowsScopedCloudTrailWrite,
-  applyTrail,
+  bucketPolicy,
   bucketPolicyStatements,
-  observeTrail,
-  planTrail,
+  topicArn,
+  topicPolicy,
   trailArn,
-} from './manage';
+} from './policies';

@@ -1,7 +1,7 @@
 import { CloudTrailClient, PutEventSelectorsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DesiredTrail, TrailContext } from '../../lib/trail';
+import type { DesiredTrail, TrailContext, TrailPlan } from '../../lib/trail';
 import {
   applyTrail,
   checkTrailHealth,
@@ -11,7 +11,7 @@ import {
   planTrail,
 } from '../../lib/trail';
 import type { Moto } from '../helpers/moto';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto, useMotoCredentials } from '../helpers/moto';
 
 if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
 
@@ -29,12 +29,14 @@ function desired(name: string, extra: Partial<Parameters<typeof desiredTrail>[0]
 describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
   let moto: Moto;
   let context: TrailContext;
+  let restoreEnv: (() => void) | undefined;
   const waits: number[] = [];
+  /** Every mutating call the clients sent, by API name with its input, as the SDK saw it. */
+  const sent: { call: string; input: unknown }[] = [];
 
   beforeAll(async () => {
     moto = await startMoto();
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    restoreEnv = useMotoCredentials();
     let clock = 0;
     context = await connectTrail({
       region: 'eu-west-1',
@@ -47,25 +49,56 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
         },
       },
     });
+    const options = { step: 'initialize', name: 'recordCalls' } as const;
+    context.s3.middlewareStack.add(recording, options);
+    context.sns.middlewareStack.add(recording, options);
+    context.cloudtrail.client.middlewareStack.add(recording, options);
   }, 60_000);
 
-  afterAll(async () => moto?.stop());
+  afterAll(async () => {
+    restoreEnv?.();
+    await moto?.stop();
+  });
+
+  /** Records each mutating command as the SDK sends it (reads are left out). */
+  function recording<Args extends { input: object }, Result>(
+    next: (args: Args) => Promise<Result>,
+    handlerContext: { commandName?: string },
+  ) {
+    return async (args: Args): Promise<Result> => {
+      const call = String(handlerContext.commandName ?? '').replace(/Command$/, '');
+      if (!/^(Get|Head|List|Describe)/.test(call)) sent.push({ call, input: args.input });
+      return next(args);
+    };
+  }
+
+  /** Plans against what moto holds now, applies, and checks apply sent exactly the planned calls. */
+  async function planAndApply(want: DesiredTrail): Promise<TrailPlan> {
+    const plan = planTrail(context, want, await observeTrail(context, want.name, want.bucket, want.snsTopic));
+    sent.length = 0;
+    const made = await applyTrail(context, plan);
+    expect(made).toEqual(plan.calls.map((c) => c.call));
+    expect(sent).toEqual(plan.calls.map(({ call, input }) => ({ call, input })));
+    return plan;
+  }
 
   it('creates bucket, policy and trail, then a second apply changes nothing', async () => {
     const want = desired('audit-trail');
-    const plan = planTrail(context, want, await observeTrail(context, want.name, want.bucket));
-    expect(plan.map((c) => c.call)).toEqual([
-      'CreateBucket',
-      'PutBucketPolicy',
-      'CreateTrail',
-      'PutEventSelectors',
-      'PutInsightSelectors',
-      'AddTags',
-      'StartLogging',
+    const plan = await planAndApply(want);
+    expect(plan.changes.map((c) => [c.what, c.call])).toEqual([
+      ['bucket', 'CreateBucket'],
+      ['bucket policy', 'PutBucketPolicy'],
+      ['trail', 'CreateTrail'],
+      ['event selectors', 'PutEventSelectors'],
+      ['insight selectors', 'PutInsightSelectors'],
+      // A new trail takes its tags in CreateTrail, so no AddTags is planned or made.
+      ['tags', 'CreateTrail'],
+      ['logging', 'StartLogging'],
     ]);
-    const made = await applyTrail(context, want, plan);
-    expect(made).toEqual([
+    expect(plan.calls.map((c) => c.call)).toEqual([
       'CreateBucket',
+      'PutPublicAccessBlock',
+      'PutBucketEncryption',
       'PutBucketPolicy',
       'CreateTrail',
       'PutEventSelectors',
@@ -73,7 +106,8 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
       'StartLogging',
     ]);
     const again = planTrail(context, want, await observeTrail(context, want.name, want.bucket));
-    expect(again).toEqual([]);
+    expect(again.changes).toEqual([]);
+    expect(again.calls).toEqual([]);
   });
 
   it('paces mutating calls one second apart', () => {
@@ -83,11 +117,7 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
 
   it('a healthy trail passes validation; a stopped one, drifted selectors and a broken bucket policy do not', async () => {
     const want = desired('health-trail');
-    await applyTrail(
-      context,
-      want,
-      planTrail(context, want, await observeTrail(context, want.name, want.bucket)),
-    );
+    await planAndApply(want);
     const check = async () =>
       checkTrailHealth(context, want.name, await observeTrail(context, want.name, want.bucket), {
         desired: want,
@@ -131,23 +161,18 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
     );
 
     // apply puts it right again, and says what it did.
-    const repair = planTrail(context, want, await observeTrail(context, want.name, want.bucket));
-    expect(repair.map((c) => c.call)).toEqual(['PutBucketPolicy', 'PutEventSelectors', 'StartLogging']);
-    await applyTrail(context, want, repair);
+    const repair = await planAndApply(want);
+    expect(repair.calls.map((c) => c.call)).toEqual(['PutBucketPolicy', 'PutEventSelectors', 'StartLogging']);
     expect((await check()).healthy).toBe(true);
   });
 
   it('updates only what changed, and warns about a single-region trail outside us-east-1', async () => {
     const want = desired('update-trail');
-    await applyTrail(
-      context,
-      want,
-      planTrail(context, want, await observeTrail(context, want.name, want.bucket)),
-    );
+    await planAndApply(want);
     const single = { ...want, multiRegion: false };
-    const plan = planTrail(context, single, await observeTrail(context, want.name, want.bucket));
-    expect(plan.map((c) => [c.what, c.call])).toEqual([['IsMultiRegionTrail', 'UpdateTrail']]);
-    await applyTrail(context, single, plan);
+    const plan = await planAndApply(single);
+    expect(plan.changes.map((c) => [c.what, c.call])).toEqual([['IsMultiRegionTrail', 'UpdateTrail']]);
+    expect(plan.calls.map((c) => c.call)).toEqual(['UpdateTrail']);
     const report = checkTrailHealth(context, want.name, await observeTrail(context, want.name, want.bucket), {
       staleAfterMinutes: 60,
     });
@@ -164,11 +189,10 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
     const { CreateTopicCommand } = await import('@aws-sdk/client-sns');
     const topic = await context.sns.send(new CreateTopicCommand({ Name: 'trail-deliveries' }));
     const want = desired('topic-trail', { sns_topic: 'trail-deliveries' });
-    const plan = planTrail(context, want, await observeTrail(context, want.name, want.bucket, want.snsTopic));
-    expect(plan.map((c) => c.call)).toContain('SetTopicPolicy');
-    await applyTrail(context, want, plan);
+    const plan = await planAndApply(want);
+    expect(plan.calls.map((c) => c.call)).toContain('SetTopicAttributes');
     expect(
-      planTrail(context, want, await observeTrail(context, want.name, want.bucket, want.snsTopic)),
+      planTrail(context, want, await observeTrail(context, want.name, want.bucket, want.snsTopic)).calls,
     ).toEqual([]);
     const report = checkTrailHealth(
       context,
@@ -194,10 +218,9 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
         },
       ],
     });
-    const plan = planTrail(context, want, await observeTrail(context, want.name, want.bucket));
-    expect(plan.find((c) => c.what === 'advanced event selectors')?.call).toBe('PutEventSelectors');
-    await applyTrail(context, want, plan);
-    expect(planTrail(context, want, await observeTrail(context, want.name, want.bucket))).toEqual([]);
+    const plan = await planAndApply(want);
+    expect(plan.changes.find((c) => c.what === 'advanced event selectors')?.call).toBe('PutEventSelectors');
+    expect(planTrail(context, want, await observeTrail(context, want.name, want.bucket)).calls).toEqual([]);
   });
 
   it('a missing trail is unhealthy, and a missing bucket it may not create stops the plan', async () => {

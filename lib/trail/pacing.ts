@@ -1,4 +1,5 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { callAws, TrailError } from './errors';
 
 /**
  * CloudTrail's control-plane rate limits: about 1 mutating call and 10 read calls per second
@@ -23,6 +24,9 @@ export const ARRIVAL_MARGIN_MS = 50;
 /** The spacing between two LookupEvents requests, retries included. */
 export const LOOKUP_SPACING_MS = LOOKUP_INTERVAL_MS + ARRIVAL_MARGIN_MS;
 export const THROTTLE_ATTEMPTS = 5;
+/** Backoff after a throttled call: 0.5 s, doubling, at most 8 s (AWS's advice: exponential backoff). */
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8000;
 
 export type CallKind = 'read' | 'write' | 'lookup';
 const INTERVAL_MS: Readonly<Record<CallKind, number>> = {
@@ -98,21 +102,26 @@ export class PacedCloudTrail {
     if (wait > 0) await this.sleep(wait);
   }
 
-  async send<Output>(kind: CallKind, command: CloudTrailCommand): Promise<Output> {
+  /**
+   * Sends one CloudTrail command, paced, retrying throttling with backoff. `resource` names what the
+   * call acts on (`trail org-audit`) for the error a failure becomes.
+   */
+  async send<Output>(kind: CallKind, command: CloudTrailCommand, resource?: string): Promise<Output> {
     // Bundlers may suffix class names to keep them unique (`LookupEventsCommand2`).
-    const name = command.constructor.name.replace(/Command\d*$/, '');
+    const call = command.constructor.name.replace(/Command\d*$/, '');
+    const site = resource === undefined ? { call } : { call, resource };
+    const send = this.client.send.bind(this.client) as (command: CloudTrailCommand) => Promise<unknown>;
     let backoff = 0;
     for (let attempt = 1; ; attempt++) {
       await this.pace(kind, backoff);
-      this.calls.push(name);
+      this.calls.push(call);
       this.paceSdkRetries(kind, command);
       try {
-        const send = this.client.send.bind(this.client) as (command: CloudTrailCommand) => Promise<unknown>;
-        return (await send(command)) as Output;
+        return (await callAws(site, () => send(command))) as Output;
       } catch (error) {
-        const throttled = error instanceof Error && /Throttl/.test(error.name);
-        if (!throttled || attempt >= THROTTLE_ATTEMPTS) throw explainAwsError(error, name);
-        backoff = Math.min(8000, 500 * 2 ** (attempt - 1));
+        const throttled = error instanceof TrailError && /Throttl/.test(error.code ?? '');
+        if (!throttled || attempt >= THROTTLE_ATTEMPTS) throw error;
+        backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
       }
     }
   }
@@ -135,66 +144,4 @@ export class PacedCloudTrail {
       { relation: 'after', toMiddleware: SDK_RETRY_MIDDLEWARE, name: PACING_MIDDLEWARE, override: true },
     );
   }
-}
-
-export class TrailError extends Error {
-  override readonly name = 'TrailError';
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** What each CloudTrail error means, in plain words, with what to do about it. */
-const EXPLANATIONS: Readonly<Record<string, string>> = {
-  InsufficientS3BucketPolicyException:
-    'CloudTrail may not write to the bucket: its policy must let cloudtrail.amazonaws.com call s3:GetBucketAcl and s3:PutObject (with aws:SourceArn set to the trail). Set bucket.create: true to let trailwatch write that policy, or add it yourself.',
-  InsufficientSnsTopicPolicyException:
-    'CloudTrail may not publish to the SNS topic: its policy must let cloudtrail.amazonaws.com call sns:Publish.',
-  TrailAlreadyExistsException:
-    'a trail with this name already exists (perhaps in another region of the account); pick another name or manage that one.',
-  MaximumNumberOfTrailsExceededException:
-    'this region already has 5 trails, the most CloudTrail allows; delete one or reuse an existing trail.',
-  TrailNotFoundException: 'no trail with this name exists in this region.',
-  InsufficientEncryptionPolicyException:
-    "the KMS key's policy must let cloudtrail.amazonaws.com use it (kms:GenerateDataKey*, kms:DescribeKey).",
-  KmsKeyNotFoundException: 'the KMS key does not exist, or is in another region than the trail.',
-  KmsKeyDisabledException: 'the KMS key is disabled: enable it or use another.',
-  KmsException:
-    'KMS refused the key: check that it exists, is enabled, and that its policy lets CloudTrail use it.',
-  InvalidCloudWatchLogsLogGroupArnException:
-    'the CloudWatch Logs group ARN is not valid: it must end with :*.',
-  InvalidCloudWatchLogsRoleArnException:
-    'the role for CloudWatch Logs is not valid, or CloudTrail may not assume it.',
-  InvalidTrailNameException: 'the trail name is not valid (3 to 128 letters, digits, ., _ and -).',
-  InvalidEventSelectorsException:
-    'the event selectors are not valid (at most 5 selectors and 250 data resources).',
-  OrganizationsNotInUseException: 'an organization trail needs AWS Organizations with all features enabled.',
-  NotOrganizationMasterAccountException:
-    'only the organization management account (or a delegated administrator) can manage an organization trail.',
-  CloudTrailAccessNotEnabledException: 'trusted access for CloudTrail is not enabled in AWS Organizations.',
-  AccessDeniedException: 'the credentials in use lack the permission for this call.',
-  InvalidLookupAttributesException:
-    'the lookup attribute is not valid: one of EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId, with a value.',
-  InvalidTimeRangeException: 'the start time must come before the end time, within the last 90 days.',
-  InvalidNextTokenException: 'the starting token is not valid: it expired, or belongs to another query.',
-  InvalidMaxResultsException: 'max results must be between 1 and 50.',
-  InvalidEventCategoryException: 'the only event category LookupEvents takes is insight.',
-};
-
-export function explainAwsError(error: unknown, call: string): TrailError {
-  if (error instanceof TrailError) return error;
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  const explained =
-    EXPLANATIONS[name] ??
-    (/Deserialization error|is not valid JSON/.test(message)
-      ? `the endpoint did not answer with CloudTrail's JSON (${message.split('\n')[0]}): check --endpoint-url; emulators such as moto_server lack some calls, LookupEvents among them.`
-      : undefined) ??
-    (/Throttl/.test(name)
-      ? 'CloudTrail is throttling calls even after retries; try again in a minute.'
-      : undefined);
-  return new TrailError(`${call} failed: ${name}${explained ? `: ${explained}` : `: ${message}`}`, name);
 }
