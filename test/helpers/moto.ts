@@ -1,5 +1,7 @@
 /**
  * Starts a private moto_server (the AWS API emulator) on a free loopback port for one test file.
+ * The port is chosen, then bound by moto_server; if another process takes it in between, another
+ * port is tried (see spawnOnPort).
  * Where moto_server is not installed, `motoAvailable` is false and the suites skip with a message.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -65,37 +67,121 @@ function serverCommand(serial: boolean): [string, string[]] {
   return [MOTO_COMMAND, []];
 }
 
-export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
-  const port = await freePort();
+/** How many ports to try when another process takes the chosen one before moto_server binds it. */
+const BIND_ATTEMPTS = 5;
+/** What werkzeug prints once its socket is bound, and what it prints when the port is taken. */
+const BOUND = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
+const PORT_TAKEN = /Address already in use|is in use by another program/;
+/** The last stderr kept to explain a failed start. */
+const STDERR_TAIL_CHARS = 2000;
+
+class PortTakenError extends Error {}
+
+/**
+ * Starts moto_server on `port` and resolves once this child, not some other process, has bound it:
+ * moto_server cannot bind port 0 and report the port, so a free port is chosen first, and between
+ * choosing and binding another process may take it. werkzeug says which happened on stderr
+ * ("Running on …" after binding, "Address already in use" before exiting); an HTTP probe alone
+ * could be answered by whoever took the port.
+ */
+async function spawnOnPort(port: number, options: MotoOptions): Promise<Moto> {
   const endpoint = `http://127.0.0.1:${port}`;
   const [command, prefix] = serverCommand(options.serial === true);
   const child: ChildProcess = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
+    // stderr is read for the bind outcome, then drained: moto logs every request there.
+    stdio: ['ignore', 'ignore', 'pipe'],
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
+  let stderr = '';
+  const bound = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`moto_server did not bind ${endpoint} within ${START_TIMEOUT_MS} ms: ${stderr}`));
+    }, START_TIMEOUT_MS);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+      if (BOUND.exec(stderr)?.[1] === String(port)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        PORT_TAKEN.test(stderr)
+          ? new PortTakenError(`port ${port} was taken before moto_server bound it`)
+          : new Error(`moto_server exited with code ${code}: ${stderr}`),
+      );
+    });
+  });
+  await bound;
+  // Bound, and werkzeug serves as soon as it has said so; one probe confirms moto answers.
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     try {
       const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok || response.status < 500) break;
+      if (response.status < 500) break;
     } catch {
-      // not listening yet
+      // not serving yet
     }
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode}: ${stderr}`);
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error(`moto_server did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms`);
+      throw new Error(`moto_server bound ${endpoint} but did not answer within ${START_TIMEOUT_MS} ms`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+  };
+}
+
+export interface MotoStartOptions extends MotoOptions {
+  /** Chooses the port to try (default: one the kernel says is free now); tests force a taken one. */
+  readonly choosePort?: () => Promise<number>;
+  /** Ports to try before giving up (default 5). */
+  readonly bindAttempts?: number;
+}
+
+/** Starts a private moto_server on a free loopback port, trying another port if one is taken first. */
+export async function startMoto(options: MotoStartOptions = {}): Promise<Moto> {
+  const choose = options.choosePort ?? freePort;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnPort(await choose(), options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= (options.bindAttempts ?? BIND_ATTEMPTS))
+        throw error;
+    }
+  }
+}
+
+/**
+ * Points the SDK's default credential chain at moto's dummy credentials; the returned function puts
+ * the previous values back (call it in afterAll).
+ */
+export function useMotoCredentials(): () => void {
+  const saved = {
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+  };
+  process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   };
 }
 
