@@ -190,6 +190,16 @@ function compileValue(value: RuleValue, cased: boolean): LeafTest {
         });
     }
     case 'cidr': {
+      if (value.family === 'ipv4') {
+        // Compared as 32-bit numbers: BlockList.check builds a SocketAddress per address it is asked.
+        const mask = value.prefix === 0 ? 0 : (0xffffffff << (32 - value.prefix)) >>> 0;
+        const network = (ipv4Number(value.network) & mask) >>> 0;
+        return (leaves) =>
+          leaves.some(
+            (leaf) =>
+              typeof leaf === 'string' && isIP(leaf) === 4 && (ipv4Number(leaf) & mask) >>> 0 === network,
+          );
+      }
       const networks = new BlockList();
       networks.addSubnet(value.network, value.prefix, value.family);
       const version = value.family === 'ipv4' ? 4 : 6;
@@ -245,6 +255,22 @@ function compileValue(value: RuleValue, cased: boolean): LeafTest {
       };
     }
   }
+}
+
+/** A dotted IPv4 address (one `isIP` accepts: four decimal octets) as an unsigned 32-bit number. */
+function ipv4Number(address: string): number {
+  let result = 0;
+  let octet = 0;
+  for (let i = 0; i < address.length; i++) {
+    const code = address.charCodeAt(i);
+    if (code === 0x2e) {
+      result = result * 256 + octet;
+      octet = 0;
+    } else {
+      octet = octet * 10 + (code - 0x30);
+    }
+  }
+  return result * 256 + octet;
 }
 
 /** Keywords search the whole record, as full-text search does in a SIEM. */
