@@ -163,6 +163,8 @@ export function stackedBarChart(
   measure: Measure,
   caption: string,
   unit: string,
+  /** The days are only those with alerts (a long window), not every day: the axis says so. */
+  onlyAlertDays = false,
 ): string {
   const totals = days.map((day) => bands.reduce((sum, band) => sum + bandCount(band, day, measure), 0));
   const shown = bands.filter((band) => days.some((day) => bandCount(band, day, measure) > 0));
@@ -217,7 +219,10 @@ export function stackedBarChart(
       );
     }
   });
-  const axisTitle = `UTC day${labels.year === undefined ? '' : ` (${labels.year})`}${labels.every > 1 ? `, labelled every ${labels.every} days` : ''}`;
+  const axisTitle = [
+    `UTC ${onlyAlertDays ? 'days with alerts only' : 'day'}${labels.year === undefined ? '' : ` (${labels.year})`}`,
+    ...(labels.every > 1 ? [`labelled every ${labels.every} ${onlyAlertDays ? 'bars' : 'days'}`] : []),
+  ].join(', ');
   parts.push(
     `<text class="note" x="${LEFT + PLOT_WIDTH / 2}" y="${base + 38}" text-anchor="middle">${escapeHtml(axisTitle)}</text>`,
     `<text class="note" x="0" y="12">${escapeHtml(unit)}</text>`,

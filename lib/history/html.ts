@@ -42,7 +42,7 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ddd;padding
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.rules{width:100%}td.rule{min-width:22em}td.rule .swatch{margin-right:6px}
 .rule-id{display:block;font-size:11px;color:#777;overflow-wrap:anywhere}
-td.who{min-width:10em;overflow-wrap:anywhere}td.who:last-child{min-width:15em}ul.plain{list-style:none;margin:0;padding:0}
+td.who{min-width:10em;overflow-wrap:anywhere}td.who:last-child{min-width:15em}ul.plain{list-style:none;margin:0;padding:0}p.note{color:#666}
 ${CHART_CSS}`;
 
 /** The backtest as one self-contained HTML file: summary, charts of alerts per rule per day, and the tables. */
@@ -65,10 +65,7 @@ export function renderBacktestHtml(report: BacktestReport): string {
   ].join('; ');
   const since = Date.parse(report.since);
   const until = Date.parse(report.until);
-  const sparse =
-    Number.isNaN(since) || Number.isNaN(until) || listsEveryDay(since, until)
-      ? ''
-      : ` (only the days with alerts: the window is longer than ${MAX_LISTED_DAYS} days)`;
+  const sparse = !Number.isNaN(since) && !Number.isNaN(until) && !listsEveryDay(since, until);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>trailwatch backtest: ${escapeHtml(report.source)}</title>
 <style>
@@ -77,8 +74,9 @@ ${PAGE_CSS}
 <h1>trailwatch backtest</h1>
 <p><code>${escapeHtml(report.source)}</code>: ${escapeHtml(scope)}</p>
 <table>${row(['records read', 'objects read', 'objects skipped', 'alerts', 'after dedup', 'problems'], 'th')}${row([report.records, report.objects.read, report.objects.skipped, report.alerts, report.afterDedup, report.problemCount])}</table>
-${stackedBarChart(report.days, bands, 'alerts', `Alerts per rule per day${sparse}`, 'alerts')}
-${stackedBarChart(report.days, bands, 'afterDedup', `Notifications per rule per day, after dedup and suppressions${sparse}`, 'notifications')}
+${stackedBarChart(report.days, bands, 'alerts', 'Alerts per rule per day', 'alerts', sparse)}
+${stackedBarChart(report.days, bands, 'afterDedup', 'Notifications per rule per day, after dedup and suppressions', 'notifications', sparse)}
+${sparse ? `<p class="note">The window is longer than ${MAX_LISTED_DAYS} days: the charts show only the days with alerts.</p>` : ''}
 <h2>Rules</h2>
 <table class="rules">${row(['rule', 'level', 'alerts', 'after dedup', 'deduplicated', 'suppressed', 'days', 'top people', 'top principals'], 'th')}${ruleRows}</table>
 <p>${quiet} rule(s) raised no alert.</p>

@@ -192,9 +192,11 @@ describe('the report window', () => {
 
   it('says when a long window shows only the days with alerts', () => {
     const report = { ...fixtureReport('2026-10-05', 3), since: '2024-01-01T00:00:00.000Z' };
-    expect(renderBacktestHtml(report)).toContain(
-      'only the days with alerts: the window is longer than 366 days',
-    );
-    expect(renderBacktestHtml(fixtureReport('2026-10-05', 3))).not.toContain('only the days with alerts');
+    const page = renderBacktestHtml(report);
+    expect(page).toContain('The window is longer than 366 days: the charts show only the days with alerts.');
+    expect(page).toContain('>UTC days with alerts only</text>');
+    const short = renderBacktestHtml(fixtureReport('2026-10-05', 3));
+    expect(short).not.toContain('only the days with alerts');
+    expect(short).toContain('>UTC day</text>');
   });
 });
