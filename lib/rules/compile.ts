@@ -1,23 +1,28 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { YamlDocument } from '../yaml';
-import { ownEntry } from '../yaml/plain-record';
-import { ConditionError, parseCondition } from './condition';
-import type { CompiledPart } from './detection';
-import { anyOf, compileCondition, compileSelection, DetectionError } from './detection';
+import type { Placeholders } from './compile-detection';
+import { compileDetection } from './compile-detection';
 import type { RuleLocation, RuleWarning } from './errors';
 import { RuleError } from './errors';
 import { compileFirstSeen } from './first-seen';
-import type { ModifierContext } from './modifiers/types';
 import type { CorrelationRuleDocument, DetectionRuleDocument } from './schema';
-import { correlationRuleSchema, detectionRuleSchema, durationMs } from './schema';
+import {
+  correlationRuleSchema,
+  detectionBlockSchema,
+  detectionRuleSchema,
+  durationMs,
+  firstSeenSchema,
+  logsourceSchema,
+} from './schema';
 import type { CorrelationRule, DetectionRule, RuleMeta } from './types';
+
+export type { DetectionOutcome, DetectionProblem, Placeholders } from './compile-detection';
+export { compileDetection } from './compile-detection';
 
 /** The log source every trailwatch rule reads. Rules for other sources are refused, not ignored. */
 const PRODUCT = 'aws';
 const SERVICE = 'cloudtrail';
-
-export type Placeholders = Readonly<Record<string, readonly string[]>>;
 
 export type CompileOutcome =
   | { readonly ok: true; readonly rule: DetectionRule | UnresolvedCorrelation }
@@ -50,13 +55,13 @@ export function compileDocument(
     return {
       ok: false,
       errors: source.syntaxErrors.map(
-        (e) => new RuleError(`YAML: ${e.message}`, { file: source.file, line: e.line }),
+        (e) => new RuleError(`YAML: ${e.message}`, { file: source.file, line: e.line }, undefined, 'yaml'),
       ),
     };
   }
   const value = source.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, errors: [new RuleError('a rule must be a YAML map', at([]))] };
+    return { ok: false, errors: [new RuleError('a rule must be a YAML map', at([]), undefined, 'schema')] };
   }
   const record = value as Record<string, unknown>;
   if (record.action === 'global' || record.action === 'reset' || record.action === 'repeat') {
@@ -66,6 +71,8 @@ export function compileDocument(
         new RuleError(
           `'action: ${String(record.action)}' documents are Sigma v1 collections and are not supported`,
           at(['action']),
+          undefined,
+          'schema',
         ),
       ],
     };
@@ -82,10 +89,23 @@ function schemaErrors(
   return error.issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const field = path.length > 0 ? path.join('.') : 'rule';
-    return new RuleError(`${field}: ${issue.message}`, at(path), title);
+    return new RuleError(`${field}: ${issue.message}`, at(path), title, 'schema');
   });
 }
 
+/** The product and service a `logsource:` names, when it is a map (the schema reports it otherwise). */
+function logsourceOf(
+  value: unknown,
+): { product?: string | undefined; service?: string | undefined } | undefined {
+  const parsed = logsourceSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * A detection rule, every problem of it reported at once: the schema's issues (all of them, each
+ * at its key's line), and the parts that did parse still compiled, so a bad `level` does not hide
+ * a bad modifier, an unknown selection in the condition or a bad `first_seen`.
+ */
 function compileDetectionDocument(
   source: YamlDocument,
   record: Record<string, unknown>,
@@ -95,35 +115,48 @@ function compileDetectionDocument(
 ): CompileOutcome {
   const title = typeof record.title === 'string' ? record.title : undefined;
   const parsed = detectionRuleSchema.safeParse(record);
-  if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error, at, title) };
-  const rule = parsed.data;
-  const errors: RuleError[] = [];
-  const { product, service } = rule.logsource;
-  if (product?.toLowerCase() !== PRODUCT || (service !== undefined && service.toLowerCase() !== SERVICE)) {
-    // Its fields belong to another log source: checking them against CloudTrail would only add noise.
-    const message = `logsource is ${JSON.stringify(rule.logsource)}; trailwatch reads product: aws, service: cloudtrail`;
-    return { ok: false, errors: [new RuleError(message, at(['logsource']), rule.title)] };
+  const errors: RuleError[] = parsed.success ? [] : schemaErrors(parsed.error, at, title);
+  const logsource = logsourceOf(record.logsource);
+  if (logsource !== undefined) {
+    const { product, service } = logsource;
+    if (product?.toLowerCase() !== PRODUCT || (service !== undefined && service.toLowerCase() !== SERVICE)) {
+      // Its fields belong to another log source: checking them against CloudTrail would only add noise.
+      const message = `logsource is ${JSON.stringify(logsource)}; trailwatch reads product: aws, service: cloudtrail`;
+      return {
+        ok: false,
+        errors: [...errors, new RuleError(message, at(['logsource']), title, 'logsource')],
+      };
+    }
   }
   const warnings: RuleWarning[] = [];
-  const compiled = compileDetection(
-    rule.detection,
-    placeholders,
-    (message, path) => {
-      const location = at(['detection', ...path]);
-      if (!warnings.some((w) => w.message === message)) warnings.push({ message, location });
-    },
-    strictFields,
-  );
-  if (!compiled.ok) {
+  const detection = detectionBlockSchema.safeParse(record.detection);
+  const compiled = detection.success
+    ? compileDetection(
+        detection.data,
+        placeholders,
+        (message, path) => {
+          const location = at(['detection', ...path]);
+          if (!warnings.some((w) => w.message === message)) warnings.push({ message, location });
+        },
+        strictFields,
+      )
+    : undefined;
+  if (compiled?.ok === false) {
     errors.push(
-      ...compiled.errors.map((e) => new RuleError(e.message, at(['detection', ...e.path]), rule.title)),
+      ...compiled.errors.map((e) => new RuleError(e.message, at(['detection', ...e.path]), title, e.code)),
     );
   }
-  const firstSeen = rule.first_seen === undefined ? undefined : compileFirstSeen(rule.first_seen);
+  const firstSeenDocument =
+    record.first_seen === undefined ? undefined : firstSeenSchema.safeParse(record.first_seen);
+  const firstSeen = firstSeenDocument?.success ? compileFirstSeen(firstSeenDocument.data) : undefined;
   if (firstSeen?.ok === false) {
-    errors.push(...firstSeen.errors.map((e) => new RuleError(e.message, at(e.path), rule.title)));
+    errors.push(...firstSeen.errors.map((e) => new RuleError(e.message, at(e.path), title, 'first-seen')));
   }
-  if (errors.length > 0 || !compiled.ok) return { ok: false, errors };
+  if (!parsed.success || compiled?.ok !== true || errors.length > 0) {
+    // In the order of the file, as a person fixes them.
+    return { ok: false, errors: errors.sort((x, y) => (x.location?.line ?? 0) - (y.location?.line ?? 0)) };
+  }
+  const rule = parsed.data;
   return {
     ok: true,
     rule: {
@@ -139,77 +172,6 @@ function compileDetectionDocument(
       ...(firstSeen?.ok === true ? { firstSeen: firstSeen.spec } : {}),
     },
   };
-}
-
-type DetectionOutcome =
-  | { readonly ok: true; readonly part: CompiledPart }
-  | {
-      readonly ok: false;
-      readonly errors: readonly { message: string; path: readonly (string | number)[] }[];
-    };
-
-/**
- * Compiles `detection:` (selections and condition) into one matcher. Every selection is compiled
- * even after a failure, so one run reports every problem of the rule.
- */
-export function compileDetection(
-  detection: Readonly<Record<string, unknown>>,
-  placeholders: Placeholders,
-  warn: (message: string, path: readonly (string | number)[]) => void,
-  /** Impossible fields refused (true, the default here: rule tests and tools) or only warned about. */
-  strictFields = true,
-): DetectionOutcome {
-  const errors: { message: string; path: readonly (string | number)[] }[] = [];
-  const selections = new Map<string, CompiledPart>();
-  for (const [name, definition] of Object.entries(detection)) {
-    if (name === 'condition' || name === 'timeframe') continue;
-    const context: ModifierContext = {
-      placeholder: (key) => ownEntry(placeholders, key),
-      warn: (message) => warn(message, [name]),
-      strictFields,
-    };
-    try {
-      selections.set(name, compileSelection(name, definition, context));
-    } catch (error) {
-      if (!(error instanceof DetectionError)) throw error;
-      errors.push({ message: error.message, path: error.path });
-      // Stand in for the broken selection so the condition reports only its own faults.
-      selections.set(name, { match: () => false, requirement: undefined, text: true });
-    }
-  }
-  if ('timeframe' in detection) {
-    errors.push({
-      message: "'timeframe' is Sigma v1: use a correlation rule with a timespan",
-      path: ['timeframe'],
-    });
-  }
-  const condition = detection.condition;
-  const conditions =
-    typeof condition === 'string' ? [condition] : Array.isArray(condition) ? condition : undefined;
-  if (!conditions || conditions.length === 0 || !conditions.every((c) => typeof c === 'string')) {
-    errors.push({
-      message: 'detection needs a condition (a string, or a list of strings)',
-      path: ['condition'],
-    });
-    return { ok: false, errors };
-  }
-  const parts: CompiledPart[] = [];
-  conditions.forEach((text, index) => {
-    const path = conditions.length > 1 ? ['condition', index] : ['condition'];
-    try {
-      parts.push(compileCondition(parseCondition(text), selections));
-    } catch (error) {
-      if (error instanceof ConditionError) {
-        // A condition naming a selection that failed to compile would only repeat that error.
-        const failed = errors.some(
-          (e) => typeof e.path[0] === 'string' && error.message.includes(`'${e.path[0]}'`),
-        );
-        if (!failed) errors.push({ message: `condition: ${error.message}`, path });
-      } else throw error;
-    }
-  });
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, part: anyOf(parts) };
 }
 
 function compileCorrelationDocument(
@@ -230,6 +192,7 @@ function compileCorrelationDocument(
         `a ${type} correlation needs a condition such as {gte: 5}`,
         at(['correlation', 'condition']),
         rule.title,
+        'correlation',
       ),
     );
   }
@@ -239,6 +202,7 @@ function compileCorrelationDocument(
         'a value_count correlation names the field to count: condition: {field: …, gte: …}',
         at(['correlation', 'condition']),
         rule.title,
+        'correlation',
       ),
     );
   }
@@ -279,6 +243,7 @@ export function resolveCorrelation(
           `correlation names rule '${reference}', which is not loaded (by id or name)`,
           { file: source.file, line: source.lineOf(path) },
           document.title,
+          'correlation',
         ),
       );
     } else ids.push(id);

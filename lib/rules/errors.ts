@@ -13,8 +13,32 @@ export function formatLocation(location: RuleLocation): string {
 }
 
 /**
- * A problem in a rule: what is wrong and where. Thrown inside the compiler, where the nearest
- * caller that knows the location catches it, adds `file:line`, and records it.
+ * What kind of problem a RuleError is, so callers branch on it rather than on message text:
+ * - `yaml`: the file is not YAML;
+ * - `schema`: a key of the rule document has the wrong type or value (level, date, title…);
+ * - `logsource`: the rule reads another log source;
+ * - `selection`: a selection of `detection:` does not compile (field, modifier, value);
+ * - `condition`: the condition does not parse, or is missing;
+ * - `unknown-selection`: the condition names a selection the rule does not define;
+ * - `first-seen`, `correlation`: those extensions' own checks;
+ * - `duplicate-id`: another loaded rule has the id;
+ * - `file`: the rule file could not be found or read.
+ */
+export type RuleErrorCode =
+  | 'yaml'
+  | 'schema'
+  | 'logsource'
+  | 'selection'
+  | 'condition'
+  | 'unknown-selection'
+  | 'first-seen'
+  | 'correlation'
+  | 'duplicate-id'
+  | 'file';
+
+/**
+ * A problem in a rule: what is wrong, of which kind, and where. Thrown inside the compiler, where
+ * the nearest caller that knows the location catches it, adds `file:line`, and records it.
  */
 export class RuleError extends Error {
   override readonly name = 'RuleError';
@@ -22,12 +46,13 @@ export class RuleError extends Error {
     message: string,
     readonly location?: RuleLocation,
     readonly ruleTitle?: string,
+    readonly code: RuleErrorCode = 'schema',
   ) {
     super(message);
   }
 
   withLocation(location: RuleLocation): RuleError {
-    return this.location ? this : new RuleError(this.message, location, this.ruleTitle);
+    return this.location ? this : new RuleError(this.message, location, this.ruleTitle, this.code);
   }
 
   override toString(): string {

@@ -62,7 +62,7 @@ export function findRuleFiles(paths: readonly string[]): {
     try {
       info = statSync(path);
     } catch (error) {
-      errors.push(new RuleError(describeFsError(error, 'cannot read'), { file: path }));
+      errors.push(new RuleError(describeFsError(error, 'cannot read'), { file: path }, undefined, 'file'));
       return;
     }
     if (info.isDirectory()) {
@@ -73,7 +73,9 @@ export function findRuleFiles(paths: readonly string[]): {
       try {
         entries = readdirSync(path).sort();
       } catch (error) {
-        errors.push(new RuleError(describeFsError(error, 'cannot list the folder'), { file: path }));
+        errors.push(
+          new RuleError(describeFsError(error, 'cannot list the folder'), { file: path }, undefined, 'file'),
+        );
         return;
       }
       for (const entry of entries) {
@@ -110,7 +112,7 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      errors.push(new RuleError(`cannot read: ${(error as Error).message}`, { file }));
+      errors.push(new RuleError(`cannot read: ${(error as Error).message}`, { file }, undefined, 'file'));
       continue;
     }
     documents.push(...parseYamlDocuments(file, text));
@@ -185,6 +187,7 @@ function dropDuplicateIds(rules: readonly DetectionRule[], errors: RuleError[]):
           `id ${rule.meta.id} is already used by '${first.meta.title}' (${first.location.file}:${first.location.line}); this rule is left out`,
           rule.location,
           rule.meta.title,
+          'duplicate-id',
         ),
       );
       continue;
@@ -216,10 +219,12 @@ export function buildRulePack(paths: readonly string[], relativeTo: string): Rul
   for (const file of findRuleFiles(paths).files) {
     for (const document of parseYamlDocuments(file, readFileSync(file, 'utf8'))) {
       if (document.syntaxErrors.length > 0)
-        throw new RuleError(`YAML: ${document.syntaxErrors[0]?.message}`, {
-          file,
-          line: document.syntaxErrors[0]?.line ?? 1,
-        });
+        throw new RuleError(
+          `YAML: ${document.syntaxErrors[0]?.message}`,
+          { file, line: document.syntaxErrors[0]?.line ?? 1 },
+          undefined,
+          'yaml',
+        );
       const value = document.value as Record<string, unknown>;
       const { tests: _tests, ...rest } = value;
       documents.push({ file: relative(relativeTo, file), line: document.line, value: rest });

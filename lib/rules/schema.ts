@@ -35,15 +35,36 @@ export const ruleTestSchema = z
   });
 export type RuleTestDefinition = z.infer<typeof ruleTestSchema>;
 
+/** `2024-05-01` (pySigma also takes `2024-5-1`): a day that exists in the calendar. */
+const SIGMA_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+
+function isCalendarDay(text: string): boolean {
+  const match = SIGMA_DAY.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/**
+ * `date` and `modified`: an ISO 8601 day, YYYY-MM-DD, as the Sigma specification writes them and
+ * pySigma reads them (SigmaDateError otherwise); a YAML parser may hand over a date already.
+ * https://sigmahq.io/sigma-specification/specification/sigma-rules-specification.html#date
+ */
+const sigmaDate = z.custom<string | Date>(
+  (value) => value instanceof Date || (typeof value === 'string' && isCalendarDay(value)),
+  { error: (issue) => `a day written YYYY-MM-DD, such as 2024-05-01; got ${JSON.stringify(issue.input)}` },
+);
+
 const metadata = {
-  title: z.string().min(1, 'title is required'),
+  title: z.string({ error: 'title is required (a string)' }).min(1, 'title is required'),
   id: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
   status: z.enum(STATUSES).optional(),
   description: z.string().optional(),
   author: z.string().optional(),
-  date: z.union([z.string(), z.date()]).optional(),
-  modified: z.union([z.string(), z.date()]).optional(),
+  date: sigmaDate.optional(),
+  modified: sigmaDate.optional(),
   references: z.array(z.string()).optional(),
   tags: z.array(z.string()).optional(),
   falsepositives: z.union([z.array(z.string()), z.string()]).optional(),
@@ -66,16 +87,20 @@ export const firstSeenSchema = z
   .strict();
 export type FirstSeenDocument = z.infer<typeof firstSeenSchema>;
 
+export const logsourceSchema = z.looseObject({
+  product: z.string().optional(),
+  service: z.string().optional(),
+  category: z.string().optional(),
+});
+
+/** `detection:`: selection names are plain data (`constructor` is a name like any other): see plainRecord. */
+export const detectionBlockSchema = plainRecord(z.string(), z.unknown());
+
 /** A Sigma detection rule with trailwatch's extensions. Unknown keys from other tools are kept. */
 export const detectionRuleSchema = z.looseObject({
   ...metadata,
-  logsource: z.looseObject({
-    product: z.string().optional(),
-    service: z.string().optional(),
-    category: z.string().optional(),
-  }),
-  // Selection names are plain data (`constructor` is a name like any other): see plainRecord.
-  detection: plainRecord(z.string(), z.unknown()),
+  logsource: logsourceSchema,
+  detection: detectionBlockSchema,
   fields: z.array(z.string()).optional(),
   tests: z.array(ruleTestSchema).optional(),
   notify: z
