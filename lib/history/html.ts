@@ -43,6 +43,8 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 table.rules{width:100%}td.rule{min-width:22em}td.rule .swatch{margin-right:6px}
 .rule-id{display:block;font-size:11px;color:#777;overflow-wrap:anywhere}
 td.who{min-width:10em;overflow-wrap:anywhere}td.who:last-child{min-width:15em}ul.plain{list-style:none;margin:0;padding:0}p.note{color:#666}
+div.wide{overflow-x:auto}
+@media (max-width:1200px){td.rule{min-width:16em}td.who{min-width:8em}td.who:last-child{min-width:12em}}
 ${CHART_CSS}`;
 
 /** The backtest as one self-contained HTML file: summary, charts of alerts per rule per day, and the tables. */
@@ -78,7 +80,7 @@ ${stackedBarChart(report.days, bands, 'alerts', 'Alerts per rule per day', 'aler
 ${stackedBarChart(report.days, bands, 'afterDedup', 'Notifications per rule per day, after dedup and suppressions', 'notifications', sparse)}
 ${sparse ? `<p class="note">The window is longer than ${MAX_LISTED_DAYS} days: the charts show only the days with alerts.</p>` : ''}
 <h2>Rules</h2>
-<table class="rules">${row(['rule', 'level', 'alerts', 'after dedup', 'deduplicated', 'suppressed', 'days', 'top people', 'top principals'], 'th')}${ruleRows}</table>
+<div class="wide"><table class="rules">${row(['rule', 'level', 'alerts', 'after dedup', 'deduplicated', 'suppressed', 'days', 'top people', 'top principals'], 'th')}${ruleRows}</table></div>
 <p>${quiet} rule(s) raised no alert.</p>
 ${problems}
 </body></html>

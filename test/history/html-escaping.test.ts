@@ -54,7 +54,7 @@ function report(text: string): BacktestReport {
 
 /** Every tag the page is built from; any other is text that escaped its escaping. */
 const OWN_TAGS = new Set(
-  'html head meta title style body h1 h2 p code table tr th td figure figcaption svg line text rect ul li span'.split(
+  'html head meta title style body h1 h2 p code table tr th td figure figcaption svg line text rect ul li span div'.split(
     ' ',
   ),
 );

@@ -78,6 +78,7 @@ const MEASURE = `(() => {
     figures, rules,
     images: document.querySelectorAll('img').length,
     scripts: document.querySelectorAll('script').length,
+    tableOverflow: document.querySelector('div.wide').scrollWidth - document.querySelector('div.wide').clientWidth,
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
   };
@@ -106,6 +107,8 @@ interface Measured {
   readonly rules: { title: string; id: string; colour: string; width: number; titleLines: number }[];
   readonly images: number;
   readonly scripts: number;
+  /** How far the rules table reaches past its scrolling box: 0 when it fits. */
+  readonly tableOverflow: number;
   readonly scrollWidth: number;
   readonly innerWidth: number;
 }
@@ -311,7 +314,9 @@ describe.skipIf(CHROMIUM === undefined)('the backtest HTML report in Chromium', 
       // Titles of up to 40 characters fit on one line; the id never pushes them onto a second.
       if (rule.title.length <= 40) expect(rule.titleLines, rule.title).toBe(1);
     }
+    // At 1280 px the whole table fits: nothing to scroll, on the page or in the table's box.
     expect(measured.scrollWidth).toBeLessThanOrEqual(measured.innerWidth);
+    expect(measured.tableOverflow).toBeLessThanOrEqual(0);
   });
 
   it('a hostile rule title is text in the browser: no element, no script of its own', () => {
