@@ -1,3 +1,5 @@
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
@@ -5,7 +7,7 @@ import { z } from 'zod';
 /**
  * Where a secret lives. Secrets are never written in trailwatch.yml itself: the file names an
  * environment variable, an SSM SecureString parameter, or a Secrets Manager secret (optionally
- * one key of a JSON secret), and the value is fetched when first needed.
+ * one key of a JSON secret), and the value is fetched when first needed and kept for a while.
  */
 export const secretRefSchema = z.union(
   [
@@ -31,63 +33,106 @@ export class SecretError extends Error {
   override readonly name = 'SecretError';
 }
 
+/**
+ * How long a fetched secret is used before it is fetched again, when neither the caller nor
+ * POWERTOOLS_PARAMETERS_MAX_AGE says otherwise: a rotated webhook or key is picked up within five
+ * minutes by a warm Lambda container, and a burst of alerts still costs one fetch. (Powertools'
+ * own default, 5 s, would fetch on nearly every invocation.)
+ */
+export const DEFAULT_SECRET_MAX_AGE_SECONDS = 300;
+
 export interface SecretSources {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly ssm?: SSMClient;
   readonly secretsManager?: SecretsManagerClient;
+  /** Seconds a fetched value is kept; default POWERTOOLS_PARAMETERS_MAX_AGE, else 300. 0 fetches every time. */
+  readonly maxAgeSeconds?: number;
+}
+
+/** The cache TTL: the caller's, else POWERTOOLS_PARAMETERS_MAX_AGE (whole seconds), else the default. */
+export function secretMaxAgeSeconds(
+  given: number | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number {
+  if (given !== undefined) return given;
+  const text = env.POWERTOOLS_PARAMETERS_MAX_AGE?.trim();
+  if (text !== undefined && /^\d+$/.test(text)) return Number(text);
+  return DEFAULT_SECRET_MAX_AGE_SECONDS;
+}
+
+interface Providers {
+  readonly ssm: SSMProvider;
+  readonly secretsManager: SecretsProvider;
 }
 
 /**
- * Fetches secrets and keeps them for the life of the process (a Lambda container), so a burst of
- * alerts costs one fetch. Errors name the reference, never the value.
+ * Fetches SSM parameters and Secrets Manager secrets through Powertools for AWS Lambda's
+ * Parameters providers, which keep each value for `maxAgeSeconds`: a warm container follows a
+ * rotation without a cold start. A failed fetch is not kept: the next alert tries again. Errors
+ * name the reference and the AWS error's name, never the value.
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/features/parameters/
  */
 export class SecretResolver {
-  private readonly cache = new Map<string, Promise<string>>();
+  private providers: Promise<Providers> | undefined;
+  readonly maxAgeSeconds: number;
 
-  constructor(private readonly sources: SecretSources = {}) {}
-
-  resolve(ref: SecretRef): Promise<string> {
-    const key = JSON.stringify(ref);
-    let pending = this.cache.get(key);
-    if (!pending) {
-      pending = this.fetch(ref);
-      // A failure is not cached: the next alert tries again.
-      pending.catch(() => this.cache.delete(key));
-      this.cache.set(key, pending);
-    }
-    return pending;
+  constructor(private readonly sources: SecretSources = {}) {
+    this.maxAgeSeconds = secretMaxAgeSeconds(sources.maxAgeSeconds);
   }
 
-  private async fetch(ref: SecretRef): Promise<string> {
+  async resolve(ref: SecretRef): Promise<string> {
     const where = describeSecretRef(ref);
     if ('env' in ref) {
       const value = (this.sources.env ?? process.env)[ref.env];
       if (!value) throw new SecretError(`${where} is not set`);
       return value;
     }
+    let value: unknown;
     try {
-      if ('ssm' in ref) {
-        const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-        const client = this.sources.ssm ?? new SSMClient({});
-        const response = await client.send(new GetParameterCommand({ Name: ref.ssm, WithDecryption: true }));
-        const value = response.Parameter?.Value;
-        if (!value) throw new SecretError(`${where} has no value`);
-        return value;
-      }
-      const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-      const client = this.sources.secretsManager ?? new SecretsManagerClient({});
-      const response = await client.send(new GetSecretValueCommand({ SecretId: ref.secretsmanager }));
-      const text = response.SecretString;
-      if (!text) throw new SecretError(`${where} has no string value`);
-      if (!ref.key) return text;
-      const value = (JSON.parse(text) as Record<string, unknown>)[ref.key];
-      if (typeof value !== 'string' || value === '')
-        throw new SecretError(`${where} has no string field ${ref.key}`);
-      return value;
+      const providers = await this.loadProviders();
+      value =
+        'ssm' in ref
+          ? await providers.ssm.get(ref.ssm, { decrypt: true, maxAge: this.maxAgeSeconds })
+          : await providers.secretsManager.get(ref.secretsmanager, { maxAge: this.maxAgeSeconds });
     } catch (error) {
-      if (error instanceof SecretError) throw error;
-      const name = error instanceof Error ? error.name : 'Error';
-      throw new SecretError(`cannot read ${where}: ${name}`);
+      throw new SecretError(`cannot read ${where}: ${awsErrorName(error)}`);
     }
+    if (typeof value !== 'string' || value === '')
+      throw new SecretError('ssm' in ref ? `${where} has no value` : `${where} has no string value`);
+    if ('ssm' in ref || !ref.key) return value;
+    return jsonField(value, ref.key, where);
   }
+
+  /** The providers and their SDK clients load on first use: an ingest cold start loads neither. */
+  private loadProviders(): Promise<Providers> {
+    this.providers ??= Promise.all([
+      import('@aws-lambda-powertools/parameters/ssm'),
+      import('@aws-lambda-powertools/parameters/secrets'),
+    ]).then(([{ SSMProvider }, { SecretsProvider }]) => ({
+      ssm: new SSMProvider(this.sources.ssm ? { awsSdkV3Client: this.sources.ssm } : {}),
+      secretsManager: new SecretsProvider(
+        this.sources.secretsManager ? { awsSdkV3Client: this.sources.secretsManager } : {},
+      ),
+    }));
+    return this.providers;
+  }
+}
+
+/** One string field of a JSON secret; a parse error is named, never quoted (it would show the text). */
+function jsonField(text: string, key: string, where: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new SecretError(`${where} is not JSON`);
+  }
+  const value = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, key) : undefined;
+  if (typeof value !== 'string' || value === '') throw new SecretError(`${where} has no string field ${key}`);
+  return value;
+}
+
+/** Powertools wraps the SDK's error (GetParameterError, the cause): its name is what a reader needs. */
+function awsErrorName(error: unknown): string {
+  if (!(error instanceof Error)) return 'Error';
+  return error.cause instanceof Error ? error.cause.name : error.name;
 }

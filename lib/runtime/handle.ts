@@ -1,3 +1,4 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Alert } from '../alerts';
 import type { DriverEvent, Tally } from '../driver';
 import { drive, tallyCounts } from '../driver';
@@ -8,7 +9,7 @@ import { throwIfRetryable } from '../pipeline';
 import type { FailureReport, FailureReporter } from './failures';
 import { NO_FAILURE_QUEUE } from './failures';
 import type { Logger } from './logger';
-import { emfDocument } from './metrics';
+import { recordInvocation } from './metrics';
 import type { Runtime } from './runtime';
 
 /** Thrown when records could not be read for a reason a retry may fix (S3 throttling, a network error). */
@@ -30,6 +31,8 @@ export interface InvocationOptions {
   readonly requestId?: string;
   /** Problems found before reading (a malformed item of the trigger's event), reported like any other. */
   readonly refused?: readonly FailureReport[];
+  /** Where the invocation's counts are added; whoever made it flushes it (the logMetrics middleware). */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -123,7 +126,7 @@ export async function handleTrailEvent(
     onEvent,
     now,
   });
-  log.raw(emfDocument(source, tally, now(), options.refused?.length ?? 0));
+  if (options.metrics) recordInvocation(options.metrics, tally, options.refused?.length ?? 0);
   log.info('invocation done', { source, ...tallyCounts(tally), refused: options.refused?.length ?? 0 });
   // Reports are kept before any retry is asked for: a report that cannot be kept fails the
   // invocation, so Lambda's own retries and OnFailure destination keep the event instead.

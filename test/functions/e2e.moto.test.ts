@@ -219,7 +219,7 @@ describe.skipIf(!motoAvailable)('end to end on moto_server: a log file in the bu
     );
     expect(metrics.recordsSkipped).toBe(1);
     expect(lines.find((l) => l.message === 'cannot read input')).toMatchObject({
-      level: 'error',
+      level: 'ERROR',
       retryable: false,
       problem: expect.stringMatching(/NoSuchKey/),
     });

@@ -66,9 +66,12 @@ describe('Lambda handlers with real event shapes', () => {
     const text = JSON.stringify(lines);
     expect(text).not.toContain(String(rootLoginWithoutMfa.sourceIPAddress));
     expect(text).not.toContain(String(rootLoginWithoutMfa.userAgent));
+    // Powertools' Logger with the Lambda context its middy middleware adds.
     expect(lines.find((line) => line.message === 'alert sent')).toMatchObject({
-      level: 'info',
-      requestId: 'req-1',
+      level: 'INFO',
+      service: 'trailwatch',
+      function_request_id: 'req-1',
+      cold_start: expect.any(Boolean),
       destination: 'slack',
       eventID: rootLoginWithoutMfa.eventID,
     });
