@@ -1,37 +1,110 @@
+/**
+ * What `serverless package` ships per function, read from the zips themselves: one bundle under
+ * 1 MB, no source map, the rule pack once (pre-parsed, no rule YAML beside it), and no AWS SDK
+ * client loaded before the handler runs (each costs tens of milliseconds of cold start).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Packaged } from './package';
+import { packageStack, ROOT } from './package';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+/** The issue's bundle budget (bytes of the function's bundle, uncompressed). */
+const BUNDLE_LIMIT_BYTES = 1_000_000;
+/** Any source map this size or more is shipped by mistake (the linked map was 3 MB per function). */
+const MAP_LIMIT_BYTES = 1;
 /** The functions fired by trail deliveries: their cold start is on the alerting path. */
-const INGEST_FUNCTIONS = ['s3', 'sns', 'logs', 'eventbridge'];
+const INGEST = { s3Ingest: 's3', snsIngest: 'sns', logsIngest: 'logs', eventsIngest: 'eventbridge' };
+const ALL = { ...INGEST, trailBootstrap: 'trail' };
 
-/** The AWS SDK packages a bundle loads before its handler runs (static imports of externals). */
-async function sdkLoadedAtInit(name: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // As serverless.yml bundles them: the SDK comes from the Lambda runtime.
-    external: ['@aws-sdk/*'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const text = result.outputFiles[0]?.text ?? '';
-  return [...text.matchAll(/^import .*? from "(@aws-sdk\/[^"]+)"/gm)].map((match) => match[1] ?? '');
+interface Entry {
+  readonly name: string;
+  readonly bytes: number;
 }
 
-describe('ingest bundles load no AWS SDK client at init', () => {
-  // Each SDK client costs tens of milliseconds of cold start; ingest loads S3 and SNS only on first use.
-  for (const name of INGEST_FUNCTIONS) {
-    it(`functions/${name}.ts`, async () => {
-      expect(await sdkLoadedAtInit(name)).toEqual([]);
+/** `unzip -l`: one line per file, `  <bytes>  <date> <time>   <name>`. */
+function entries(zip: string): Entry[] {
+  const listing = execFileSync('unzip', ['-l', zip], { encoding: 'utf8' });
+  return [...listing.matchAll(/^\s*(\d+)\s+\S+\s+\S+\s+(\S.*)$/gm)].map((match) => ({
+    bytes: Number(match[1]),
+    name: match[2] ?? '',
+  }));
+}
+
+/** The @aws-sdk packages in require's cache once the bundle has loaded (its init, no event yet). */
+function sdkLoadedAtInit(packaged: Packaged, fn: string, file: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), `trailwatch-${fn}-`));
+  execFileSync('unzip', ['-q', join(packaged.dir, `${fn}.zip`), '-d', dir]);
+  const script = [
+    `require(${JSON.stringify(join(dir, 'functions', file))});`,
+    'const loaded = Object.keys(require.cache).map((p) => p.match(/node_modules\\/(@aws-sdk\\/[^/]+)/)?.[1]).filter(Boolean);',
+    'process.stdout.write(JSON.stringify([...new Set(loaded)].sort()));',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['-e', script], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      // Lambda's runtime provides the SDK; here it comes from the repository's node_modules.
+      NODE_PATH: join(ROOT, 'node_modules'),
+      NODE_OPTIONS: '',
+      TRAILWATCH_RULES_PACK: join(dir, 'dist', 'rules-pack.json'),
+      TRAILWATCH_CONFIG: join(dir, 'trailwatch.yml'),
+      TRAILWATCH_STATE_TABLE: '',
+      LOG_LEVEL: 'error',
+    },
+  });
+  if (run.status !== 0) throw new Error(`${fn} failed to load: ${run.stderr}`);
+  return JSON.parse(run.stdout) as string[];
+}
+
+let packaged: Packaged;
+beforeAll(() => {
+  packaged = packageStack([]);
+}, 180_000);
+
+describe('each function package', () => {
+  for (const [fn, file] of Object.entries(ALL)) {
+    it(`${fn}: one bundle under 1 MB, no source map, the rule pack once`, () => {
+      const files = entries(join(packaged.dir, `${fn}.zip`));
+      const bundle = files.find((entry) => entry.name === `functions/${file}.cjs`);
+      expect(bundle?.bytes).toBeGreaterThan(0);
+      expect(bundle?.bytes).toBeLessThan(BUNDLE_LIMIT_BYTES);
+      expect(files.filter((entry) => entry.name.endsWith('.map') && entry.bytes >= MAP_LIMIT_BYTES)).toEqual(
+        [],
+      );
+      expect(files.filter((entry) => entry.name === 'dist/rules-pack.json')).toHaveLength(1);
+      expect(files.filter((entry) => /\.ya?ml$/.test(entry.name))).toEqual([]);
+      // Nothing else: a stray file from an earlier build would show here.
+      expect(files.map((entry) => entry.name).sort()).toEqual([
+        'dist/rules-pack.json',
+        `functions/${file}.cjs`,
+      ]);
     });
   }
 
-  it('the bootstrap function does load its clients at init (the check can fail)', async () => {
-    expect(await sdkLoadedAtInit('trail')).toContain('@aws-sdk/client-cloudtrail');
+  it('the template starts Node without --enable-source-maps', () => {
+    const variables = Object.values(packaged.template.Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map(
+        (resource) =>
+          (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+      );
+    expect(variables.length).toBe(Object.keys(ALL).length);
+    for (const vars of variables) expect(vars?.NODE_OPTIONS).toBeUndefined();
+  });
+});
+
+describe('ingest bundles load no AWS SDK client at init', () => {
+  for (const [fn, file] of Object.entries(INGEST)) {
+    it(`${fn}`, () => {
+      expect(sdkLoadedAtInit(packaged, fn, `${file}.cjs`)).toEqual([]);
+    });
+  }
+
+  it('the bootstrap function does load its clients at init (the check can fail)', () => {
+    expect(sdkLoadedAtInit(packaged, 'trailBootstrap', 'trail.cjs')).toContain('@aws-sdk/client-cloudtrail');
   });
 });
