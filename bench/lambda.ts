@@ -2,6 +2,11 @@
  * The Lambda side of `npm run bench`: per function, the bundle's size and a cold start (a fresh
  * Node process importing the bundle and handling one event), and the time to handle a typical
  * five-minute log object end to end (S3 notification, GetObject from moto_server, rules, alerts).
+ *
+ * `BENCH_LAMBDA_BASELINE=<dir>` names another `serverless package` output (for example one built
+ * from an earlier commit): its functions are measured in the same run, run by run interleaved with
+ * this tree's, and shown side by side. Each package runs with the NODE_OPTIONS its own template
+ * gives the function, as Lambda would start it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,6 +44,109 @@ function sampleRecords(): Record<string, unknown>[] {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+interface Package {
+  readonly label: string;
+  /** A `serverless package` output: the zips and the CloudFormation template. */
+  readonly dir: string;
+}
+
+interface Unpacked {
+  readonly label: string;
+  readonly dir: string;
+  readonly bundle: string;
+  readonly bundleBytes: number;
+  readonly zipBytes: number;
+  /** What the template sets for the function (`--enable-source-maps`, …); Lambda starts Node with it. */
+  readonly nodeOptions: string;
+}
+
+interface DriverRun {
+  readonly initMs: number;
+  readonly firstEventMs: number;
+  readonly coldTotalMs: number;
+  readonly warmEventMs: number;
+  readonly records: number;
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
+
+interface FunctionResource {
+  readonly Properties?: {
+    readonly Handler?: string;
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
+  };
+}
+
+/** The function's handler file and NODE_OPTIONS, as the packaged template deploys them. */
+function deployed(packageDir: string, fn: string): { handlerFile: string; nodeOptions: string } {
+  const template = JSON.parse(
+    readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as { Resources: Record<string, FunctionResource> };
+  const logicalId = `${fn.charAt(0).toUpperCase()}${fn.slice(1)}LambdaFunction`;
+  const properties = template.Resources[logicalId]?.Properties;
+  const handler = properties?.Handler;
+  if (handler === undefined) throw new Error(`${packageDir}: no ${logicalId} in the template`);
+  const options = properties?.Environment?.Variables?.NODE_OPTIONS;
+  return {
+    handlerFile: `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`,
+    nodeOptions: typeof options === 'string' ? options : '',
+  };
+}
+
+function unpack(pkg: Package, fn: string): Unpacked {
+  const dir = join(DATA, pkg.label.replace(/\W+/g, '-'), fn);
+  const zip = join(pkg.dir, `${fn}.zip`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
+  const { handlerFile, nodeOptions } = deployed(pkg.dir, fn);
+  const bundle = join(dir, handlerFile);
+  return {
+    label: pkg.label,
+    dir,
+    bundle,
+    bundleBytes: statSync(bundle).size,
+    zipBytes: statSync(zip).size,
+    nodeOptions,
+  };
+}
+
+/** One fresh process: import the bundle, handle the event cold, then warm. */
+function coldStart(u: Unpacked, eventFile: string, s3Endpoint: string | undefined): DriverRun {
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, 'bench', 'lambda-driver.mjs'), u.bundle, eventFile],
+    {
+      cwd: u.dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NODE_OPTIONS: u.nodeOptions,
+        // As serverless.yml sets them in Lambda.
+        TRAILWATCH_RULES_DIR: join(u.dir, 'rules'),
+        TRAILWATCH_RULES_PACK: join(u.dir, 'dist', 'rules-pack.json'),
+        TRAILWATCH_CONFIG: join(u.dir, 'no-trailwatch.yml'),
+        ...(s3Endpoint
+          ? {
+              TRAILWATCH_S3_ENDPOINT: s3Endpoint,
+              AWS_ACCESS_KEY_ID: 'testing',
+              AWS_SECRET_ACCESS_KEY: 'testing',
+              AWS_REGION: 'us-east-1',
+            }
+          : {}),
+        LOG_LEVEL: 'error',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      },
+    },
+  );
+  const line = result.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{"initMs"'))
+    .pop();
+  if (!line) throw new Error(`${u.label} ${u.bundle} failed: ${result.stderr}`);
+  return JSON.parse(line) as DriverRun;
 }
 
 export async function benchLambda(): Promise<void> {
@@ -95,65 +203,38 @@ export async function benchLambda(): Promise<void> {
     eventsIngest: 'one EventBridge console sign-in',
   };
 
+  const packages: Package[] = [{ label: 'this tree', dir: join(DATA, 'package') }];
+  const baseline = process.env.BENCH_LAMBDA_BASELINE;
+  if (baseline) packages.unshift({ label: 'baseline', dir: baseline });
+
   console.log('');
-  console.log(`| function | bundle | cold start: init | first event | cold total | warm event | event |`);
-  console.log('|---|---:|---:|---:|---:|---:|---|');
+  console.log(
+    '| function | package | zip | bundle | cold start: init | first event | cold total | warm event | event |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---|');
   for (const fn of ['s3Ingest', 'snsIngest', 'logsIngest', 'eventsIngest']) {
-    const dir = join(DATA, fn);
-    execFileSync('unzip', ['-q', '-o', join(DATA, 'package', `${fn}.zip`), '-d', dir]);
-    const bundle = join(dir, 'functions', `${fn.replace('Ingest', '').replace('events', 'eventbridge')}.mjs`);
-    const size = statSync(bundle).size;
-    if ((fn === 's3Ingest' || fn === 'snsIngest') && !moto) {
-      console.log(`| ${fn} | ${(size / 1024).toFixed(0)} KB | skipped: moto_server not found | | | | |`);
-      continue;
-    }
     const eventFile = join(DATA, `${fn}-event.json`);
     writeFileSync(eventFile, JSON.stringify(events[fn]));
-    const runs: {
-      initMs: number;
-      firstEventMs: number;
-      coldTotalMs: number;
-      warmEventMs: number;
-      records: number;
-    }[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const result = spawnSync(
-        process.execPath,
-        [join(ROOT, 'bench', 'lambda-driver.mjs'), bundle, eventFile],
-        {
-          cwd: dir,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            // As serverless.yml sets them in Lambda.
-            TRAILWATCH_RULES_DIR: join(dir, 'rules'),
-            TRAILWATCH_RULES_PACK: join(dir, 'dist', 'rules-pack.json'),
-            TRAILWATCH_CONFIG: join(dir, 'no-trailwatch.yml'),
-            ...(moto
-              ? {
-                  TRAILWATCH_S3_ENDPOINT: moto.endpoint,
-                  AWS_ACCESS_KEY_ID: 'testing',
-                  AWS_SECRET_ACCESS_KEY: 'testing',
-                  AWS_REGION: 'us-east-1',
-                }
-              : {}),
-            LOG_LEVEL: 'error',
-            NODE_PATH: join(ROOT, 'node_modules'),
-          },
-        },
-      );
-      const line = result.stderr
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{"initMs"'))
-        .pop();
-      if (!line) throw new Error(`${fn} failed: ${result.stderr}`);
-      runs.push(JSON.parse(line));
+    const unpacked = packages.map((pkg) => unpack(pkg, fn));
+    if ((fn === 's3Ingest' || fn === 'snsIngest') && !moto) {
+      for (const u of unpacked)
+        console.log(
+          `| ${fn} | ${u.label} | ${kb(u.zipBytes)} | ${kb(u.bundleBytes)} | skipped: moto_server not found | | | | |`,
+        );
+      continue;
     }
-    const m = (key: keyof (typeof runs)[number]) => median(runs.map((r) => r[key])).toFixed(0);
-    console.log(
-      `| ${fn} | ${(size / 1024).toFixed(0)} KB ${size <= BUNDLE_TARGET_BYTES ? '' : '(over 1 MB)'} | ${m('initMs')} ms | ${m('firstEventMs')} ms | ${m('coldTotalMs')} ms ${Number(m('coldTotalMs')) <= COLD_START_TARGET_MS ? '' : '(over 150 ms)'} | ${m('warmEventMs')} ms | ${describeEvent[fn]} (${runs[0]?.records} records read) |`,
-    );
+    const runs = unpacked.map(() => [] as DriverRun[]);
+    // Interleaved, run by run: a burst of load from other processes falls on every package alike.
+    for (let i = 0; i < RUNS; i++)
+      for (const [index, u] of unpacked.entries()) runs[index]?.push(coldStart(u, eventFile, moto?.endpoint));
+    unpacked.forEach((u, index) => {
+      const measured = runs[index] ?? [];
+      const m = (key: keyof DriverRun) => median(measured.map((r) => r[key])).toFixed(0);
+      const cold = Number(m('coldTotalMs'));
+      console.log(
+        `| ${fn} | ${u.label}${u.nodeOptions ? ` (NODE_OPTIONS=${u.nodeOptions})` : ''} | ${kb(u.zipBytes)} | ${kb(u.bundleBytes)}${u.bundleBytes <= BUNDLE_TARGET_BYTES ? '' : ' (over 1 MB)'} | ${m('initMs')} ms | ${m('firstEventMs')} ms | ${cold} ms${cold <= COLD_START_TARGET_MS ? '' : ' (over 150 ms)'} | ${m('warmEventMs')} ms | ${describeEvent[fn]} (${measured[0]?.records} records read) |`,
+      );
+    });
   }
   console.log('');
   console.log(
