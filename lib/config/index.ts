@@ -8,6 +8,10 @@ import type { TrailSettings } from '../trail/desired';
 import { trailSchema } from '../trail/desired';
 import { parseYamlDocuments } from '../yaml';
 import { plainRecord } from '../yaml/plain-record';
+import type { AccountsConfig } from './accounts';
+import { accountsSchema } from './accounts';
+
+export type { AccountsConfig } from './accounts';
 
 /**
  * `trailwatch.yml`: one file shared by the CLI and the Lambda functions. This issue reads the rule
@@ -131,6 +135,8 @@ export const configSchema = z.strictObject({
   dedup: z.strictObject({ window: duration.optional(), fields: z.array(z.string()).optional() }).optional(),
   /** The trail the bootstrap creates and the health check guards. */
   trail: trailSchema.optional(),
+  /** Account names shown next to ids: `{"111122223333": prod, organizations: true}`. */
+  accounts: accountsSchema.optional(),
   state: z
     .discriminatedUnion('backend', [
       z.strictObject({ backend: z.literal('memory') }),
@@ -191,6 +197,8 @@ export interface TrailwatchConfig {
   readonly dedupFields?: readonly string[];
   readonly state: StateConfig;
   readonly trail?: TrailSettings;
+  /** Names shown next to account ids; absent when trailwatch.yml has no `accounts:`. */
+  readonly accounts?: AccountsConfig;
   /** Non-fatal findings: expired suppressions and the like, each with file:line. */
   readonly warnings: readonly string[];
 }
@@ -306,6 +314,7 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
     ...(config.dedup?.fields ? { dedupFields: config.dedup.fields } : {}),
     state: config.state ?? { backend: 'memory' },
     ...(config.trail ? { trail: config.trail } : {}),
+    ...(config.accounts ? { accounts: config.accounts } : {}),
     warnings,
   };
   return withAutoPlaceholders(loaded, resolvedAuto.get(resolve(file)) ?? {});
