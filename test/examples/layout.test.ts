@@ -38,7 +38,12 @@ function filesUnder(dir: string): string[] {
 
 function logRecords(path: string): LogRecord[] {
   const parsed: unknown = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null || !('Records' in parsed) || !Array.isArray(parsed.Records)) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !('Records' in parsed) ||
+    !Array.isArray(parsed.Records)
+  ) {
     throw new Error(`${path}: not a CloudTrail log file ({"Records":[…]})`);
   }
   return parsed.Records;
