@@ -201,12 +201,9 @@ function compileValue(value: RuleValue, cased: boolean): LeafTest {
           );
       }
       const networks = new BlockList();
-      networks.addSubnet(value.network, value.prefix, value.family);
-      const version = value.family === 'ipv4' ? 4 : 6;
+      networks.addSubnet(value.network, value.prefix, 'ipv6');
       return (leaves) =>
-        leaves.some(
-          (leaf) => typeof leaf === 'string' && isIP(leaf) === version && networks.check(leaf, value.family),
-        );
+        leaves.some((leaf) => typeof leaf === 'string' && isIP(leaf) === 6 && networks.check(leaf, 'ipv6'));
     }
     case 'compare': {
       const limit = value.value;
