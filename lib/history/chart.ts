@@ -203,9 +203,10 @@ export function stackedBarChart(
     const top = yOf(below);
     const total = totals[i] ?? 0;
     const totalText = COUNT_FORMAT.format(total);
-    if (total > 0 && totalText.length * LABEL_CHAR_WIDTH + 4 <= slot) {
+    // Every total that fits is written, 0 too, so a quiet day reads as quiet rather than missing.
+    if (totalText.length * LABEL_CHAR_WIDTH + 4 <= slot) {
       parts.push(
-        `<text class="total" x="${px(centre)}" y="${px(top - 5)}" text-anchor="middle">${totalText}</text>`,
+        `<text class="total${total === 0 ? ' quiet' : ''}" x="${px(centre)}" y="${px(top - 5)}" text-anchor="middle">${totalText}</text>`,
       );
     }
     if (i % labels.every === 0) {
@@ -240,7 +241,7 @@ export function stackedBarChart(
 export const CHART_CSS = `figure{margin:1.5rem 0}figcaption{font-weight:600;margin-bottom:.5rem}
 svg{max-width:100%;height:auto;display:block}
 svg .grid{stroke:#e6e6e6}svg .axis{stroke:#888}svg .seam{stroke:#fff;stroke-width:.6}
-svg text{font:11px system-ui,sans-serif;fill:#444}svg .total{font-size:10px;fill:#222}svg .note{fill:#777}
+svg text{font:11px system-ui,sans-serif;fill:#444}svg .total{font-size:10px;fill:#222}svg .quiet{fill:#999}svg .note{fill:#777}
 .legend{list-style:none;padding:0;margin:.5rem 0 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:4px 16px;max-width:824px}
 .legend li{display:flex;align-items:baseline}
 .swatch{display:inline-block;flex:none;width:12px;height:12px;margin-right:6px;border-radius:2px;vertical-align:-1px}`;
