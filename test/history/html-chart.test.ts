@@ -151,6 +151,17 @@ describe('ruleBands: one colour per rule, decided once', () => {
     expect(bands.map((band) => band.label)).toEqual(['Same (id-1)', 'Same (id-2)']);
   });
 
+  it("writes each bar's total, and 0 over a quiet day", () => {
+    const bands = ruleBands([rule('a', 'Rule A', 3)]);
+    const chart = stackedBarChart(['2026-10-05', '2026-10-06'], bands, 'alerts', 'Alerts', 'alerts');
+    expect(
+      chart
+        .match(/<text class="total[^"]*"[^>]*>\d+<\/text>/g)
+        ?.map((total) => total.replace(/<[^>]*>/g, '')),
+    ).toEqual(['3', '0']);
+    expect(chart).toMatch(/<text class="total quiet"[^>]*>0<\/text>/);
+  });
+
   it('says when a chart has nothing to draw', () => {
     const bands = ruleBands([rule('a', 'Rule A', 3, 0)]);
     expect(stackedBarChart(['2026-10-05'], bands, 'afterDedup', 'Notifications', 'notifications')).toBe(
