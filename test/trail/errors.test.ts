@@ -1,7 +1,7 @@
 import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { PacedCloudTrail, TrailError } from '../../lib/trail';
+import { callAws, PacedCloudTrail, TrailError } from '../../lib/trail';
 
 function awsError(name: string): Error {
   return Object.assign(new Error(`${name} from AWS`), { name, $metadata: { httpStatusCode: 400 } });
@@ -90,5 +90,76 @@ describe('pacing and throttling', () => {
     await paced.send('write', new CreateTrailCommand({ Name: 'a', S3BucketName: 'b' }));
     await paced.send('write', new CreateTrailCommand({ Name: 'a', S3BucketName: 'b' }));
     expect(waits).toEqual([100, 1000]);
+  });
+});
+
+describe('one error path: the call, the resource, and whether to retry', () => {
+  const failures: [string, Error, boolean, RegExp][] = [
+    [
+      'a client error is not retryable',
+      awsError('AccessDeniedException'),
+      false,
+      /^CreateTrail failed: AccessDeniedException: the credentials in use lack the permission for this call\. \(trail audit\)$/,
+    ],
+    [
+      'a server fault is',
+      Object.assign(new Error('We encountered an internal error.'), {
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+      true,
+      /^CreateTrail failed: InternalFailure: We encountered an internal error\. \(trail audit; retryable\)$/,
+    ],
+    [
+      'a refused connection is, by its Node code',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      true,
+      /^CreateTrail failed: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:9 \(trail audit; retryable\)$/,
+    ],
+    [
+      'an S3 answer with no body reads its code',
+      Object.assign(new Error('UnknownError'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } }),
+      false,
+      /^CreateTrail failed: Forbidden: UnknownError \(trail audit\)$/,
+    ],
+  ];
+  for (const [name, failure, retryable, message] of failures) {
+    it(name, async () => {
+      const error = await callAws({ call: 'CreateTrail', resource: 'trail audit' }, () =>
+        Promise.reject(failure),
+      ).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TrailError);
+      if (!(error instanceof TrailError)) return;
+      expect(error.message).toMatch(message);
+      expect(error.retryable).toBe(retryable);
+      expect(error.site).toEqual({ call: 'CreateTrail', resource: 'trail audit' });
+      expect(error.cause).toBe(failure);
+    });
+  }
+
+  it('PacedCloudTrail fails through the same path, naming the resource it was given', async () => {
+    const client = new CloudTrailClient({ region: 'us-east-1' });
+    mockClient(client).on(DescribeTrailsCommand).rejects(awsError('TrailNotFoundException'));
+    const paced = new PacedCloudTrail(client, { sleep: async () => {} });
+    const error = await paced
+      .send('read', new DescribeTrailsCommand({}), 'trail audit')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'TrailNotFoundException',
+      retryable: false,
+      site: { call: 'DescribeTrails', resource: 'trail audit' },
+      message:
+        'DescribeTrails failed: TrailNotFoundException: no trail with this name exists in this region. (trail audit)',
+    });
+  });
+
+  it('a throttled call that runs out of retries is retryable', async () => {
+    const client = new CloudTrailClient({ region: 'us-east-1' });
+    mockClient(client).on(DescribeTrailsCommand).rejects(awsError('ThrottlingException'));
+    const paced = new PacedCloudTrail(client, { sleep: async () => {} });
+    await expect(paced.send('read', new DescribeTrailsCommand({}))).rejects.toMatchObject({
+      retryable: true,
+    });
   });
 });
