@@ -12,6 +12,8 @@ export interface AlertFacts {
   readonly eventName: string;
   readonly region: string;
   readonly account?: string;
+  /** The account's name or alias (trailwatch.yml `accounts:` or AWS Organizations), added before delivery. */
+  readonly accountName?: string;
   readonly principalArn?: string;
   readonly principalType?: string;
   /** The role behind an assumed-role session. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
 import { neutralizeControl } from '../text';
@@ -60,7 +61,7 @@ export function emailMessage(alert: Alert): EmailMessage {
     ...line('Principal', f.principalArn),
     ...line('Principal type', f.principalType),
     ...line('Session issuer', f.sessionIssuer),
-    ...line('Account', f.account),
+    ...line('Account', f.account === undefined ? undefined : accountLabel(f.account, f.accountName)),
     ...line('Region', f.region),
     ...line('Event', `${f.eventSource} ${f.eventName}`),
     ...line('Time', f.eventTime),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, cappedActor, safeConsoleUrl, titleWithPerson } from '../alerts';
 import type { Level } from '../rules';
@@ -52,7 +53,10 @@ export function pagerDutyEvent(
       severity: SEVERITY[alert.level],
       ...isoTimestamp(alert.facts.eventTime),
       component: field(alert.facts.eventSource),
-      ...(alert.facts.account === undefined ? {} : { group: field(alert.facts.account) }),
+      // The account, named where a name is known: how responders group incidents.
+      ...(alert.facts.account === undefined
+        ? {}
+        : { group: field(accountLabel(alert.facts.account, alert.facts.accountName)) }),
       class: field(alert.rule.id),
       custom_details: customDetails ?? { ...details, consoleUrl: consoleUrl ?? null },
     },

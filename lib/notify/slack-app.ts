@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { personShort } from '../alerts';
 import type { AnswerVerdict, SendOptions } from './http';
@@ -143,7 +144,7 @@ export function slackReplyMessage(
     ['Time', f.eventTime],
     ['Who', who],
     ['Principal', alert.actor === undefined ? undefined : f.principalArn],
-    ['Account / region', f.account ? `${f.account} / ${f.region}` : f.region],
+    ['Account / region', f.account ? `${accountLabel(f.account, f.accountName)} / ${f.region}` : f.region],
     ['Event', `${f.eventSource} ${f.eventName}`],
     ['Source IP', f.sourceIPAddress],
     ['Error', f.errorCode],

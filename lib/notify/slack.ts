@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
 import type { Level } from '../rules';
@@ -39,7 +40,7 @@ function factFields(alert: Alert): [string, string][] {
     ['Principal', f.principalArn],
     ['Type', f.principalType],
     ['Session issuer', f.sessionIssuer],
-    ['Account / region', f.account ? `${f.account} / ${f.region}` : f.region],
+    ['Account / region', f.account ? `${accountLabel(f.account, f.accountName)} / ${f.region}` : f.region],
     ['Event', `${f.eventSource} ${f.eventName}`],
     ['Time', f.eventTime],
     ['Source IP', f.sourceIPAddress],

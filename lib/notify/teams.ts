@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, safeConsoleUrl, titleWithPerson } from '../alerts';
 import { postToSecretWebhook } from './secret-webhook';
@@ -19,7 +20,7 @@ export function teamsMessage(alert: Alert): Record<string, unknown> {
   const facts = [
     ...(alert.actor ? personFacts(alert.actor) : []),
     ['Principal', f.principalArn],
-    ['Account / region', f.account ? `${f.account} / ${f.region}` : f.region],
+    ['Account / region', f.account ? `${accountLabel(f.account, f.accountName)} / ${f.region}` : f.region],
     ['Event', `${f.eventSource} ${f.eventName}`],
     ['Time', f.eventTime],
     ['Source IP', f.sourceIPAddress],

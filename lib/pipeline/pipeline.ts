@@ -1,3 +1,5 @@
+import type { AccountNames } from '../accounts';
+import { accountNamesFor } from '../accounts';
 import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
 import { detectionAlert, readPath, recordView } from '../alerts';
@@ -38,6 +40,8 @@ export interface PipelineOptions {
    * `backtest --baseline` writes the state table's baseline and keeps everything else in memory.
    */
   readonly firstSeen?: FirstSeenOptions & { readonly state?: StateStore };
+  /** Names shown next to account ids (default: trailwatch.yml's `accounts:`, shared per process). */
+  readonly accounts?: AccountNames;
 }
 
 /**
@@ -52,8 +56,10 @@ export class AlertPipeline {
   private readonly suppressions: readonly ActiveSuppression[];
   private readonly now: () => number;
   private readonly deliverer: Deliverer;
+  private readonly accounts: AccountNames;
 
   constructor(private readonly options: PipelineOptions) {
+    this.accounts = options.accounts ?? accountNamesFor(options.config.accounts);
     this.correlations = new CorrelationEngine(options.rules.correlations, options.state);
     this.firstSeen = new FirstSeenEngine(options.firstSeen?.state ?? options.state, options.firstSeen);
     this.suppressions = compileSuppressions(options.config.suppressions);
@@ -96,7 +102,8 @@ export class AlertPipeline {
    * request may have gone out, `failed` (retryable) if it never started. Throws only when the
    * state store cannot be used (`StateStoreError`) or a notifier throws.
    */
-  async handleAlert(alert: Alert, options: DeliverOptions = {}): Promise<AlertOutcome> {
+  async handleAlert(raised: Alert, options: DeliverOptions = {}): Promise<AlertOutcome> {
+    const alert = await this.withAccountName(raised);
     const suppression = findSuppression(alert, this.suppressions, this.now());
     if (suppression) {
       const { reason, owner, expires } = suppression.config;
@@ -124,6 +131,13 @@ export class AlertPipeline {
       thread,
     });
     return { alert: sent, status: 'routed', deliveries };
+  }
+
+  /** The alert with its account's name in its facts, when one is known (config or Organizations). */
+  private async withAccountName(alert: Alert): Promise<Alert> {
+    await this.accounts.ready();
+    const accountName = this.accounts.name(alert.facts.account);
+    return accountName === undefined ? alert : { ...alert, facts: { ...alert.facts, accountName } };
   }
 
   private dedupWindow(alert: Alert): number {
