@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Actor } from '../actor/types';
 import type { Origin } from '../ingest';
 import { formatOrigin } from '../ingest';
@@ -64,10 +64,23 @@ export interface Alert {
 
 /** Stable across retries and invocations: a hash of what identifies the alert, never of when it ran. */
 export function alertId(...parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+  // The one-shot hash: a Hash object per alert costs more than the digest of a few dozen bytes.
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32);
 }
 
+/** Each rule's AlertRule, built once: every alert of a rule carries the same (read-only) one. */
+const alertRules = new WeakMap<RuleMeta, AlertRule>();
+
 export function alertRule(meta: RuleMeta): AlertRule {
+  let rule = alertRules.get(meta);
+  if (rule === undefined) {
+    rule = buildAlertRule(meta);
+    alertRules.set(meta, rule);
+  }
+  return rule;
+}
+
+function buildAlertRule(meta: RuleMeta): AlertRule {
   return {
     id: meta.id,
     title: meta.title,
@@ -128,14 +141,50 @@ function renderFields(fields: Readonly<Record<string, unknown>>): string {
     .join('; ');
 }
 
+/** What every alert on one record shares: built for its first alert, as a record often matches several rules. */
+interface RecordParts {
+  readonly record: CloudTrailRecord;
+  readonly actor: Actor | undefined;
+  readonly origin: Origin | undefined;
+  readonly facts: AlertFacts;
+  readonly view: Readonly<Record<string, unknown>>;
+  readonly action: string;
+  readonly consoleUrl: string | undefined;
+  readonly originText: string | undefined;
+}
+
+/** The parts of the record alerted on last (records and actors are never changed once read). */
+let lastParts: RecordParts | undefined;
+
+function recordParts(
+  record: CloudTrailRecord,
+  origin: Origin | undefined,
+  actor: Actor | undefined,
+): RecordParts {
+  const last = lastParts;
+  if (last !== undefined && last.record === record && last.actor === actor && last.origin === origin)
+    return last;
+  const facts = alertFacts(record);
+  lastParts = {
+    record,
+    actor,
+    origin,
+    facts,
+    view: recordView(record, actor),
+    action: describeAction(facts, actor),
+    consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
+    originText: origin === undefined ? undefined : formatOrigin(origin),
+  };
+  return lastParts;
+}
+
 export function detectionAlert(
   rule: DetectionRule,
   record: CloudTrailRecord,
   origin?: Origin,
   actor?: Actor,
 ): Alert {
-  const facts = alertFacts(record);
-  const view = recordView(record, actor);
+  const { facts, view, action, consoleUrl, originText } = recordParts(record, origin, actor);
   const fields = Object.fromEntries(rule.meta.fields.map((path) => [path, readPath(view, path) ?? null]));
   const details = renderFields(fields);
   return {
@@ -144,12 +193,12 @@ export function detectionAlert(
     rule: alertRule(rule.meta),
     level: rule.meta.level,
     title: rule.meta.title,
-    summary: details ? `${describeAction(facts, actor)}. ${details}` : describeAction(facts, actor),
+    summary: details ? `${action}. ${details}` : action,
     facts,
     fields,
-    consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
+    consoleUrl,
     record,
     ...(actor === undefined ? {} : { actor }),
-    ...(origin === undefined ? {} : { origin: formatOrigin(origin) }),
+    ...(originText === undefined ? {} : { origin: originText }),
   };
 }
