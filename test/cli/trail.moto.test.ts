@@ -3,11 +3,15 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
+import type { CliRun } from '../helpers/cli';
+import { runCli as runCliPaced } from '../helpers/cli';
 import type { Moto } from '../helpers/moto';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto, useMotoCredentials } from '../helpers/moto';
 
 if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+/** The CLI with CloudTrail's pacing waits skipped: moto does not throttle, and the waits are tested apart. */
+const runCli = (args: string[]): Promise<CliRun> =>
+  runCliPaced(args, '', { pacing: { sleep: async () => {} } });
 /**
  * The AWS CLI to compare output keys with: v2 where installed, else the `aws` on PATH (v1). Both
  * print the API's own shapes, so their keys are the same.
@@ -25,11 +29,11 @@ describe.skipIf(!motoAvailable)('trailwatch trail against moto_server', () => {
   let moto: Moto;
   let config: string;
   let common: string[];
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     moto = await startMoto();
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    restoreEnv = useMotoCredentials();
     const dir = mkdtempSync(join(tmpdir(), 'trailwatch-trail-'));
     config = join(dir, 'trailwatch.yml');
     writeFileSync(
@@ -44,7 +48,10 @@ describe.skipIf(!motoAvailable)('trailwatch trail against moto_server', () => {
     common = ['--config', config, '--region', 'us-east-1', '--endpoint-url', moto.endpoint];
   }, 60_000);
 
-  afterAll(async () => moto?.stop());
+  afterAll(async () => {
+    restoreEnv?.();
+    await moto?.stop();
+  });
 
   it('plan shows the creation, apply makes it, and a second apply changes nothing', async () => {
     const plan = await runCli(['trail', 'plan', ...common]);
@@ -53,7 +60,7 @@ describe.skipIf(!motoAvailable)('trailwatch trail against moto_server', () => {
     const apply = await runCli(['trail', 'apply', ...common]);
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(
-      /CreateBucket, PutBucketPolicy, CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging/,
+      /CreateBucket, PutPublicAccessBlock, PutBucketEncryption, PutBucketPolicy, CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging/,
     );
     const again = await runCli(['trail', 'apply', ...common]);
     expect(again.stdout).toMatch(/already as desired, no changes/);
