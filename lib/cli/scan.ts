@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { accountNamesFor } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
 import type { Tally } from '../driver';
@@ -78,6 +79,11 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
       );
   }
   const pipeline = notificationPipeline(config, set, options.notify === true);
+  // Names next to account ids (trailwatch.yml `accounts:`, or Organizations): looked up once.
+  const accounts = accountNamesFor(config.accounts, (message) =>
+    writeDiagnostic(io, `trailwatch: ${message}`),
+  );
+  await accounts.ready();
 
   const engine = new RuleEngine(set.detections);
   const out = new LineWriter(io.stdout);
@@ -113,7 +119,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
       worst = Math.max(worst, levelRank(alert.level));
       if (outcome) reportDeliveryFailures(outcome, io);
       if (minLevel && levelRank(alert.level) < levelRank(minLevel)) return;
-      const finding = toFinding(alert);
+      const finding = toFinding(alert, accounts);
       if (format === 'ndjson') await out.line(JSON.stringify(finding));
       else collected.push(finding);
     },

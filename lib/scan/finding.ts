@@ -1,3 +1,5 @@
+import type { AccountNames } from '../accounts';
+import { NO_ACCOUNT_NAMES } from '../accounts';
 import { formatActor } from '../actor';
 import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
@@ -37,6 +39,8 @@ export interface Finding {
   readonly eventName: string;
   readonly awsRegion: string;
   readonly recipientAccountId: string | null;
+  /** The account's name (trailwatch.yml `accounts:` or AWS Organizations); null when none is known. */
+  readonly recipientAccountName: string | null;
   /** The person's display name; null when attribution did not run or the evidence names no one. */
   readonly person: string | null;
   readonly principal: string | null;
@@ -69,7 +73,7 @@ function findingActor(actor: Actor): FindingActor {
   };
 }
 
-export function toFinding(alert: Alert): Finding {
+export function toFinding(alert: Alert, accounts: AccountNames = NO_ACCOUNT_NAMES): Finding {
   const f = alert.facts;
   return {
     alertId: alert.id,
@@ -85,6 +89,7 @@ export function toFinding(alert: Alert): Finding {
     eventName: f.eventName,
     awsRegion: f.region,
     recipientAccountId: f.account ?? null,
+    recipientAccountName: f.accountName ?? accounts.name(f.account) ?? null,
     person: alert.actor && isKnownPerson(alert.actor) ? alert.actor.person.name : null,
     principal: f.principalArn ?? null,
     principalType: f.principalType ?? null,
