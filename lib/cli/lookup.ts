@@ -30,8 +30,8 @@ import { timeOption, wholeNumberOption } from './options';
 import { reportDiagnostic } from './report';
 import { loadCommandRules } from './rule-options';
 import { renderTable } from './scan';
-import type { Column } from './table';
-import { renderColumns } from './table';
+import type { Column, TableOptions } from './table';
+import { renderColumns, terminalWidth } from './table';
 
 export const LOOKUP_OUTPUTS = ['table', 'json'] as const;
 const DAY_MS = 86_400_000;
@@ -173,10 +173,11 @@ export async function runLookup(
     if (evaluated) body.Findings = evaluated.findings;
     await out.line(JSON.stringify(body, null, 4));
   } else {
-    for (const line of renderEvents(result.events)) await out.line(line);
+    const table = { width: terminalWidth(io.stdout) };
+    for (const line of renderEvents(result.events, table)) await out.line(line);
     if (evaluated) {
       await out.line('');
-      for (const line of renderTable(evaluated.findings)) await out.line(line);
+      for (const line of renderTable(evaluated.findings, table)) await out.line(line);
     }
   }
   await out.flush();
@@ -236,7 +237,8 @@ async function evaluate(
 const EVENT_COLUMNS: readonly Column<Event>[] = [
   ['TIME', (e) => (e.EventTime ? e.EventTime.toISOString().replace('.000Z', 'Z') : '-')],
   ['EVENT', (e) => `${(e.EventSource ?? '').replace('.amazonaws.com', '')}:${e.EventName ?? ''}`],
-  ['USER', (e) => e.Username ?? '-'],
+  // The user or session name is who acted: never cut.
+  ['USER', (e) => e.Username ?? '-', (e) => e.Username],
   ['READ-ONLY', (e) => e.ReadOnly ?? '-'],
   ['ACCESS KEY', (e) => e.AccessKeyId ?? '-'],
   [
@@ -245,6 +247,6 @@ const EVENT_COLUMNS: readonly Column<Event>[] = [
   ],
 ];
 
-export function renderEvents(events: readonly Event[]): string[] {
-  return events.length === 0 ? ['no events'] : renderColumns(events, EVENT_COLUMNS);
+export function renderEvents(events: readonly Event[], options: TableOptions = {}): string[] {
+  return events.length === 0 ? ['no events'] : renderColumns(events, EVENT_COLUMNS, options);
 }

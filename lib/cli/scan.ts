@@ -10,7 +10,7 @@ import { AlertPipeline, createDestinations, createStateStore, defaultNotifierCon
 import type { Level, RuleSet } from '../rules';
 import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
 import type { Finding } from '../scan';
-import { personLine, toFinding } from '../scan';
+import { personLine, ShownAlerts, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { parseInputs } from './cat';
 import type { CliIo } from './io';
@@ -20,8 +20,8 @@ import { durationOption, toLayoutFilter, toRecordLimits, toS3Settings } from './
 import { reportDiagnostic } from './report';
 import type { RuleCliOptions } from './rule-options';
 import { loadCommandRules } from './rule-options';
-import type { Column } from './table';
-import { renderColumns } from './table';
+import type { Column, TableOptions } from './table';
+import { arnTail, renderColumns, terminalWidth } from './table';
 
 export const SCAN_FORMATS = ['table', 'json', 'ndjson'] as const;
 
@@ -98,6 +98,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   // Attribution: over many files (folders, S3 prefixes: regions and accounts in separate files)
   // sessions are learned in a first pass, so a role's AssumeRole is known before its calls whatever
   // file holds each. One file is in time order and is read once; standard input cannot be re-read.
+  const shown = new ShownAlerts();
   const actors = new ActorResolver(new MemorySessionStore());
   const sessionsLearned = spansFiles(inputs);
   if (sessionsLearned) await learnSessions(inputs, actors, read);
@@ -118,6 +119,8 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
       const { alert, outcome } = event;
       worst = Math.max(worst, levelRank(alert.level));
       if (outcome) reportDeliveryFailures(outcome, io);
+      // The same record read twice gives the same alert: shown once, counted in the summary.
+      if (!shown.firstShowing(alert)) return;
       if (minLevel && levelRank(alert.level) < levelRank(minLevel)) return;
       const finding = toFinding(alert, accounts);
       if (format === 'ndjson') await out.line(JSON.stringify(finding));
@@ -126,12 +129,18 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   });
   if (format === 'json') {
     await out.line(
-      JSON.stringify({ findings: collected, summary: summary(tally, set.detections.length) }, null, 2),
+      JSON.stringify(
+        { findings: collected, summary: summary(tally, set.detections.length, shown.duplicates) },
+        null,
+        2,
+      ),
     );
   }
-  if (format === 'table') for (const line of renderTable(collected)) await out.line(line);
+  if (format === 'table') {
+    for (const line of renderTable(collected, { width: terminalWidth(io.stdout) })) await out.line(line);
+  }
   await out.flush();
-  writeDiagnostic(io, `trailwatch: ${describeTally(tally, set.detections.length)}`);
+  writeDiagnostic(io, `trailwatch: ${describeTally(tally, set.detections.length, shown.duplicates)}`);
   const n = tally.notifications;
   if (options.notify) {
     writeDiagnostic(
@@ -180,31 +189,36 @@ function reportDeliveryFailures(outcome: AlertOutcome, io: CliIo): void {
   }
 }
 
-function summary(tally: Tally, rules: number) {
-  return { rules, ...tallyCounts(tally) };
+function summary(tally: Tally, rules: number, duplicateAlerts: number) {
+  return { rules, ...tallyCounts(tally), duplicateAlerts };
 }
 
 /** The closing line every evaluating command prints. */
-export function describeTally(tally: Tally, rules: number): string {
-  return `${recordsRead(tally)} record(s) read (${tally.unparsed} ruled out unparsed), ${rules} rule(s), ${tally.matches} rule match(es), ${tally.alerts} alert(s), ${tally.problems} input problem(s)${tally.ruleErrors > 0 ? `, ${tally.ruleErrors} rule error(s)` : ''}${tally.poisonRecords > 0 ? `, ${tally.poisonRecords} record(s) that failed to process` : ''}`;
+export function describeTally(tally: Tally, rules: number, duplicateAlerts = 0): string {
+  const duplicates =
+    duplicateAlerts > 0
+      ? `, ${duplicateAlerts} duplicate alert(s) not shown again (a record read twice)`
+      : '';
+  return `${recordsRead(tally)} record(s) read (${tally.unparsed} ruled out unparsed), ${rules} rule(s), ${tally.matches} rule match(es), ${tally.alerts} alert(s)${duplicates}, ${tally.problems} input problem(s)${tally.ruleErrors > 0 ? `, ${tally.ruleErrors} rule error(s)` : ''}${tally.poisonRecords > 0 ? `, ${tally.poisonRecords} record(s) that failed to process` : ''}`;
 }
 
 const TABLE_COLUMNS: readonly Column<Finding>[] = [
   ['TIME', (f) => f.eventTime],
   ['LEVEL', (f) => f.level],
-  // Who first: the person and how they acted (cut to the cell cap); the principal stays beside it.
-  ['PERSON', personLine],
+  // Who first: the person and how they acted; shortened from the middle, the name is never cut.
+  ['PERSON', personLine, (f) => f.actor?.person.name ?? f.actor?.sessionName],
   ['RULE', (f) => f.title],
-  ['PRINCIPAL', (f) => f.principal ?? '-'],
+  // An ARN ends with the session or user name (Identity Center's is the user): never cut.
+  ['PRINCIPAL', (f) => f.principal ?? '-', (f) => arnTail(f.principal)],
   ['EVENT', (f) => `${f.eventSource.replace('.amazonaws.com', '')}:${f.eventName}`],
   ['SOURCE IP', (f) => f.sourceIPAddress ?? '-'],
   ['REGION', (f) => f.awsRegion],
 ];
 
-export function renderTable(findings: readonly Finding[]): string[] {
+export function renderTable(findings: readonly Finding[], options: TableOptions = {}): string[] {
   if (findings.length === 0) return ['no findings'];
   const sorted = [...findings].sort((a, b) =>
     a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0,
   );
-  return renderColumns(sorted, TABLE_COLUMNS);
+  return renderColumns(sorted, TABLE_COLUMNS, options);
 }
