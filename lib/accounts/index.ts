@@ -9,3 +9,4 @@ export {
 } from './names';
 export type { AccountDirectory, OrganizationsLookup } from './organizations';
 export { describeLookupFailure, listOrganizationAccounts, organizationsLookup } from './organizations';
+export { labelAuditAccounts, withAccountNames } from './reports';

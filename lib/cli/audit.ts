@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { AccountNames } from '../accounts';
+import { accountNamesFor, labelAuditAccounts, withAccountNames } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { AuditInputsResult, AuditReport } from '../audit';
 import {
@@ -116,8 +118,15 @@ export async function runAudit(
     source = `${tally.evaluated} record(s) read (inputs read twice: ${result.sessionStarts} session start(s) learned first)`;
   }
 
-  await printReport(result.report, format, io);
-  if (options.html !== undefined && !writeHtml(options.html, result.report, io)) return EXIT_INPUT_FAILED;
+  // Names next to account ids (trailwatch.yml `accounts:`, or Organizations): JSON gets them as
+  // `accountNames`, the table and the HTML page show `111122223333 (prod)`.
+  const accounts = accountNamesFor(config.accounts, (message) =>
+    writeDiagnostic(io, `trailwatch: ${message}`),
+  );
+  await accounts.ready();
+  await printReport(withAccountNames(result.report, accounts), format, io, accounts);
+  if (options.html !== undefined && !writeHtml(options.html, labelAuditAccounts(result.report, accounts), io))
+    return EXIT_INPUT_FAILED;
   const { report, tally } = result;
   writeDiagnostic(
     io,
@@ -207,10 +216,15 @@ async function replayableStdin(
   };
 }
 
-async function printReport(report: AuditReport, format: string, io: CliIo): Promise<void> {
+async function printReport(
+  report: AuditReport,
+  format: string,
+  io: CliIo,
+  accounts: AccountNames,
+): Promise<void> {
   const out = new LineWriter(io.stdout);
   if (format === 'json') await out.line(JSON.stringify(report, null, 2));
-  else for (const line of renderAuditTable(report)) await out.line(line);
+  else for (const line of renderAuditTable(labelAuditAccounts(report, accounts))) await out.line(line);
   await out.flush();
 }
 
