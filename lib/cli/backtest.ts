@@ -1,4 +1,5 @@
 import { stat, writeFile } from 'node:fs/promises';
+import { accountLabel, accountNamesFor } from '../accounts';
 import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
 import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest, topPersonText } from '../history';
 import { parseInputArg } from '../ingest';
@@ -111,7 +112,13 @@ export async function runBacktestCommand(
   else for (const line of renderBacktestTable(report)) await out.line(line);
   await out.flush();
   if (options.html !== undefined) {
-    await writeFile(options.html, renderBacktestHtml(report));
+    // The --account filter shows each id with its name (trailwatch.yml `accounts:`, or Organizations).
+    const accounts = accountNamesFor(config.accounts, (message) =>
+      writeDiagnostic(io, `trailwatch: ${message}`),
+    );
+    await accounts.ready();
+    const named = report.accounts?.map((id) => accountLabel(id, accounts.name(id))) ?? null;
+    await writeFile(options.html, renderBacktestHtml({ ...report, accounts: named }));
     writeDiagnostic(io, `trailwatch: wrote ${options.html}`);
   }
   return report.problemCount > 0 || rules.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
