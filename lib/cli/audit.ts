@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { z } from 'zod';
 import type { AccountNames } from '../accounts';
 import { accountNamesFor, labelAuditAccounts, withAccountNames } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
@@ -25,22 +26,37 @@ import { parseInputs } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import { lookupQuery } from './lookup';
-import type { ReadCliOptions } from './options';
-import { toLayoutFilter, toRecordLimits, toS3Settings } from './options';
+import {
+  outputFlag,
+  readFlagsShape,
+  toLayoutFilter,
+  toRecordLimits,
+  toS3Settings,
+  windowInOrder,
+} from './options';
 import { reportDiagnostic } from './report';
-import type { RuleCliOptions } from './rule-options';
-import { loadCommandRules } from './rule-options';
+import { loadCommandRules, ruleFlagsShape } from './rule-options';
 
 export const AUDIT_FORMATS = ['table', 'json'] as const;
 
-export interface AuditCliOptions extends ReadCliOptions, RuleCliOptions {
-  readonly who?: string;
-  readonly format?: string;
-  readonly html?: string;
-  readonly lookup?: boolean;
-  readonly startTime?: string;
-  readonly endTime?: string;
+/** `trailwatch audit`'s flags, checked and typed at the edge: --since/--until in both modes. */
+export function auditFlags(now: number) {
+  return z
+    .object({
+      ...readFlagsShape(now),
+      ...ruleFlagsShape,
+      who: z
+        .string()
+        .trim()
+        .min(1, 'NAME is required: a user name, email, ARN, source identity or Identity Center user')
+        .optional(),
+      output: outputFlag(AUDIT_FORMATS, 'table'),
+      html: z.string().optional(),
+      lookup: z.boolean().optional(),
+    })
+    .superRefine(windowInOrder);
 }
+export type AuditCliOptions = z.output<ReturnType<typeof auditFlags>>;
 
 export interface AuditServices {
   readonly pacing?: PacingOptions;
@@ -58,11 +74,8 @@ export async function runAudit(
   io: CliIo,
   services: AuditServices = {},
 ): Promise<number> {
-  const format = options.format ?? 'table';
-  if (!AUDIT_FORMATS.includes(format as (typeof AUDIT_FORMATS)[number])) {
-    throw new UsageError(`--format takes ${AUDIT_FORMATS.join(', ')}; got ${format}`);
-  }
-  const who = options.who?.trim() ?? '';
+  const format = options.output;
+  const who = options.who ?? '';
   if (who === '') {
     throw new UsageError(
       '--who NAME is required: a user name, email, ARN, source identity or Identity Center user',
@@ -71,7 +84,6 @@ export async function runAudit(
   const query = new PersonQuery(who);
   const now = (services.now ?? Date.now)();
   if (options.lookup) refuseFileOptions(args, options);
-  else refuseLookupOptions(options);
 
   const { config, set } = loadCommandRules(options, io, 'evaluate');
   const pipeline = new AlertPipeline({
@@ -108,7 +120,7 @@ export async function runAudit(
     result = await auditInputs(inputs, {
       ...common,
       read: {
-        filter: toLayoutFilter(options, now),
+        filter: toLayoutFilter(options),
         s3: toS3Settings(options),
         stdin,
         ...toRecordLimits(options),
@@ -141,22 +153,15 @@ function refuseFileOptions(args: readonly string[], options: AuditCliOptions): v
   if (args.length > 0) {
     throw new UsageError(`--lookup reads Event history: it takes no inputs (got ${args.join(' ')})`);
   }
-  if (options.since !== undefined || options.until !== undefined) {
-    throw new UsageError('with --lookup, give the window with --start-time and --end-time');
-  }
   if (options.account !== undefined && options.account.length > 0) {
     throw new UsageError(
       '--account filters files; with --lookup, Event history is that of the credentials’ account',
     );
   }
-  if ((options.region?.length ?? 0) > 1) {
-    throw new UsageError('with --lookup, --region takes one region: Event history is kept per region');
-  }
-}
-
-function refuseLookupOptions(options: AuditCliOptions): void {
-  if (options.startTime !== undefined || options.endTime !== undefined) {
-    throw new UsageError('--start-time and --end-time go with --lookup; for inputs use --since and --until');
+  if (options.recordRegion !== undefined && options.recordRegion.length > 0) {
+    throw new UsageError(
+      '--record-region filters files; with --lookup, name the region whose Event history to read with --region',
+    );
   }
 }
 
@@ -168,15 +173,16 @@ async function lookUp(
   services: AuditServices,
 ) {
   // The same checks as `trailwatch lookup`: Event history keeps 90 days.
+  // The window was read at the edge; lookupQuery reads it again, exactly, from its ISO form.
   const window = lookupQuery(
     {
-      ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
-      ...(options.endTime === undefined ? {} : { endTime: options.endTime }),
+      ...(options.since === undefined ? {} : { startTime: new Date(options.since).toISOString() }),
+      ...(options.until === undefined ? {} : { endTime: new Date(options.until).toISOString() }),
     },
     now,
     (text) => writeDiagnostic(io, `trailwatch: note: ${text}`),
   );
-  const region = resolveRegion(options.region?.[0]);
+  const region = resolveRegion(options.region);
   const client = new CloudTrailClient({
     region,
     ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),

@@ -1,4 +1,5 @@
 import { stat, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { accountLabel, accountNamesFor } from '../accounts';
 import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
 import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest, topPersonText } from '../history';
@@ -7,9 +8,17 @@ import { createStateStore } from '../pipeline';
 import { oneLine } from '../text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, isTerminal, LineWriter, UsageError, writeDiagnostic } from './io';
-import { toLayoutFilter, toRecordLimits, toS3Settings, wholeNumberOption } from './options';
-import type { RuleCliOptions } from './rule-options';
-import { loadCommandRules } from './rule-options';
+import {
+  outputFlag,
+  readBy,
+  readFlagsShape,
+  readWholeNumber,
+  toLayoutFilter,
+  toRecordLimits,
+  toS3Settings,
+  windowInOrder,
+} from './options';
+import { loadCommandRules, ruleFlagsShape } from './rule-options';
 import type { Column } from './table';
 import { renderColumns } from './table';
 
@@ -20,19 +29,25 @@ export const MAX_BACKTEST_CONCURRENCY = 64;
 export const PROGRESS_INTERVAL_MS = 100;
 const PROGRESS_WIDTH = 24;
 
-export interface BacktestCliOptions extends RuleCliOptions {
-  readonly since?: string;
-  readonly until?: string;
-  readonly accounts?: readonly string[];
-  readonly regions?: readonly string[];
-  readonly format?: string;
-  readonly html?: string;
-  readonly concurrency?: string;
-  readonly endpointUrl?: string;
-  readonly s3Region?: string;
-  readonly progress?: boolean;
-  readonly baseline?: boolean;
+/** `trailwatch backtest`'s flags, checked and typed at the edge; --until defaults to now. */
+export function backtestFlags(now: number) {
+  const read = readFlagsShape(now);
+  return z
+    .object({
+      ...read,
+      ...ruleFlagsShape,
+      until: read.until.default(now),
+      output: outputFlag(BACKTEST_FORMATS, 'table'),
+      html: z.string().optional(),
+      concurrency: readBy((text) => readWholeNumber(text, MAX_BACKTEST_CONCURRENCY)).default(
+        DEFAULT_BACKTEST_CONCURRENCY,
+      ),
+      progress: z.boolean().optional(),
+      baseline: z.boolean().optional(),
+    })
+    .superRefine(windowInOrder);
 }
+export type BacktestCliOptions = z.output<ReturnType<typeof backtestFlags>>;
 
 async function toSource(arg: string): Promise<BacktestSource> {
   if (arg.startsWith('s3://')) {
@@ -50,29 +65,12 @@ export async function runBacktestCommand(
   sourceArg: string,
   options: BacktestCliOptions,
   io: CliIo,
-  now: number = Date.now(),
 ): Promise<number> {
-  const format = options.format ?? 'table';
-  if (!BACKTEST_FORMATS.includes(format as (typeof BACKTEST_FORMATS)[number])) {
-    throw new UsageError(`--format takes ${BACKTEST_FORMATS.join(', ')}; got ${format}`);
-  }
-  if (options.since === undefined) {
+  const { output: format, since, until, concurrency } = options;
+  if (since === undefined) {
     throw new UsageError('backtest needs --since (and --until, default now): the days of history to read');
   }
-  const concurrency =
-    options.concurrency === undefined
-      ? DEFAULT_BACKTEST_CONCURRENCY
-      : wholeNumberOption('--concurrency', options.concurrency, MAX_BACKTEST_CONCURRENCY);
-  const layout = toLayoutFilter(
-    {
-      since: options.since,
-      until: options.until ?? 'now',
-      ...(options.accounts ? { account: options.accounts } : {}),
-      ...(options.regions ? { region: options.regions } : {}),
-    },
-    now,
-    { account: '--accounts', region: '--regions', since: '--since', until: '--until' },
-  );
+  const layout = toLayoutFilter(options);
   const source = await toSource(sourceArg);
   const { config, set: rules } = loadCommandRules(options, io, 'backtest');
   if (options.baseline === true && config.state.backend !== 'dynamodb') {
@@ -86,7 +84,7 @@ export async function runBacktestCommand(
   const progress = options.progress !== false && isTerminal(io.stderr) ? progressBar(io) : undefined;
   const report = await runBacktest({
     source,
-    filter: { ...layout, since: layout.since ?? now, until: layout.until ?? now },
+    filter: { ...layout, since, until },
     rules,
     config,
     s3: toS3Settings(options),

@@ -1,13 +1,15 @@
+import { z } from 'zod';
 import type { Input, ReadResult } from '../ingest';
 import { formatOrigin, parseInputArg, readRecords } from '../ingest';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
-import type { ReadCliOptions } from './options';
-import { toLayoutFilter, toRecordLimits, toS3Settings } from './options';
+import { readFlagsShape, toLayoutFilter, toRecordLimits, toS3Settings, windowInOrder } from './options';
 
-export interface CatOptions extends ReadCliOptions {
-  readonly verbose?: boolean;
+/** `trailwatch cat`'s flags, checked and typed at the edge. */
+export function catFlags(now: number) {
+  return z.object({ ...readFlagsShape(now), verbose: z.boolean().optional() }).superRefine(windowInOrder);
 }
+export type CatOptions = z.output<ReturnType<typeof catFlags>>;
 
 export interface ReadTally {
   records: number;

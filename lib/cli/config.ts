@@ -1,14 +1,17 @@
+import { z } from 'zod';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
-import type { RuleCliOptions } from './rule-options';
 import { loadRuleSet, readConfig } from './rule-options';
+
+/** `config validate`'s flags. */
+export const configValidateFlags = z.object({ config: z.string().optional() });
 
 /**
  * `trailwatch config validate`: the file against its schema (errors with file:line, reported by
  * readConfig as a usage error), then what only the rules can tell: destinations named by rules
  * that do not exist, suppressions of rules that do not exist, and expired suppressions.
  */
-export function runConfigValidate(options: RuleCliOptions, io: CliIo): number {
+export function runConfigValidate(options: z.output<typeof configValidateFlags>, io: CliIo): number {
   const config = readConfig(options);
   const set = loadRuleSet(options, config);
   const problems: string[] = [];

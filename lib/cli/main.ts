@@ -1,54 +1,74 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
 import { isInfrastructureFailure } from '../driver';
 import { IamReadError } from '../iam';
-import { AUDIT_FORMATS, runAudit } from './audit';
-import { BACKTEST_FORMATS, runBacktestCommand } from './backtest';
-import { runCat } from './cat';
-import { runConfigValidate } from './config';
+import { AUDIT_FORMATS, auditFlags, runAudit } from './audit';
+import { BACKTEST_FORMATS, backtestFlags, runBacktestCommand } from './backtest';
+import { catFlags, runCat } from './cat';
+import { configValidateFlags, runConfigValidate } from './config';
+import type { DeprecatedFlag } from './flags';
+import {
+  commandFlags,
+  declareDeprecated,
+  declareReadFlags,
+  FORMAT_IS_OUTPUT,
+  JSON_IS_OUTPUT,
+  PROFILE_HELP,
+  READ_DEPRECATED,
+} from './flags';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, guardedIo, processIo, UsageError } from './io';
 import type { LookupServices } from './lookup';
 import { LOOKUP_OUTPUTS, runLookup } from './lookup';
-import { runNotifyTest } from './notify';
+import { lookupFlags } from './lookup-flags';
+import { notifyTestFlags, runNotifyTest } from './notify';
 import { collectList } from './options';
-import { ROLES_FORMATS, resolveAutoPlaceholdersBeforeAction, runRoles } from './roles';
-import { runRulesList, runRulesTest, runRulesValidate } from './rules';
-import { runScan, SCAN_FORMATS } from './scan';
+import { useProfile } from './profile';
+import { ROLES_FORMATS, resolveAutoPlaceholdersBeforeAction, rolesFlags, runRoles } from './roles';
+import {
+  RULES_LIST_OUTPUTS,
+  rulesListFlags,
+  rulesTestFlags,
+  rulesValidateFlags,
+  runRulesList,
+  runRulesTest,
+  runRulesValidate,
+} from './rules';
+import { runScan, SCAN_FORMATS, scanFlags } from './scan';
 import { runTrailDescribe, runTrailLogging, runTrailPlan, runTrailStatus, runTrailValidate } from './trail';
-
-function addReadOptions(command: Command): Command {
-  return command
-    .option('--since <time>', 'only records at or after this time (ISO 8601, epoch seconds, or -2h, -7d)')
-    .option('--until <time>', 'only records at or before this time')
-    .option(
-      '--account <ids>',
-      'only these accounts (repeatable, comma-separated); narrows S3 listing',
-      collectList,
-    )
-    .option(
-      '--region <names>',
-      'only these regions (repeatable, comma-separated); narrows S3 listing',
-      collectList,
-    )
-    .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
-    .addOption(
-      new Option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)'),
-    )
-    .option(MAX_RECORD_SIZE_FLAG, MAX_RECORD_SIZE_HELP);
-}
-
-const MAX_RECORD_SIZE_FLAG = '--max-record-size <size>';
-const MAX_RECORD_SIZE_HELP = 'records larger than this are reported and skipped (default 16MiB)';
+import { TRAIL_OUTPUTS, trailFlags } from './trail-flags';
 
 /** What the commands reach outside the process through, replaceable in tests (pacing waits, the clock). */
 export type CliServices = LookupServices;
 
+/** The options as commander hands them over: unchecked until a command's schema reads them. */
+type RawFlags = Record<string, unknown>;
+
+const CONFIG_HELP = 'trailwatch.yml to use (default: ./trailwatch.yml if present)';
+const RULES_HELP = 'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)';
+const outputHelp = (formats: readonly string[], fallback: string): string =>
+  `output format: ${formats.join(', ')} (default: ${fallback})`;
+
+/** audit read Event history between --start-time and --end-time; both modes now take --since/--until. */
+const AUDIT_DEPRECATED: readonly DeprecatedFlag[] = [
+  ...READ_DEPRECATED,
+  FORMAT_IS_OUTPUT,
+  { flags: '--start-time <time>', replacement: '--since', into: 'since' },
+  { flags: '--end-time <time>', replacement: '--until', into: 'until' },
+];
+const SCAN_DEPRECATED: readonly DeprecatedFlag[] = [...READ_DEPRECATED, FORMAT_IS_OUTPUT];
+
+/**
+ * The commander program. `restorers` collects what undoes the environment a command's `--profile`
+ * set (AWS_PROFILE and the profile's region), for `main` to run when the command is done.
+ */
 export function buildProgram(
   io: CliIo,
   setExitCode: (code: number) => void,
   services: CliServices = {},
+  restorers: (() => void)[] = [],
 ): Command {
+  const now = (): number => (services.now ?? Date.now)();
   const program = new Command('trailwatch')
     .description('CloudTrail records in, security alerts out.')
     .version(packageJson.version)
@@ -58,7 +78,7 @@ export function buildProgram(
       writeErr: (text) => io.stderr.write(text),
     });
 
-  addReadOptions(
+  declareReadFlags(
     program
       .command('cat')
       .description(
@@ -67,23 +87,25 @@ export function buildProgram(
       .argument('<inputs...>', 'files, directories, s3://bucket/prefix, or - for standard input'),
   )
     .option('-v, --verbose', 'also report skipped inputs (digests, empty files) and a final count')
-    .action(async (inputs: string[], options) => setExitCode(await runCat(inputs, options, io)));
+    .action(async (inputs: string[], raw: RawFlags) => {
+      const options = commandFlags(catFlags(now()), raw, READ_DEPRECATED, io, { legacyRegion: true });
+      setExitCode(await runCat(inputs, options, io));
+    });
 
-  addReadOptions(
-    program
-      .command('scan')
-      .description(
-        'evaluate the rules on records from files, directories, s3://bucket/prefix or - and print findings',
-      )
-      .argument('<inputs...>', 'files, directories, s3://bucket/prefix, or - for standard input'),
+  declareDeprecated(
+    declareReadFlags(
+      program
+        .command('scan')
+        .description(
+          'evaluate the rules on records from files, directories, s3://bucket/prefix or - and print findings',
+        )
+        .argument('<inputs...>', 'files, directories, s3://bucket/prefix, or - for standard input'),
+    ),
+    [FORMAT_IS_OUTPUT],
   )
-    .option(
-      '--rules <path>',
-      'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)',
-      collectList,
-    )
-    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-    .option('--format <format>', `output: ${SCAN_FORMATS.join(', ')}`, 'table')
+    .option('--rules <path>', RULES_HELP, collectList)
+    .option('--config <file>', CONFIG_HELP)
+    .option('--output <format>', outputHelp(SCAN_FORMATS, 'table'))
     .option('--min-level <level>', 'show only findings at or above this level')
     .option('--fail-on <level>', 'exit 1 when a finding at or above this level was found')
     .option(
@@ -95,7 +117,10 @@ export function buildProgram(
       "with --notify: how long one alert's deliveries may take, all destinations at once (default 60s)",
     )
     .option('-v, --verbose', 'also report skipped inputs and rule warnings')
-    .action(async (inputs: string[], options) => setExitCode(await runScan(inputs, options, io)));
+    .action(async (inputs: string[], raw: RawFlags) => {
+      const options = commandFlags(scanFlags(now()), raw, SCAN_DEPRECATED, io, { legacyRegion: true });
+      setExitCode(await runScan(inputs, options, io));
+    });
 
   program
     .command('lookup')
@@ -107,75 +132,86 @@ export function buildProgram(
       'AttributeKey=KEY,AttributeValue=VALUE (one; keys: EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId)',
     )
     .option('--start-time <time>', 'events at or after (ISO 8601, epoch seconds, or -2h, -7d)')
-    .option('--end-time <time>', 'events at or before')
+    .option('--end-time <time>', 'events at or before (a date alone: to the end of that day, UTC)')
     .option('--event-category <category>', 'insight: look up Insights events')
     .option('--max-results <n>', 'events per call, 1 to 50')
     .option('--max-items <n>', 'stop after this many events, following NextToken')
     .option('--all', 'follow NextToken to the last event')
     .option('--starting-token <token>', 'resume where an earlier run stopped (its NextToken)')
-    .option('--region <name>', 'the region whose history to read (default: AWS_REGION, then us-east-1)')
+    .option(
+      '--region <name>',
+      "the region whose history to read (default: AWS_REGION, the profile's, then us-east-1)",
+      collectList,
+    )
     .option('--endpoint-url <url>', 'an AWS-compatible endpoint')
-    .option('--output <format>', `output: ${LOOKUP_OUTPUTS.join(', ')}`, 'table')
+    .option('--profile <name>', PROFILE_HELP)
+    .option('--output <format>', outputHelp(LOOKUP_OUTPUTS, 'table'))
     .option(
       '--rules [path]',
       'evaluate rules on the events and print the alerts (default: the shipped pack plus trailwatch.yml)',
     )
-    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-    .action(async (options) => setExitCode(await runLookup(options, io, services)));
+    .option('--config <file>', CONFIG_HELP)
+    .action(async (raw: RawFlags) => {
+      const options = commandFlags(lookupFlags(now()), raw, [], io);
+      setExitCode(await runLookup(options, io, services));
+    });
 
-  addReadOptions(
-    program
-      .command('audit')
-      .description(
-        'what one person did: their sessions, role chains and actions, from inputs (read twice) or with --lookup from Event history',
-      )
-      .argument('[inputs...]', 'files, directories, s3://bucket/prefix, or - for standard input'),
+  declareDeprecated(
+    declareReadFlags(
+      program
+        .command('audit')
+        .description(
+          'what one person did: their sessions, role chains and actions, from inputs (read twice) or with --lookup from Event history',
+        )
+        .argument('[inputs...]', 'files, directories, s3://bucket/prefix, or - for standard input'),
+    ),
+    AUDIT_DEPRECATED.slice(READ_DEPRECATED.length),
   )
     .option('--who <name>', 'the person: user name, email, ARN, source identity or Identity Center user')
-    .option('--format <format>', `output: ${AUDIT_FORMATS.join(', ')}`, 'table')
+    .option('--output <format>', outputHelp(AUDIT_FORMATS, 'table'))
     .option('--html <file>', 'also write a self-contained HTML timeline of the sessions and actions')
-    .option('--lookup', "read Event history (LookupEvents by Username, then each session's AccessKeyId)")
-    .option('--start-time <time>', 'with --lookup: events at or after (ISO 8601, epoch seconds, or -2h, -7d)')
-    .option('--end-time <time>', 'with --lookup: events at or before')
     .option(
-      '--rules <path>',
-      'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)',
-      collectList,
+      '--lookup',
+      "read Event history of --region between --since and --until (LookupEvents by Username, then each session's AccessKeyId)",
     )
-    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-    .action(async (inputs: string[], options) => setExitCode(await runAudit(inputs, options, io, services)));
+    .option('--rules <path>', RULES_HELP, collectList)
+    .option('--config <file>', CONFIG_HELP)
+    .action(async (inputs: string[], raw: RawFlags) => {
+      // With --lookup, --region is the region whose Event history is read: never a record filter.
+      const options = commandFlags(auditFlags(now()), raw, AUDIT_DEPRECATED, io, {
+        legacyRegion: raw.lookup !== true,
+      });
+      setExitCode(await runAudit(inputs, options, io, services));
+    });
 
-  program
-    .command('backtest')
-    .description(
-      "replay the trail's history (s3://bucket/prefix or a folder in its layout) through the rules and the alerting, and report the noise per rule",
-    )
-    .argument('<source>', 's3://bucket/prefix of the trail, or a local folder of its log files')
-    .option('--since <time>', 'first day to read (ISO 8601, epoch seconds, or -30d)')
-    .option('--until <time>', 'last moment to read (default: now)')
-    .option('--accounts <ids>', 'only these accounts (repeatable, comma-separated)', collectList)
-    .option('--regions <names>', 'only these regions (repeatable, comma-separated)', collectList)
-    .option(
-      '--rules <path>',
-      'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)',
-      collectList,
-    )
-    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-    .option('--format <format>', `output: ${BACKTEST_FORMATS.join(', ')}`, 'table')
+  declareDeprecated(
+    declareReadFlags(
+      program
+        .command('backtest')
+        .description(
+          "replay the trail's history (s3://bucket/prefix or a folder in its layout) through the rules and the alerting, and report the noise per rule",
+        )
+        .argument('<source>', 's3://bucket/prefix of the trail, or a local folder of its log files'),
+    ),
+    [FORMAT_IS_OUTPUT],
+  )
+    .option('--rules <path>', RULES_HELP, collectList)
+    .option('--config <file>', CONFIG_HELP)
+    .option('--output <format>', outputHelp(BACKTEST_FORMATS, 'table'))
     .option(
       '--html <file>',
       'also write a self-contained HTML report with a chart of alerts per rule per day',
     )
-    .option('--concurrency <n>', 'objects read at once', '8')
+    .option('--concurrency <n>', 'objects read at once (default: 8)')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option(
       '--baseline',
       "build the first-seen rules' baseline from this history in the state table (trailwatch.yml state:); they raise nothing in this run",
     )
-    .option('--endpoint-url <url>', 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server')
-    .option('--s3-region <name>', 'region of the S3 client (default: AWS_REGION, then us-east-1)')
-    .option(MAX_RECORD_SIZE_FLAG, MAX_RECORD_SIZE_HELP)
-    .action(async (source: string, options) => setExitCode(await runBacktestCommand(source, options, io)));
+    .action(async (source: string, raw: RawFlags) => {
+      const options = commandFlags(backtestFlags(now()), raw, SCAN_DEPRECATED, io);
+      setExitCode(await runBacktestCommand(source, options, io));
+    });
 
   const rules = program.command('rules').description('validate, test and list detection rules');
   const ruleCommand = (name: string, description: string) =>
@@ -183,16 +219,22 @@ export function buildProgram(
       .command(name)
       .description(description)
       .argument('[paths...]', 'rule files or folders (default: the shipped pack plus trailwatch.yml)')
-      .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)');
+      .option('--config <file>', CONFIG_HELP);
   ruleCommand('validate', 'load every rule and list every problem with file:line')
     .option('--strict', 'a field no CloudTrail record can hold is an error, not a warning')
-    .action((paths: string[], options) => setExitCode(runRulesValidate(paths, options, io)));
+    .action((paths: string[], raw: RawFlags) =>
+      setExitCode(runRulesValidate(paths, commandFlags(rulesValidateFlags, raw, [], io), io)),
+    );
   ruleCommand('test', "run every rule's inline tests and say why a failing one failed")
     .option('-v, --verbose', 'list passing tests too')
-    .action((paths: string[], options) => setExitCode(runRulesTest(paths, options, io)));
-  ruleCommand('list', 'list the rules with their level and ATT&CK tags')
-    .option('--json', 'print JSON')
-    .action((paths: string[], options) => setExitCode(runRulesList(paths, options, io)));
+    .action((paths: string[], raw: RawFlags) =>
+      setExitCode(runRulesTest(paths, commandFlags(rulesTestFlags, raw, [], io), io)),
+    );
+  declareDeprecated(ruleCommand('list', 'list the rules with their level and ATT&CK tags'), [JSON_IS_OUTPUT])
+    .option('--output <format>', outputHelp(RULES_LIST_OUTPUTS, 'text'))
+    .action((paths: string[], raw: RawFlags) =>
+      setExitCode(runRulesList(paths, commandFlags(rulesListFlags, raw, [JSON_IS_OUTPUT], io), io)),
+    );
 
   program
     .command('notify')
@@ -200,9 +242,10 @@ export function buildProgram(
     .command('test')
     .description('send a sample alert to one destination from trailwatch.yml')
     .argument('<destination>', 'a destination name')
-    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-    .action(async (destination: string, options) =>
-      setExitCode(await runNotifyTest(destination, options, io)),
+    .option('--config <file>', CONFIG_HELP)
+    .option('--profile <name>', PROFILE_HELP)
+    .action(async (destination: string, raw: RawFlags) =>
+      setExitCode(await runNotifyTest(destination, commandFlags(notifyTestFlags, raw, [], io), io)),
     );
 
   program
@@ -210,57 +253,84 @@ export function buildProgram(
     .description('check trailwatch.yml')
     .command('validate')
     .description('validate trailwatch.yml: schema, destinations, routes, suppressions (and which expired)')
-    .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-    .action((options) => setExitCode(runConfigValidate(options, io)));
+    .option('--config <file>', CONFIG_HELP)
+    .action((raw: RawFlags) =>
+      setExitCode(runConfigValidate(commandFlags(configValidateFlags, raw, [], io), io)),
+    );
 
-  program
-    .command('roles')
-    .description(
-      'list the IAM roles whose policies grant administrator-equivalent power, why, and who may assume them',
+  declareDeprecated(
+    program
+      .command('roles')
+      .description(
+        'list the IAM roles whose policies grant administrator-equivalent power, why, and who may assume them',
+      ),
+    [FORMAT_IS_OUTPUT],
+  )
+    .option('--output <format>', outputHelp(ROLES_FORMATS, 'table'))
+    .option(
+      '--region <name>',
+      'region to sign IAM calls for (default: us-east-1; IAM is global)',
+      collectList,
     )
-    .option('--format <format>', `output: ${ROLES_FORMATS.join(', ')}`, 'table')
-    .option('--region <name>', 'region to sign IAM calls for (default: us-east-1; IAM is global)')
     .option('--endpoint-url <url>', 'an IAM-compatible endpoint, e.g. moto_server')
-    .option('--profile <name>', 'the AWS profile to use (default: the SDK default chain)')
-    .action(async (options) => setExitCode(await runRoles(options, io)));
+    .option('--profile <name>', PROFILE_HELP)
+    .action(async (raw: RawFlags) =>
+      setExitCode(await runRoles(commandFlags(rolesFlags, raw, [FORMAT_IS_OUTPUT], io), io)),
+    );
+  // --profile first: every AWS client the command creates, the placeholders' IAM read included, uses it.
+  program.hook('preAction', (_program, action) => {
+    const { profile } = action.opts();
+    if (typeof profile === 'string') restorers.push(useProfile(profile));
+  });
   // `placeholders: {wide_permission_roles: auto}`: IAM is read once, before the command reads its config.
   program.hook('preAction', (_program, action) => resolveAutoPlaceholdersBeforeAction(action));
 
   const trail = program.command('trail').description('create, check and guard the CloudTrail trail');
   const trailCommand = (name: string, description: string) =>
-    trail
-      .command(name)
-      .description(description)
-      .option('--name <name>', 'the trail (default: trail.name in trailwatch.yml)')
-      .option('--config <file>', 'trailwatch.yml to use (default: ./trailwatch.yml if present)')
-      .option('--region <name>', 'the trail home region (default: AWS_REGION, then us-east-1)')
-      .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. moto_server')
-      .option('--json', 'print JSON');
+    declareDeprecated(
+      trail
+        .command(name)
+        .description(description)
+        .option('--name <name>', 'the trail (default: trail.name in trailwatch.yml)')
+        .option('--config <file>', CONFIG_HELP)
+        .option(
+          '--region <name>',
+          "the trail home region (default: AWS_REGION, the profile's, then us-east-1)",
+          collectList,
+        )
+        .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. moto_server')
+        .option('--profile <name>', PROFILE_HELP)
+        .option('--output <format>', outputHelp(TRAIL_OUTPUTS, 'text')),
+      [JSON_IS_OUTPUT],
+    );
+  const trailOptions = (raw: RawFlags) => commandFlags(trailFlags, raw, [JSON_IS_OUTPUT], io);
   trailCommand('plan', 'show what apply would change to make the trail match trailwatch.yml').action(
-    async (options) => setExitCode(await runTrailPlan(options, io, false)),
+    async (raw: RawFlags) => setExitCode(await runTrailPlan(trailOptions(raw), io, false, services)),
   );
   trailCommand('apply', 'create or update the trail (and its bucket) to match trailwatch.yml').action(
-    async (options) => setExitCode(await runTrailPlan(options, io, true)),
+    async (raw: RawFlags) => setExitCode(await runTrailPlan(trailOptions(raw), io, true, services)),
   );
-  trailCommand('describe', 'describe the trail (--json: as aws cloudtrail describe-trails)').action(
-    async (options) => setExitCode(await runTrailDescribe(options, io)),
+  trailCommand('describe', 'describe the trail (--output json: as aws cloudtrail describe-trails)').action(
+    async (raw: RawFlags) => setExitCode(await runTrailDescribe(trailOptions(raw), io, services)),
   );
   trailCommand(
     'status',
-    'logging state and latest deliveries (--json: as aws cloudtrail get-trail-status)',
-  ).action(async (options) => setExitCode(await runTrailStatus(options, io)));
-  trailCommand('validate', 'check the trail is healthy; exit 1 when it is not').action(async (options) =>
-    setExitCode(await runTrailValidate(options, io)),
+    'logging state and latest deliveries (--output json: as aws cloudtrail get-trail-status)',
+  ).action(async (raw: RawFlags) => setExitCode(await runTrailStatus(trailOptions(raw), io, services)));
+  trailCommand('validate', 'check the trail is healthy; exit 1 when it is not').action(
+    async (raw: RawFlags) => setExitCode(await runTrailValidate(trailOptions(raw), io, services)),
   );
-  trailCommand('start', 'start logging').action(async (options) =>
-    setExitCode(await runTrailLogging(options, io, 'start')),
+  trailCommand('start', 'start logging').action(async (raw: RawFlags) =>
+    setExitCode(await runTrailLogging(trailOptions(raw), io, 'start', services)),
   );
-  trailCommand('stop', 'stop logging').action(async (options) =>
-    setExitCode(await runTrailLogging(options, io, 'stop')),
+  trailCommand('stop', 'stop logging').action(async (raw: RawFlags) =>
+    setExitCode(await runTrailLogging(trailOptions(raw), io, 'stop', services)),
   );
   trailCommand('delete', 'delete the trail (needs --yes)')
     .option('--yes', 'confirm')
-    .action(async (options) => setExitCode(await runTrailLogging(options, io, 'delete')));
+    .action(async (raw: RawFlags) =>
+      setExitCode(await runTrailLogging(trailOptions(raw), io, 'delete', services)),
+    );
 
   return program;
 }
@@ -274,19 +344,21 @@ export async function main(
   // Every message on stderr is shown with its control characters escaped, whoever writes it.
   const io = guardedIo(rawIo);
   let exitCode = EXIT_OK;
+  const restorers: (() => void)[] = [];
   const program = buildProgram(
     io,
     (code) => {
       exitCode = code;
     },
     services,
+    restorers,
   );
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      const informational = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
-      return informational.includes(error.code) ? EXIT_OK : EXIT_USAGE;
+      // --help, --version and `help` exit 0; no command at all (help on stderr) and bad flags exit 2.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
       io.stderr.write(`trailwatch: ${error.message}\n`);
@@ -301,6 +373,8 @@ export async function main(
       `trailwatch: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return EXIT_INPUT_FAILED;
+  } finally {
+    for (const restore of restorers.splice(0)) restore();
   }
   return exitCode;
 }

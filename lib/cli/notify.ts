@@ -1,11 +1,14 @@
+import { z } from 'zod';
 import type { Alert } from '../alerts';
 import { alertFacts, alertId, consoleEventUrl, describeAction } from '../alerts';
 import { createDestinations, defaultNotifierContext } from '../pipeline';
 import type { CloudTrailRecord } from '../records';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, UsageError } from './io';
-import type { RuleCliOptions } from './rule-options';
 import { readConfig } from './rule-options';
+
+/** `notify test`'s flags: the config, and the AWS profile an SNS destination is reached with. */
+export const notifyTestFlags = z.object({ config: z.string().optional(), profile: z.string().optional() });
 
 /** A harmless, clearly labelled alert, new each time so that no idempotency record holds it back. */
 export function sampleAlert(now: number = Date.now()): Alert {
@@ -54,7 +57,7 @@ export function sampleAlert(now: number = Date.now()): Alert {
 /** `trailwatch notify test DESTINATION`: sends a sample alert and says what came back. */
 export async function runNotifyTest(
   destination: string,
-  options: RuleCliOptions,
+  options: z.output<typeof notifyTestFlags>,
   io: CliIo,
 ): Promise<number> {
   const config = readConfig(options);

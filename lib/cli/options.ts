@@ -1,20 +1,21 @@
+import { z } from 'zod';
 import type { LayoutFilter, S3Settings } from '../ingest';
-import { parseTime, TimeParseError } from '../time';
+import type { Level } from '../rules';
+import { LEVELS } from '../rules';
+import { parseEndTime, parseTime, TimeParseError } from '../time';
 import { UsageError } from './io';
 
-/** Options shared by every command that reads records. */
-export interface ReadCliOptions {
-  readonly since?: string;
-  readonly until?: string;
-  readonly account?: readonly string[];
-  readonly region?: readonly string[];
-  readonly endpointUrl?: string;
-  readonly s3Region?: string;
-  /** Records larger than this are reported and skipped (`16MiB`, `1MB`, `262144`). */
-  readonly maxRecordSize?: string;
-}
+/**
+ * The values the flags take, read once at the edge. Each reader returns the value or the rest of a
+ * sentence that starts with the flag's name ("takes a whole number from 1 to 50; got 0"), so that
+ * the zod schemas and the few callers that still read strings word their errors alike.
+ */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
 
-/** Commander collector for repeatable, comma-separable options (`--region a,b --region c`). */
+const ok = <T>(value: T): Read<T> => ({ ok: true, value });
+const fail = <T>(why: string): Read<T> => ({ ok: false, why });
+
+/** Commander collector for repeatable, comma-separable options (`--record-region a,b --record-region c`). */
 export function collectList(value: string, previous: readonly string[] | undefined): string[] {
   const items = value
     .split(',')
@@ -23,41 +24,39 @@ export function collectList(value: string, previous: readonly string[] | undefin
   return [...(previous ?? []), ...items];
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** A time option (ISO 8601, epoch seconds, relative); an unreadable one is a usage error naming it. */
-export function timeOption(option: string, text: string | undefined, now: number): number | undefined {
-  if (text === undefined) return undefined;
+/** A time (ISO 8601, epoch seconds, relative); as the end of a window a date alone is its whole day. */
+export function readTime(text: string, now: number, bound: 'start' | 'end'): Read<number> {
   try {
-    return parseTime(text, now);
+    return ok(bound === 'end' ? parseEndTime(text, now) : parseTime(text, now));
   } catch (error) {
-    if (error instanceof TimeParseError) throw new UsageError(`${option}: ${error.message}`);
+    // Written after the flag's name: `--until: cannot read "x" as a time: …`.
+    if (error instanceof TimeParseError) return fail(`: ${error.message}`);
     throw error;
   }
 }
 
-/** A count option: a whole number from 1 to `max`. */
-export function wholeNumberOption(option: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+export function readWholeNumber(text: string, max = Number.MAX_SAFE_INTEGER): Read<number> {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) {
-    throw new UsageError(
-      `${option} takes a whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}; got ${text}`,
+    return fail(
+      `takes a whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}; got ${text}`,
     );
   }
-  return value;
+  return ok(value);
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h)$/;
 const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** A duration option (`500ms`, `30s`, `2m`, `1h`) in milliseconds, greater than zero. */
-export function durationOption(option: string, text: string): number {
+/** A duration (`500ms`, `30s`, `2m`, `1h`) in milliseconds, greater than zero. */
+export function readDuration(text: string): Read<number> {
   const match = DURATION.exec(text.trim());
-  const value = match ? Number(match[1]) * (DURATION_UNIT_MS[match[2] as string] as number) : 0;
-  if (!match || value <= 0)
-    throw new UsageError(`${option} takes a duration such as 500ms, 30s or 2m; got ${text}`);
-  return value;
+  const unit = match?.[2] === undefined ? undefined : DURATION_UNIT_MS[match[2]];
+  const value = match && unit !== undefined ? Number(match[1]) * unit : 0;
+  return value > 0 ? ok(value) : fail(`takes a duration such as 500ms, 30s or 2m; got ${text}`);
 }
 
 const SIZE = /^(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i;
@@ -71,68 +70,136 @@ const SIZE_UNIT: Readonly<Record<string, number>> = {
   gib: 1024 ** 3,
 };
 
-/** A size option in bytes (`262144`, `256KB`, `16MiB`), greater than zero. */
-export function sizeOption(option: string, text: string): number {
+/** A size in bytes (`262144`, `256KB`, `16MiB`), greater than zero. */
+export function readSize(text: string): Read<number> {
   const match = SIZE.exec(text.trim());
-  const value = match ? Number(match[1]) * (SIZE_UNIT[(match[2] ?? 'b').toLowerCase()] as number) : 0;
-  if (!match || value <= 0 || !Number.isSafeInteger(value))
-    throw new UsageError(`${option} takes a size such as 262144, 256KB or 16MiB; got ${text}`);
-  return value;
+  const unit = match ? SIZE_UNIT[(match[2] ?? 'b').toLowerCase()] : undefined;
+  const value = match && unit !== undefined ? Number(match[1]) * unit : 0;
+  return value > 0 && Number.isSafeInteger(value)
+    ? ok(value)
+    : fail(`takes a size such as 262144, 256KB or 16MiB; got ${text}`);
+}
+
+export function readLevel(text: string): Read<Level> {
+  const level = LEVELS.find((candidate) => candidate === text.toLowerCase());
+  return level === undefined ? fail(`takes one of ${LEVELS.join(', ')}; got ${text}`) : ok(level);
+}
+
+/** For the callers that read strings themselves (lookup's query): the reader's error as a UsageError. */
+function orUsageError<T>(option: string, read: Read<T>): T {
+  if (!read.ok) throw new UsageError(`${option}${read.why.startsWith(':') ? '' : ' '}${read.why}`);
+  return read.value;
+}
+
+export function timeOption(
+  option: string,
+  text: string | undefined,
+  now: number,
+  bound: 'start' | 'end' = 'start',
+): number | undefined {
+  return text === undefined ? undefined : orUsageError(option, readTime(text, now, bound));
+}
+
+export function wholeNumberOption(option: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
+  return orUsageError(option, readWholeNumber(text, max));
+}
+
+/** A zod string that a reader turns into its value, its failure an issue on the flag. */
+export function readBy<T>(reader: (text: string) => Read<T>) {
+  return z.string().transform((text, context): T => {
+    const read = reader(text);
+    if (read.ok) return read.value;
+    context.addIssue({ code: 'custom', message: read.why });
+    return z.NEVER;
+  });
+}
+
+/** `--output`: one of the command's formats. */
+export function outputFlag<const T extends readonly [string, ...string[]]>(formats: T, fallback: T[number]) {
+  return z
+    .enum(formats, { error: (issue) => `takes ${formats.join(', ')}; got ${String(issue.input)}` })
+    .default(fallback);
+}
+
+function listOf(pattern: RegExp, what: string) {
+  return z.array(z.string()).superRefine((items, context) => {
+    const bad = items.filter((item) => !pattern.test(item));
+    if (bad.length > 0) context.addIssue({ code: 'custom', message: `takes ${what}; got ${bad.join(', ')}` });
+  });
+}
+
+/** `--region`: the AWS client's region, one name (the flag is collected as a list to catch `a,b`). */
+export const clientRegionFlag = z.array(z.string()).transform((items, context): string => {
+  const [only] = items;
+  if (items.length !== 1 || only === undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: `takes one region, the AWS client's; got ${items.join(', ')} (to keep the records of several regions use --record-region)`,
+    });
+    return z.NEVER;
+  }
+  if (!REGION_NAME.test(only)) {
+    context.addIssue({ code: 'custom', message: `takes a region name such as eu-west-1; got ${only}` });
+    return z.NEVER;
+  }
+  return only;
+});
+
+/** The flags of every command that reads records (cat, scan, audit, backtest), typed. */
+export function readFlagsShape(now: number) {
+  return {
+    since: readBy((text) => readTime(text, now, 'start')).optional(),
+    until: readBy((text) => readTime(text, now, 'end')).optional(),
+    account: listOf(ACCOUNT_ID, '12-digit account ids').optional(),
+    recordRegion: listOf(REGION_NAME, 'region names such as eu-west-1').optional(),
+    region: clientRegionFlag.optional(),
+    endpointUrl: z.string().optional(),
+    profile: z.string().min(1, 'takes a profile name').optional(),
+    maxRecordSize: readBy(readSize).optional(),
+  };
+}
+
+/** The window's order, checked once both ends are read; the issue is on `since`. */
+export function windowInOrder(
+  value: { readonly since?: number | undefined; readonly until?: number | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (value.since !== undefined && value.until !== undefined && value.since > value.until) {
+    context.addIssue({ code: 'custom', path: ['since'], message: 'is after --until' });
+  }
+}
+
+/** What the read flags become, as the schemas give them. */
+export interface ReadFlags {
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  readonly account?: readonly string[] | undefined;
+  readonly recordRegion?: readonly string[] | undefined;
+  readonly region?: string | undefined;
+  readonly endpointUrl?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly maxRecordSize?: number | undefined;
 }
 
 /** The reader settings every reading command shares: the record size cap, when given. */
-export function toRecordLimits(options: ReadCliOptions): { maxRecordBytes?: number } {
-  return options.maxRecordSize === undefined
-    ? {}
-    : { maxRecordBytes: sizeOption('--max-record-size', options.maxRecordSize) };
+export function toRecordLimits(options: ReadFlags): { maxRecordBytes?: number } {
+  return options.maxRecordSize === undefined ? {} : { maxRecordBytes: options.maxRecordSize };
 }
 
-/** The option names the messages use: `scan` says --account, `backtest` --accounts. */
-export interface LayoutOptionNames {
-  readonly account: string;
-  readonly region: string;
-  readonly since: string;
-  readonly until: string;
-}
-const READ_OPTION_NAMES: LayoutOptionNames = {
-  account: '--account',
-  region: '--region',
-  since: '--since',
-  until: '--until',
-};
-
-export function toLayoutFilter(
-  options: ReadCliOptions,
-  now: number = Date.now(),
-  names: LayoutOptionNames = READ_OPTION_NAMES,
-): LayoutFilter {
-  const filter: { -readonly [K in keyof LayoutFilter]: LayoutFilter[K] } = {};
-  const window = `${names.since}/${names.until}`;
-  const since = timeOption(window, options.since, now);
-  const until = timeOption(window, options.until, now);
-  if (since !== undefined) filter.since = since;
-  if (until !== undefined) filter.until = until;
-  if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
-    throw new UsageError(`${names.since} is after ${names.until}`);
-  }
-  if (options.account && options.account.length > 0) {
-    const bad = options.account.filter((account) => !ACCOUNT_ID.test(account));
-    if (bad.length > 0)
-      throw new UsageError(`${names.account} takes 12-digit account ids; got ${bad.join(', ')}`);
-    filter.accounts = new Set(options.account);
-  }
-  if (options.region && options.region.length > 0) {
-    const bad = options.region.filter((region) => !REGION_NAME.test(region));
-    if (bad.length > 0)
-      throw new UsageError(`${names.region} takes region names such as eu-west-1; got ${bad.join(', ')}`);
-    filter.regions = new Set(options.region);
-  }
-  return filter;
+export function toLayoutFilter(options: ReadFlags): LayoutFilter {
+  return {
+    ...(options.since === undefined ? {} : { since: options.since }),
+    ...(options.until === undefined ? {} : { until: options.until }),
+    ...(options.account && options.account.length > 0 ? { accounts: new Set(options.account) } : {}),
+    ...(options.recordRegion && options.recordRegion.length > 0
+      ? { regions: new Set(options.recordRegion) }
+      : {}),
+  };
 }
 
-export function toS3Settings(options: ReadCliOptions): S3Settings {
+export function toS3Settings(options: ReadFlags): S3Settings {
   return {
     ...(options.endpointUrl === undefined ? {} : { endpoint: options.endpointUrl }),
-    ...(options.s3Region === undefined ? {} : { region: options.s3Region }),
+    ...(options.region === undefined ? {} : { region: options.region }),
   };
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { clearResolvedAutoPlaceholders } from '../config';
 import type { IamConnection } from '../iam';
 import {
@@ -11,16 +12,19 @@ import {
   resolveAutoPlaceholdersForCli,
 } from '../iam';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, UsageError } from './io';
+import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
+import { clientRegionFlag, outputFlag } from './options';
 
 export const ROLES_FORMATS = ['table', 'json'] as const;
 
-export interface RolesCliOptions {
-  readonly format?: string;
-  readonly region?: string;
-  readonly endpointUrl?: string;
-  readonly profile?: string;
-}
+/** `trailwatch roles`'s flags, checked and typed at the edge. */
+export const rolesFlags = z.object({
+  output: outputFlag(ROLES_FORMATS, 'table'),
+  region: clientRegionFlag.optional(),
+  endpointUrl: z.string().optional(),
+  profile: z.string().optional(),
+});
+export type RolesCliOptions = z.output<typeof rolesFlags>;
 
 export function iamConnection(options: RolesCliOptions): IamConnection {
   return {
@@ -35,11 +39,7 @@ export function iamConnection(options: RolesCliOptions): IamConnection {
  * may assume them. Exit 0 with the list (empty or not), 1 when IAM cannot be read, 2 for usage.
  */
 export async function runRoles(options: RolesCliOptions, io: CliIo): Promise<number> {
-  const format = options.format ?? 'table';
-  if (!ROLES_FORMATS.some((known) => known === format))
-    throw new UsageError(
-      `--format must be one of ${ROLES_FORMATS.join(', ')}, not ${JSON.stringify(format)}`,
-    );
+  const format = options.output;
   const connection = iamConnection(options);
   try {
     const details = await readAuthorizationDetails(

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { TrailwatchConfig } from '../config';
 import { ConfigError, loadConfig } from '../config';
 import type { RuleSet } from '../rules';
@@ -6,11 +7,17 @@ import type { CliIo } from './io';
 import { UsageError, writeDiagnostic } from './io';
 
 export interface RuleCliOptions {
-  readonly rules?: readonly string[];
-  readonly config?: string;
+  readonly rules?: readonly string[] | undefined;
+  readonly config?: string | undefined;
   /** A field no CloudTrail record can hold is an error, not a warning (`rules validate --strict`). */
-  readonly strict?: boolean;
+  readonly strict?: boolean | undefined;
 }
+
+/** `--rules` (repeatable) and `--config`, as every command that loads rules takes them. */
+export const ruleFlagsShape = {
+  rules: z.array(z.string()).optional(),
+  config: z.string().optional(),
+};
 
 /** Reads trailwatch.yml, turning its problems into a usage error that lists them all. */
 export function readConfig(options: RuleCliOptions): TrailwatchConfig {

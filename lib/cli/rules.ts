@@ -1,11 +1,23 @@
+import { z } from 'zod';
 import type { TrailwatchConfig } from '../config';
 import type { RuleSet, RuleTestResult } from '../rules';
 import { formatLocation, runRuleTests } from '../rules';
 import { oneLine } from '../text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
+import { outputFlag } from './options';
 import type { RuleCliOptions } from './rule-options';
 import { loadRuleSet, readConfig } from './rule-options';
+
+export const RULES_LIST_OUTPUTS = ['text', 'json'] as const;
+
+/** The flags of `rules validate`, `rules test` and `rules list`, checked and typed at the edge. */
+export const rulesValidateFlags = z.object({ config: z.string().optional(), strict: z.boolean().optional() });
+export const rulesTestFlags = z.object({ config: z.string().optional(), verbose: z.boolean().optional() });
+export const rulesListFlags = z.object({
+  config: z.string().optional(),
+  output: outputFlag(RULES_LIST_OUTPUTS, 'text'),
+});
 
 /** Reads the config and the rules, printing every load error and warning with its location. */
 function loadAndReport(
@@ -34,7 +46,7 @@ export function runRulesValidate(paths: readonly string[], options: RuleCliOptio
 /** `trailwatch rules test`: runs every inline test and says why a failing one failed. */
 export function runRulesTest(
   paths: readonly string[],
-  options: RuleCliOptions & { verbose?: boolean },
+  options: z.output<typeof rulesTestFlags>,
   io: CliIo,
 ): number {
   const { config, set } = loadAndReport(paths, options, io);
@@ -74,7 +86,7 @@ export function runRulesTest(
 /** `trailwatch rules list`: what is loaded, with level and ATT&CK tags. */
 export function runRulesList(
   paths: readonly string[],
-  options: RuleCliOptions & { json?: boolean },
+  options: z.output<typeof rulesListFlags>,
   io: CliIo,
 ): number {
   const { set } = loadAndReport(paths, options, io);
@@ -87,7 +99,7 @@ export function runRulesList(
     file: formatLocation(rule.location),
     correlationOnly: set.correlationOnly.has(rule.meta.id),
   }));
-  if (options.json) {
+  if (options.output === 'json') {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
     for (const row of rows) {

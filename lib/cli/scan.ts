@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { z } from 'zod';
 import { accountNamesFor } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
@@ -7,43 +8,52 @@ import { drive, learnSessions, recordsRead, tallyCounts } from '../driver';
 import type { Input } from '../ingest';
 import type { AlertOutcome } from '../pipeline';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
-import type { Level, RuleSet } from '../rules';
-import { formatLocation, LEVELS, levelRank, RuleEngine } from '../rules';
+import type { RuleSet } from '../rules';
+import { formatLocation, levelRank, RuleEngine } from '../rules';
 import type { Finding } from '../scan';
 import { personLine, ShownAlerts, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
 import { parseInputs } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
-import type { ReadCliOptions } from './options';
-import { durationOption, toLayoutFilter, toRecordLimits, toS3Settings } from './options';
+import {
+  outputFlag,
+  readBy,
+  readDuration,
+  readFlagsShape,
+  readLevel,
+  toLayoutFilter,
+  toRecordLimits,
+  toS3Settings,
+  windowInOrder,
+} from './options';
 import { reportDiagnostic } from './report';
-import type { RuleCliOptions } from './rule-options';
-import { loadCommandRules } from './rule-options';
+import { loadCommandRules, ruleFlagsShape } from './rule-options';
 import type { Column, TableOptions } from './table';
 import { arnTail, renderColumns, terminalWidth } from './table';
 
 export const SCAN_FORMATS = ['table', 'json', 'ndjson'] as const;
 
-export interface ScanOptions extends ReadCliOptions, RuleCliOptions {
-  readonly format?: string;
-  readonly minLevel?: string;
-  readonly failOn?: string;
-  readonly notify?: boolean;
-  readonly verbose?: boolean;
-  /** How long one alert's deliveries may take, all destinations at once (`30s`, `2m`). */
-  readonly deliveryTimeout?: string;
-}
-
 /** A CLI alert's deliveries settle within this unless --delivery-timeout says otherwise. */
 export const DEFAULT_CLI_DELIVERY_TIMEOUT_MS = 60_000;
 
-export function parseLevel(option: string, value: string | undefined): Level | undefined {
-  if (value === undefined) return undefined;
-  const level = LEVELS.find((candidate) => candidate === value.toLowerCase());
-  if (!level) throw new UsageError(`${option} takes one of ${LEVELS.join(', ')}; got ${value}`);
-  return level;
+/** `trailwatch scan`'s flags, checked and typed at the edge. */
+export function scanFlags(now: number) {
+  return z
+    .object({
+      ...readFlagsShape(now),
+      ...ruleFlagsShape,
+      output: outputFlag(SCAN_FORMATS, 'table'),
+      minLevel: readBy(readLevel).optional(),
+      failOn: readBy(readLevel).optional(),
+      notify: z.boolean().optional(),
+      verbose: z.boolean().optional(),
+      /** How long one alert's deliveries may take, all destinations at once (`30s`, `2m`). */
+      deliveryTimeout: readBy(readDuration).default(DEFAULT_CLI_DELIVERY_TIMEOUT_MS),
+    })
+    .superRefine(windowInOrder);
 }
+export type ScanOptions = z.output<ReturnType<typeof scanFlags>>;
 
 function notificationPipeline(config: TrailwatchConfig, set: RuleSet, notify: boolean): AlertPipeline {
   if (notify && Object.keys(config.destinations).length === 0) {
@@ -62,12 +72,7 @@ function notificationPipeline(config: TrailwatchConfig, set: RuleSet, notify: bo
 
 /** `trailwatch scan`: the readers, the rules, the alerts, and with --notify their delivery. */
 export async function runScan(args: readonly string[], options: ScanOptions, io: CliIo): Promise<number> {
-  const format = options.format ?? 'table';
-  if (!SCAN_FORMATS.includes(format as (typeof SCAN_FORMATS)[number])) {
-    throw new UsageError(`--format takes ${SCAN_FORMATS.join(', ')}; got ${format}`);
-  }
-  const minLevel = parseLevel('--min-level', options.minLevel);
-  const failOn = parseLevel('--fail-on', options.failOn);
+  const { output: format, minLevel, failOn, deliveryTimeout: deliveryTimeoutMs } = options;
   const inputs = parseInputs(args);
   const filter = toLayoutFilter(options);
   const { config, set } = loadCommandRules(options, io, 'scan for');
@@ -90,10 +95,6 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   const collected: Finding[] = [];
   let worst = -1;
   const verbose = options.verbose === true;
-  const deliveryTimeoutMs =
-    options.deliveryTimeout === undefined
-      ? DEFAULT_CLI_DELIVERY_TIMEOUT_MS
-      : durationOption('--delivery-timeout', options.deliveryTimeout);
   const read = { filter, s3: toS3Settings(options), stdin: io.stdin, ...toRecordLimits(options) };
   // Attribution: over many files (folders, S3 prefixes: regions and accounts in separate files)
   // sessions are learned in a first pass, so a role's AssumeRole is known before its calls whatever

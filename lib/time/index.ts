@@ -13,6 +13,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   w: 604_800_000,
 };
 const EPOCH_SECONDS = /^\d{9,11}$/;
+const DAY_MS = 86_400_000;
 
 export class TimeParseError extends Error {
   override readonly name = 'TimeParseError';
@@ -33,11 +34,22 @@ export function parseTime(text: string, now: number = Date.now()): number {
   return parsed;
 }
 
+/** A calendar date alone, as `--until 2026-10-05` is typed: ISO 8601's date form, read as UTC. */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The end of a window typed by a person: as `parseTime`, except that a date alone means the last
+ * millisecond of that UTC day, so `--until 2026-10-05` includes what happened on the 5th (read with
+ * `parseTime` it would stop at its first millisecond). Times with a clock part are taken as typed.
+ */
+export function parseEndTime(text: string, now: number = Date.now()): number {
+  const start = parseTime(text, now);
+  return DATE_ONLY.test(text.trim()) ? start + DAY_MS - 1 : start;
+}
+
 export function isoDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
-
-const DAY_MS = 86_400_000;
 
 /** The UTC days (`YYYY-MM-DD`) from the one holding `since` to the one holding `until`, both included. */
 export function utcDays(since: number, until: number): string[] {
