@@ -191,14 +191,15 @@ describe('trailwatch audit over files', () => {
     [['audit', 'x.json'], '--who NAME is required'],
     [['audit', 'x.json', '--who', 'alice', '--format', 'csv'], '--format takes table, json'],
     [['audit', '--who', 'alice'], 'name at least one input'],
+    // --start-time is the old spelling of --since (both modes now take --since/--until): not both.
     [
-      ['audit', 'x.json', '--who', 'alice', '--start-time', '-1h'],
-      '--start-time and --end-time go with --lookup',
+      ['audit', 'x.json', '--who', 'alice', '--start-time', '-1h', '--since', '-2h'],
+      '--start-time and --since say the same thing',
     ],
     [['audit', 'x.json', '--lookup', '--who', 'alice'], '--lookup reads Event history: it takes no inputs'],
     [
-      ['audit', '--lookup', '--who', 'alice', '--since', '-1h'],
-      'with --lookup, give the window with --start-time',
+      ['audit', '--lookup', '--who', 'alice', '--record-region', 'eu-west-1'],
+      '--record-region filters files',
     ],
   ])('%j is a usage error', async (args, message) => {
     const run = await runCli(args);

@@ -235,11 +235,7 @@ describe('trailwatch backtest from the command line', () => {
       /--regions takes region names/,
     ],
     ['a window backwards', ['backtest', '.', '--since', '-1d', '--until', '-7d'], /--since is after --until/],
-    [
-      'an unreadable time',
-      ['backtest', '.', '--since', 'last spring'],
-      /--since\/--until: cannot read "last spring"/,
-    ],
+    ['an unreadable time', ['backtest', '.', '--since', 'last spring'], /--since: cannot read "last spring"/],
     [
       'an unknown format',
       ['backtest', '.', '--since', '-1d', '--format', 'xml'],

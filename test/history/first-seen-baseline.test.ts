@@ -94,7 +94,7 @@ const WINDOW = ['--since', '2024-05-01', '--until', '2024-05-20'];
 
 describe('backtest and first-seen rules', () => {
   it('a plain backtest learns for 14 days and then reports the new network', async () => {
-    const run = await runCli(['backtest', historyFolder(), ...WINDOW, '--rules', RULE, '--format', 'json']);
+    const run = await runCli(['backtest', historyFolder(), ...WINDOW, '--rules', RULE, '--output', 'json']);
     expect(run.stderr).toBe('');
     expect(ruleAlerts(JSON.parse(run.stdout) as BacktestReport)).toBe(1);
   });
@@ -125,7 +125,7 @@ describe('backtest and first-seen rules', () => {
         '--config',
         configFile,
         '--baseline',
-        '--format',
+        '--output',
         'json',
       ]);
       expect(run.code, run.stderr).toBe(0);

@@ -168,7 +168,7 @@ describe.skipIf(!motoAvailable)('trailwatch roles against moto_server (IAM)', ()
   afterAll(async () => moto?.stop());
 
   it('lists exactly the wide roles, each with why and who may assume it', async () => {
-    const run = await runCli(['roles', '--format', 'json', '--endpoint-url', moto.endpoint]);
+    const run = await runCli(['roles', '--output', 'json', '--endpoint-url', moto.endpoint]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as RolesReport;
@@ -273,8 +273,8 @@ describe.skipIf(!motoAvailable)('trailwatch roles against moto_server (IAM)', ()
       /^trailwatch: error: IAM GetAccountAuthorizationDetails at http:\/\/127\.0\.0\.1:9 failed/,
     );
     expect(failed.stdout).toBe('');
-    const usage = await runCli(['roles', '--format', 'yaml', '--endpoint-url', moto.endpoint]);
+    const usage = await runCli(['roles', '--output', 'yaml', '--endpoint-url', moto.endpoint]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--format must be one of table, json');
+    expect(usage.stderr).toContain('--output takes table, json; got yaml');
   }, 60_000);
 });
