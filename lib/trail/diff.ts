@@ -18,6 +18,11 @@ export interface TrailChange {
   readonly call: TrailCall;
 }
 
+/** A trail setting for comparison: unset, null and the empty string UpdateTrail clears with are one. */
+function setting(value: unknown): unknown {
+  return value === undefined || value === '' ? null : value;
+}
+
 /** A value as a drift message shows it: `unset` for nothing, JSON otherwise (never `undefined`). */
 export function formatValue(value: unknown): string {
   if (value === undefined || value === null) return 'unset';
@@ -139,8 +144,8 @@ export function diffTrail(
       ['CloudWatchLogsRoleArn', trail.CloudWatchLogsRoleArn, desired.cloudWatchLogs?.roleArn],
     ];
     for (const [what, current, wanted] of fields) {
-      if ((current ?? null) !== (wanted ?? null))
-        changes.push({ what, current, desired: wanted, call: 'UpdateTrail' });
+      if (setting(current) !== setting(wanted))
+        changes.push({ what, current: setting(current), desired: setting(wanted), call: 'UpdateTrail' });
     }
   }
   const currentSelectors = observed.eventSelectors ?? [];
@@ -193,7 +198,8 @@ export function diffTrail(
   if (!observed.status?.IsLogging)
     changes.push({
       what: 'logging',
-      current: trail ? 'stopped' : 'absent',
+      // A new trail does not log until StartLogging either.
+      current: 'stopped',
       desired: 'on',
       call: 'StartLogging',
     });

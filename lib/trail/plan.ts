@@ -10,6 +10,7 @@ import type {
   PutEventSelectorsCommandInput,
   PutInsightSelectorsCommandInput,
   StartLoggingCommandInput,
+  Trail,
   UpdateTrailCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import type {
@@ -77,8 +78,8 @@ export interface TrailPlan {
   readonly calls: readonly PlannedCall[];
 }
 
-/** The trail settings CreateTrail and UpdateTrail take, from the desired trail. */
-function trailSettings(desired: DesiredTrail): UpdateTrailCommandInput & CreateTrailCommandInput {
+/** The trail settings CreateTrail takes, from the desired trail. */
+function trailSettings(desired: DesiredTrail): CreateTrailCommandInput {
   return {
     Name: desired.name,
     S3BucketName: desired.bucket,
@@ -94,6 +95,24 @@ function trailSettings(desired: DesiredTrail): UpdateTrailCommandInput & CreateT
           CloudWatchLogsLogGroupArn: desired.cloudWatchLogs.logGroupArn,
           CloudWatchLogsRoleArn: desired.cloudWatchLogs.roleArn,
         }
+      : {}),
+  };
+}
+
+/**
+ * UpdateTrail leaves a setting it is not given as it is; an empty string removes it. So a prefix,
+ * key, topic or CloudWatch Logs delivery the trail has and trailwatch.yml dropped is sent empty.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html
+ */
+function updateSettings(desired: DesiredTrail, current: Trail): UpdateTrailCommandInput {
+  const cleared = (has: string | undefined, wanted: unknown) => Boolean(has) && wanted === undefined;
+  return {
+    ...trailSettings(desired),
+    ...(cleared(current.S3KeyPrefix, desired.prefix) ? { S3KeyPrefix: '' } : {}),
+    ...(cleared(current.KmsKeyId, desired.kmsKeyId) ? { KmsKeyId: '' } : {}),
+    ...(cleared(current.SnsTopicName ?? current.SnsTopicARN, desired.snsTopic) ? { SnsTopicName: '' } : {}),
+    ...(cleared(current.CloudWatchLogsLogGroupArn, desired.cloudWatchLogs)
+      ? { CloudWatchLogsLogGroupArn: '', CloudWatchLogsRoleArn: '' }
       : {}),
   };
 }
@@ -213,8 +232,12 @@ export function planTrail(context: TrailContext, desired: DesiredTrail, observed
       resource: trailResource,
       input: { ...trailSettings(desired), TagsList: tagsList(desired) },
     });
-  else if (needed.has('UpdateTrail'))
-    calls.push({ call: 'UpdateTrail', resource: trailResource, input: trailSettings(desired) });
+  else if (needed.has('UpdateTrail') && observed.trail)
+    calls.push({
+      call: 'UpdateTrail',
+      resource: trailResource,
+      input: updateSettings(desired, observed.trail),
+    });
   if (needed.has('PutEventSelectors'))
     calls.push({ call: 'PutEventSelectors', resource: trailResource, input: selectorsInput(desired) });
   if (needed.has('PutInsightSelectors'))

@@ -173,6 +173,20 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
     const plan = await planAndApply(single);
     expect(plan.changes.map((c) => [c.what, c.call])).toEqual([['IsMultiRegionTrail', 'UpdateTrail']]);
     expect(plan.calls.map((c) => c.call)).toEqual(['UpdateTrail']);
+    // A setting trailwatch.yml drops is cleared, not left as it was.
+    const prefixed = await planAndApply({ ...single, prefix: 'audit' });
+    expect(prefixed.changes.map((c) => [c.what, c.current, c.desired])).toEqual([
+      ['S3KeyPrefix', null, 'audit'],
+    ]);
+    const { prefix: _dropped, ...unprefixed } = { ...single, prefix: 'audit' };
+    const cleared = await planAndApply(unprefixed);
+    expect(cleared.changes.map((c) => [c.what, c.current, c.desired])).toEqual([
+      ['S3KeyPrefix', 'audit', null],
+    ]);
+    expect(cleared.calls[0]?.input).toMatchObject({ S3KeyPrefix: '' });
+    expect(planTrail(context, unprefixed, await observeTrail(context, want.name, want.bucket)).calls).toEqual(
+      [],
+    );
     const report = checkTrailHealth(context, want.name, await observeTrail(context, want.name, want.bucket), {
       staleAfterMinutes: 60,
     });
