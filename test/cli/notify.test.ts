@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli';
 import { fixtureRecords } from '../helpers/fixtures';
 import type { Receiver } from '../helpers/receiver';
@@ -12,9 +12,12 @@ let dir: string;
 beforeEach(async () => {
   receiver = await startReceiver();
   dir = mkdtempSync(join(tmpdir(), 'trailwatch-notify-'));
-  process.env.TRAILWATCH_TEST_SLACK = receiver.url;
+  vi.stubEnv('TRAILWATCH_TEST_SLACK', receiver.url);
 });
-afterEach(async () => receiver.close());
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await receiver.close();
+});
 
 function writeConfig(text: string): string {
   const path = join(dir, 'trailwatch.yml');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import type { BacktestProgress } from '../../lib/history';
 import { runBacktest } from '../../lib/history';
@@ -54,8 +54,8 @@ describe.skipIf(!motoAvailable)('backtest over an organization trail in S3 (moto
 
   beforeAll(async () => {
     moto = await startMoto();
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
     client = motoS3Client(moto);
     await seedBucket(client, BUCKET, historyObjects());
     client.middlewareStack.add(
@@ -71,6 +71,7 @@ describe.skipIf(!motoAvailable)('backtest over an organization trail in S3 (moto
   }, 60_000);
 
   afterAll(async () => {
+    vi.unstubAllEnvs();
     client?.destroy();
     await moto?.stop();
   });

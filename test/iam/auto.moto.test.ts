@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TrailwatchConfig } from '../../lib/config';
 import { parseConfig } from '../../lib/config';
 import { refreshWideRoles, WideRolesSource, WideRolesStore, wideRolesRuntime } from '../../lib/iam';
@@ -86,8 +86,8 @@ describe.skipIf(!motoAvailable)('wide_permission_roles: auto on moto_server', ()
 
   beforeAll(async () => {
     moto = await startMoto();
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
     const iam = new IAMClient({
       region: 'us-east-1',
       endpoint: moto.endpoint,
@@ -130,7 +130,10 @@ describe.skipIf(!motoAvailable)('wide_permission_roles: auto on moto_server', ()
     if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_IAM;
     else process.env.AWS_ENDPOINT_URL_IAM = savedEndpoint;
   });
-  afterAll(async () => moto?.stop());
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await moto?.stop();
+  });
 
   const scan = () =>
     runCli([

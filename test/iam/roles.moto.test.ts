@@ -7,7 +7,7 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RolesReport } from '../../lib/iam';
 import { runCli } from '../helpers/cli';
 import type { Moto } from '../helpers/moto';
@@ -82,8 +82,8 @@ describe.skipIf(!motoAvailable)('trailwatch roles against moto_server (IAM)', ()
 
   beforeAll(async () => {
     moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
     client = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
     fenceArn = required(
       (
@@ -165,7 +165,10 @@ describe.skipIf(!motoAvailable)('trailwatch roles against moto_server (IAM)', ()
     expect(fenced.Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(fenceArn);
   }, 120_000);
 
-  afterAll(async () => moto?.stop());
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await moto?.stop();
+  });
 
   it('lists exactly the wide roles, each with why and who may assume it', async () => {
     const run = await runCli(['roles', '--output', 'json', '--endpoint-url', moto.endpoint]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatOrigin } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
 import { cloudTrailDelivery, logFile, s3Notification, snsLambdaEvent } from '../factories/events';
@@ -69,6 +69,7 @@ describe.skipIf(!motoAvailable)('reading S3 through the real SDK against moto_se
   }, 60_000);
 
   afterAll(async () => {
+    vi.unstubAllEnvs();
     client?.destroy();
     await moto?.stop();
   });
@@ -133,8 +134,8 @@ describe.skipIf(!motoAvailable)('reading S3 through the real SDK against moto_se
   });
 
   it('trailwatch cat reads s3://bucket/prefix with --endpoint-url and narrows with --account and --region', async () => {
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
     const base = ['cat', `s3://${BUCKET}/trails/`, '--endpoint-url', moto.endpoint];
     const narrowed = await runCli([...base, '--account', '111111111111', '--region', 'eu-central-1']);
     // The corrupt object sits in this account and region: exit 1, everything else printed.
@@ -147,8 +148,8 @@ describe.skipIf(!motoAvailable)('reading S3 through the real SDK against moto_se
   });
 
   it('reads through an endpoint setting, as the CLI does', async () => {
-    process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey;
+    vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
     const result = await collect([{ kind: 's3-object', bucket: BUCKET, key: OBJECTS[3]?.key ?? '' }], {
       s3: { endpoint: moto.endpoint, region: 'eu-central-1' },
     });
