@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consoleEventUrl, safeConsoleUrl } from '../../lib/alerts';
+import { consoleEventUrlViaUrlApi } from '../../lib/alerts/console-link';
 import { emailMessage, pagerDutyEvent, slackMessage, teamsMessage } from '../../lib/notify';
 import { BASE_RECORD, forgedRecord, hostileAlert } from '../factories/hostile';
 
@@ -80,5 +82,41 @@ describe('console links come only from a real region code', () => {
     ['not a URL', 'not a url'],
   ])('a consoleUrl with %s set by other code is not rendered', (_name, url) => {
     expect(safeConsoleUrl(url)).toBeUndefined();
+  });
+});
+
+describe('consoleEventUrl written out', () => {
+  it('is exactly what the URL API serialises for the same region and event id (property)', () => {
+    const region = fc.oneof(
+      fc.constantFrom(
+        'us-east-1',
+        'eu-west-3',
+        'cn-north-1',
+        'us-gov-west-1',
+        'ap-southeast-7',
+        'mx-central-1',
+      ),
+      fc
+        .tuple(
+          fc.constantFrom('us', 'eu', 'ap', 'sa', 'ca', 'me', 'af', 'il', 'mx', 'cn', 'us-gov'),
+          fc.stringMatching(/^[a-z]{2,12}$/),
+          fc.integer({ min: 1, max: 99 }),
+        )
+        .map(([partition, name, number]) => `${partition}-${name}-${number}`),
+      fc.string({ maxLength: 12 }),
+    );
+    const eventID = fc.oneof(
+      fc.uuid(),
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.constantFrom('', '#/../x', 'a b', "!'()*", '%41', '?region=evil', '\\u0000'),
+    );
+    fc.assert(
+      fc.property(region, eventID, (r, id) => {
+        expect(consoleEventUrl(r, id)).toBe(consoleEventUrlViaUrlApi(r, id));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
