@@ -176,7 +176,8 @@ function spansFiles(inputs: readonly Input[]): boolean {
 
 /** Each delivery that did not go out, named on stderr as it happens. */
 function reportDeliveryFailures(outcome: AlertOutcome, io: CliIo): void {
-  if (outcome.status !== 'routed') return;
+  // A deduplicated alert has deliveries too when a destination threads repeats (a Slack app).
+  if (outcome.status === 'suppressed' || outcome.deliveries === undefined) return;
   for (const delivery of outcome.deliveries) {
     if (delivery.status === 'failed' || delivery.status === 'unknown-destination') {
       const why = delivery.status === 'failed' ? delivery.result.error : 'no such destination';
