@@ -49,6 +49,10 @@ function chromiumArgs(profile: string, window: { width: number; height: number }
     '--headless',
     '--hide-scrollbars',
     '--force-device-scale-factor=1',
+    // The screenshot waits for every paint stage and for the page to settle: on a loaded machine
+    // a capture taken at the load event has been seen without its text.
+    '--run-all-compositor-stages-before-draw',
+    '--virtual-time-budget=3000',
     `--user-data-dir=${profile}`,
     `--window-size=${window.width},${window.height}`,
   ];
