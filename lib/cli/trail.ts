@@ -158,10 +158,14 @@ export function runTrailDescribe(
     const context = await connect(options, services);
     const output = await context.cloudtrail.send<{ trailList?: Trail[] }>(
       'read',
-      new DescribeTrailsCommand(name ? { trailNameList: [name] } : {}),
+      // Without shadow trails: the trails whose home region this is, not copies of other regions'.
+      new DescribeTrailsCommand(name ? { trailNameList: [name] } : { includeShadowTrails: false }),
       name ? `trail ${name}` : `trails in ${context.region}`,
     );
-    const trails = output.trailList ?? [];
+    // Only the trail asked for: some endpoints (moto_server) answer every trail whatever the list.
+    const trails = (output.trailList ?? []).filter(
+      (trail) => name === undefined || trail.Name === name || trail.TrailARN === name,
+    );
     if (options.json) io.stdout.write(`${JSON.stringify({ trailList: trails }, null, 4)}\n`);
     else if (trails.length === 0)
       io.stdout.write(name ? `no trail ${name} in ${context.region}\n` : `no trails in ${context.region}\n`);

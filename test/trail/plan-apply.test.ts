@@ -281,7 +281,12 @@ describe('status and describe use the trail in trailwatch.yml', () => {
       'describe',
       { trailNameList: ['other'] },
     ],
-    ['describe, no trail named anywhere: every trail', { configText: withoutTrail }, 'describe', {}],
+    [
+      'describe, no trail named anywhere: every trail',
+      { configText: withoutTrail },
+      'describe',
+      { includeShadowTrails: false },
+    ],
   ];
   for (const [name, { configText, ...flags }, command, input] of cases) {
     it(name, async () => {
