@@ -113,8 +113,23 @@ export function recordView(
   record: CloudTrailRecord,
   actor: Actor | undefined,
 ): Readonly<Record<string, unknown>> {
-  return actor === undefined ? record : { ...record, actor };
+  if (actor === undefined) return record;
+  // The rules, first-seen, correlations and every alert of a record ask for the same view in turn:
+  // the last one is kept (records and actors are never changed once read), so it is copied once.
+  const last = lastView;
+  if (last !== undefined && last.record === record && last.actor === actor) return last.view;
+  const view = { ...record, actor };
+  lastView = { record, actor, view };
+  return view;
 }
+
+let lastView:
+  | {
+      readonly record: CloudTrailRecord;
+      readonly actor: Actor;
+      readonly view: Readonly<Record<string, unknown>>;
+    }
+  | undefined;
 
 /** Longest rendering of one rule field in a summary: the notifiers cut further to their limits. */
 const FIELD_SUMMARY_MAX = 512;
