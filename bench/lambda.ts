@@ -1,6 +1,7 @@
 /**
- * The Lambda side of `npm run bench`: per function, the bundle's size and a cold start (a fresh
- * Node process importing the bundle and handling one event), and the time to handle a typical
+ * The Lambda side of `npm run bench`: per function, the zip's and bundle's sizes and a cold start
+ * (a fresh Node process loading the bundle as Lambda does and handling one event, in wall and CPU
+ * time; CPU time is the steadier figure on shared cores), and the time to handle a typical
  * five-minute log object end to end (S3 notification, GetObject from moto_server, rules, alerts).
  *
  * `BENCH_LAMBDA_BASELINE=<dir>` names another `serverless package` output (for example one built
