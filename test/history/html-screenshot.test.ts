@@ -4,27 +4,18 @@
  * measuring script appended; the report itself has no script). Where Chromium is not installed
  * (`apt-get install chromium`, or CHROMIUM=/path), the suite skips with a message.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestReport } from '../../lib/history';
 import { renderBacktestHtml } from '../../lib/history';
+import type { Measured } from './chromium';
+import { BROWSER_TIMEOUT_MS, CHROMIUM, CHROMIUM_SKIP_MESSAGE, measure, rgb, screenshot } from './chromium';
 import { colourCounts, decodePng } from './png';
 import { fixtureReport, HOSTILE_TITLE } from './report-fixture';
 
-const run = promisify(execFile);
-
-function findChromium(): string | undefined {
-  const candidates = process.env.CHROMIUM ? [process.env.CHROMIUM] : ['chromium', 'chromium-browser'];
-  return candidates.find((command) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0);
-}
-const CHROMIUM = findChromium();
-const SKIP_MESSAGE =
-  'chromium not found (apt-get install chromium, or set CHROMIUM): the backtest HTML screenshot tests are skipped';
-if (CHROMIUM === undefined) console.warn(SKIP_MESSAGE);
+if (CHROMIUM === undefined) console.warn(CHROMIUM_SKIP_MESSAGE);
 
 const WINDOW = { width: 1280, height: 1400 };
 /**
@@ -34,103 +25,6 @@ const WINDOW = { width: 1280, height: 1400 };
  */
 const KEEP_SCREENSHOTS = process.env.TRAILWATCH_SCREENSHOTS;
 const README_WINDOW = { width: 900, height: 1200 };
-/** Chromium's first start on a cold machine can take several seconds. */
-const BROWSER_TIMEOUT_MS = 60_000;
-
-/** Headless, offline, and leaving nothing behind but the profile folder the test removes. */
-function chromiumArgs(profile: string, window: { width: number; height: number } = WINDOW): string[] {
-  return [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--headless',
-    '--hide-scrollbars',
-    '--force-device-scale-factor=1',
-    // The screenshot waits for every paint stage and for the page to settle: on a loaded machine
-    // a capture taken at the load event has been seen without its text.
-    '--run-all-compositor-stages-before-draw',
-    '--virtual-time-budget=3000',
-    `--user-data-dir=${profile}`,
-    `--window-size=${window.width},${window.height}`,
-  ];
-}
-
-/** Runs in the browser on a copy of the page: what the layout made of it, as URI-encoded JSON. */
-const MEASURE = `(() => {
-  const box = (el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height }; };
-  const figures = [...document.querySelectorAll('figure')].map((figure) => {
-    const svg = figure.querySelector('svg');
-    return {
-      svg: box(svg),
-      ticks: [...svg.querySelectorAll('text.tick')].map((t) => t.textContent),
-      days: [...svg.querySelectorAll('text.day')].map((t) => ({ text: t.textContent, ...box(t) })),
-      bars: [...svg.querySelectorAll('rect')].map((r) => ({ fill: r.getAttribute('fill'), title: r.querySelector('title').textContent, ...box(r) })),
-      legend: [...figure.querySelectorAll('.legend li')].map((li) => ({ text: li.textContent, colour: getComputedStyle(li.querySelector('.swatch')).backgroundColor, ...box(li) })),
-    };
-  });
-  const rules = [...document.querySelectorAll('table.rules td.rule')].map((td) => {
-    const title = td.childNodes[1];
-    const range = document.createRange();
-    range.selectNodeContents(title);
-    return {
-      title: title.textContent,
-      id: td.querySelector('.rule-id').textContent,
-      colour: getComputedStyle(td.querySelector('.swatch')).backgroundColor,
-      width: td.getBoundingClientRect().width,
-      titleLines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size,
-    };
-  });
-  const measured = {
-    figures, rules,
-    images: document.querySelectorAll('img').length,
-    scripts: document.querySelectorAll('script').length,
-    tableOverflow: document.querySelector('div.wide').scrollWidth - document.querySelector('div.wide').clientWidth,
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  };
-  const pre = document.createElement('pre');
-  pre.id = 'measured';
-  pre.textContent = encodeURIComponent(JSON.stringify(measured));
-  document.body.append(pre);
-})();`;
-
-interface Box {
-  readonly left: number;
-  readonly right: number;
-  readonly top: number;
-  readonly bottom: number;
-  readonly width: number;
-  readonly height: number;
-}
-interface Measured {
-  readonly figures: {
-    readonly svg: Box;
-    readonly ticks: string[];
-    readonly days: (Box & { text: string })[];
-    readonly bars: (Box & { fill: string; title: string })[];
-    readonly legend: (Box & { text: string; colour: string })[];
-  }[];
-  readonly rules: { title: string; id: string; colour: string; width: number; titleLines: number }[];
-  readonly images: number;
-  readonly scripts: number;
-  /** How far the rules table reaches past its scrolling box: 0 when it fits. */
-  readonly tableOverflow: number;
-  readonly scrollWidth: number;
-  readonly innerWidth: number;
-}
-
-function isMeasured(value: unknown): value is Measured {
-  return typeof value === 'object' && value !== null && 'figures' in value && 'rules' in value;
-}
-
-/** `#4e79a7` as getComputedStyle writes it: `rgb(78, 121, 167)`. */
-function rgb(hex: string): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgb(${(n >> 16) & 0xff}, ${(n >> 8) & 0xff}, ${n & 0xff})`;
-}
 
 /** The rule a bar band stands for, from its tooltip `day: label: count`. */
 function bandLabel(title: string): string {
@@ -151,53 +45,25 @@ describe.skipIf(CHROMIUM === undefined)('the backtest HTML report in Chromium', 
     const report = fixtureReport('2026-10-05', dayCount);
     const page = renderBacktestHtml(report);
     const file = join(folder, `backtest-${dayCount}d.html`);
-    const measuring = join(folder, `backtest-${dayCount}d-measured.html`);
-    const screenshot = join(folder, `backtest-${dayCount}d.png`);
+    const png = join(folder, `backtest-${dayCount}d.png`);
     writeFileSync(file, page);
-    const end = page.lastIndexOf('</body>');
-    writeFileSync(measuring, `${page.slice(0, end)}<script>${MEASURE}</script>${page.slice(end)}`);
-    const browser = CHROMIUM ?? 'chromium';
-    const [dump] = await Promise.all([
-      run(
-        browser,
-        [...chromiumArgs(join(folder, `profile-${dayCount}-dom`)), '--dump-dom', `file://${measuring}`],
-        {
-          timeout: BROWSER_TIMEOUT_MS,
-          maxBuffer: 64 * 1024 * 1024,
-        },
+    const [measured] = await Promise.all([
+      measure(
+        page,
+        join(folder, `backtest-${dayCount}d-measured.html`),
+        WINDOW,
+        join(folder, `profile-${dayCount}-dom`),
       ),
-      run(
-        browser,
-        [
-          ...chromiumArgs(join(folder, `profile-${dayCount}-png`)),
-          `--screenshot=${screenshot}`,
-          `file://${file}`,
-        ],
-        {
-          timeout: BROWSER_TIMEOUT_MS,
-        },
-      ),
+      screenshot(file, png, WINDOW, join(folder, `profile-${dayCount}-png`)),
     ]);
-    const encoded = /<pre id="measured">([^<]*)<\/pre>/.exec(dump.stdout)?.[1];
-    if (encoded === undefined) throw new Error(`no measurements in the dumped DOM of ${measuring}`);
-    const measured: unknown = JSON.parse(decodeURIComponent(encoded));
-    if (!isMeasured(measured)) throw new Error('measurements of the wrong shape');
     if (KEEP_SCREENSHOTS) {
       mkdirSync(KEEP_SCREENSHOTS, { recursive: true });
       const readme = join(folder, `readme-${dayCount}d.html`);
       writeFileSync(readme, renderBacktestHtml(fixtureReport('2026-10-05', dayCount, { hostile: false })));
       const picture = join(KEEP_SCREENSHOTS, `backtest-${dayCount}d.png`);
-      await run(
-        browser,
-        [
-          ...chromiumArgs(join(folder, `profile-${dayCount}-readme`), README_WINDOW),
-          `--screenshot=${picture}`,
-          `file://${readme}`,
-        ],
-        { timeout: BROWSER_TIMEOUT_MS },
-      );
+      await screenshot(readme, picture, README_WINDOW, join(folder, `profile-${dayCount}-readme`));
     }
-    return { report, measured, png: readFileSync(screenshot) };
+    return { report, measured, png: readFileSync(png) };
   }
 
   beforeAll(async () => {
