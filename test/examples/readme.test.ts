@@ -68,7 +68,7 @@ function sampleRecords(): SampleRecord[] {
   });
 }
 
-/** The values of a repeatable, comma-separated option (`--region a,b --region c`). */
+/** The values of a repeatable, comma-separated option (`--record-region a,b --record-region c`). */
 function optionValues(args: readonly string[], name: string): Set<string> | undefined {
   const values = args.flatMap((arg, index) => (arg === name ? (args[index + 1] ?? '').split(',') : []));
   return values.length > 0 ? new Set(values) : undefined;
@@ -109,7 +109,7 @@ describe("the README's quick start on the bundled examples", () => {
   const counted = commands(QUICK_START).filter(({ comment }) => /^\|\s*wc -l\s*#\s*\d+/.test(comment));
   it('shows record filter examples', () => {
     expect(counted.map(({ args }) => args.join(' '))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/--account/), expect.stringMatching(/--region/)]),
+      expect.arrayContaining([expect.stringMatching(/--account/), expect.stringMatching(/--record-region/)]),
     );
   });
 
@@ -122,7 +122,7 @@ describe("the README's quick start on the bundled examples", () => {
       expect(run.stdout.split('\n').filter((line) => line !== '')).toHaveLength(shown);
       // The right answer, from the records themselves.
       const accounts = optionValues(args, '--account');
-      const regions = optionValues(args, '--region');
+      const regions = optionValues(args, '--record-region');
       const expected = sampleRecords().filter(
         (record) =>
           (!accounts || accounts.has(record.recipientAccountId ?? '')) &&
