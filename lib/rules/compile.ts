@@ -8,6 +8,7 @@ import { RuleError } from './errors';
 import { compileFirstSeen } from './first-seen';
 import type { CorrelationRuleDocument, DetectionRuleDocument } from './schema';
 import {
+  correlationBlockSchema,
   correlationRuleSchema,
   detectionBlockSchema,
   detectionRuleSchema,
@@ -181,32 +182,14 @@ function compileCorrelationDocument(
 ): CompileOutcome {
   const title = typeof record.title === 'string' ? record.title : undefined;
   const parsed = correlationRuleSchema.safeParse(record);
-  if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error, at, title) };
+  const errors: RuleError[] = parsed.success ? [] : schemaErrors(parsed.error, at, title);
+  // The correlation's own checks run whenever its block reads, so a bad `level` hides none of them.
+  const block = correlationBlockSchema.safeParse(record.correlation);
+  if (block.success) errors.push(...correlationProblems(block.data, at, title));
+  if (!parsed.success || errors.length > 0) {
+    return { ok: false, errors: errors.sort((x, y) => (x.location?.line ?? 0) - (y.location?.line ?? 0)) };
+  }
   const rule = parsed.data;
-  const { type, condition } = rule.correlation;
-  const errors: RuleError[] = [];
-  const thresholds = Object.keys(condition ?? {}).filter((key) => key !== 'field');
-  if ((type === 'event_count' || type === 'value_count') && thresholds.length === 0) {
-    errors.push(
-      new RuleError(
-        `a ${type} correlation needs a condition such as {gte: 5}`,
-        at(['correlation', 'condition']),
-        rule.title,
-        'correlation',
-      ),
-    );
-  }
-  if (type === 'value_count' && !condition?.field) {
-    errors.push(
-      new RuleError(
-        'a value_count correlation names the field to count: condition: {field: …, gte: …}',
-        at(['correlation', 'condition']),
-        rule.title,
-        'correlation',
-      ),
-    );
-  }
-  if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     rule: {
@@ -217,6 +200,38 @@ function compileCorrelationDocument(
       source,
     },
   };
+}
+
+/** What a correlation's type needs of its condition, beyond the schema. */
+function correlationProblems(
+  correlation: CorrelationRuleDocument['correlation'],
+  at: (path: readonly (string | number)[]) => RuleLocation,
+  title: string | undefined,
+): RuleError[] {
+  const { type, condition } = correlation;
+  const errors: RuleError[] = [];
+  const thresholds = Object.keys(condition ?? {}).filter((key) => key !== 'field');
+  if ((type === 'event_count' || type === 'value_count') && thresholds.length === 0) {
+    errors.push(
+      new RuleError(
+        `a ${type} correlation needs a condition such as {gte: 5}`,
+        at(['correlation', 'condition']),
+        title,
+        'correlation',
+      ),
+    );
+  }
+  if (type === 'value_count' && !condition?.field) {
+    errors.push(
+      new RuleError(
+        'a value_count correlation names the field to count: condition: {field: …, gte: …}',
+        at(['correlation', 'condition']),
+        title,
+        'correlation',
+      ),
+    );
+  }
+  return errors;
 }
 
 /** Links a correlation to the detection rules it names (by id or name), across the whole set. */

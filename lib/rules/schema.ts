@@ -133,17 +133,19 @@ const comparison = z
   .strict();
 
 /** https://sigmahq.io/sigma-specification/specification/sigma-correlation-rules-specification.html */
+export const correlationBlockSchema = z.object({
+  type: z.enum(CORRELATION_TYPES),
+  rules: z.union([z.string(), z.array(z.string()).min(1)]),
+  'group-by': z.array(z.string()).optional(),
+  timespan: duration,
+  condition: comparison.optional(),
+  generate: z.boolean().optional(),
+  aliases: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+});
+
 export const correlationRuleSchema = z.looseObject({
   ...metadata,
-  correlation: z.object({
-    type: z.enum(CORRELATION_TYPES),
-    rules: z.union([z.string(), z.array(z.string()).min(1)]),
-    'group-by': z.array(z.string()).optional(),
-    timespan: duration,
-    condition: comparison.optional(),
-    generate: z.boolean().optional(),
-    aliases: z.record(z.string(), z.record(z.string(), z.string())).optional(),
-  }),
+  correlation: correlationBlockSchema,
   notify: z.looseObject({ destinations: z.array(z.string()).optional() }).optional(),
   fields: z.array(z.string()).optional(),
   runbook: z.string().optional(),

@@ -110,6 +110,22 @@ detection:
       ],
     ],
   ];
+  it('a correlation: a bad level does not hide a missing threshold or field', () => {
+    const found = problems(`title: c
+level: severe
+correlation:
+  type: value_count
+  rules: [x]
+  timespan: 1h
+  condition: {}
+`);
+    expect(found.map((p) => [p.line, p.code])).toEqual([
+      [2, 'schema'],
+      [7, 'correlation'],
+      [7, 'correlation'],
+    ]);
+  });
+
   it.each(cases)('%s', (_name, text, expected) => {
     const found = problems(text);
     expect(found.map((p) => [p.line, p.code])).toEqual(expected.map(([line, code]) => [line, code]));
