@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestReport } from '../../lib/history';
 import { renderBacktestHtml } from '../../lib/history';
+import { decodePng, type Image } from '../audit/png';
 import type { Measured } from './chromium';
 import { BROWSER_TIMEOUT_MS, CHROMIUM, CHROMIUM_SKIP_MESSAGE, measure, rgb, screenshot } from './chromium';
-import { colourCounts, decodePng } from './png';
 import { fixtureReport, HOSTILE_TITLE } from './report-fixture';
 
 if (CHROMIUM === undefined) console.warn(CHROMIUM_SKIP_MESSAGE);
@@ -25,6 +25,17 @@ const WINDOW = { width: 1280, height: 1400 };
  */
 const KEEP_SCREENSHOTS = process.env.TRAILWATCH_SCREENSHOTS;
 const README_WINDOW = { width: 900, height: 1200 };
+
+/** How many pixels have each colour (`#rrggbb`). */
+function colourCounts(image: Image): Map<string, number> {
+  const counts = new Map<string, number>();
+  const hex = (n: number | undefined): string => (n ?? 0).toString(16).padStart(2, '0');
+  for (let i = 0; i < image.pixels.length; i += 4) {
+    const colour = `#${hex(image.pixels[i])}${hex(image.pixels[i + 1])}${hex(image.pixels[i + 2])}`;
+    counts.set(colour, (counts.get(colour) ?? 0) + 1);
+  }
+  return counts;
+}
 
 /** The rule a bar band stands for, from its tooltip `day: label: count`. */
 function bandLabel(title: string): string {
