@@ -44,6 +44,9 @@ export class RuleEngine {
   private passedHead = 0;
   /** The memo `recall` answered last: `needsActor` and then `evaluate` ask for the same record. */
   private lastMemo: TextMemo | undefined;
+  /** Texts `mayMatchText` looked at, and at which count the literal tests are next reordered. */
+  private looked = 0;
+  private nextReorder = FIRST_REORDER;
   /** `evaluate`'s choice of rules to check by literal first, per candidate list (see `guardsFor`). */
   private readonly guards = new WeakMap<readonly DetectionRule[], readonly boolean[]>();
   /** `candidates` for each eventName and eventSource pair met so far (the index never changes). */
@@ -176,6 +179,11 @@ export class RuleEngine {
    * links it to a person or roles): then rules on `actor.*` need their values in the text too.
    */
   mayMatchText(text: string, unlinked: () => boolean = () => false): boolean {
+    // Between records, so no test is being walked: the likeliest deciding literals go first.
+    if (++this.looked === this.nextReorder) {
+      this.literals.reorder();
+      this.nextReorder = this.looked + Math.min(this.looked * 3, MAX_REORDER_GAP);
+    }
     const { source, name } = eventKeys(text);
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     if (name === undefined) return true;
@@ -275,6 +283,13 @@ export class RuleEngine {
     return this.lastMemo;
   }
 }
+
+/**
+ * When the literal tests are first reordered by what the records so far held (see
+ * `LiteralTable.reorder`), and the longest gap between reorders after that (gaps grow fourfold).
+ */
+const FIRST_REORDER = 256;
+const MAX_REORDER_GAP = 65_536;
 
 /** How many texts `mayMatchText` let through are kept for their evaluation at most. */
 const MAX_REMEMBERED = 4096;

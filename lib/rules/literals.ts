@@ -51,6 +51,11 @@ class LiteralSearch {
 export class LiteralTable {
   private readonly ids = new Map<string, number>();
   private readonly searches: LiteralSearch[] = [];
+  /** Per literal: how often it was searched for, and found. */
+  private readonly asked: number[] = [];
+  private readonly found: number[] = [];
+  /** Every all/any node compiled against this table, for `reorder`. */
+  private readonly composites: { readonly kind: 'all' | 'any'; readonly terms: TextNode[] }[] = [];
 
   get size(): number {
     return this.searches.length;
@@ -61,6 +66,8 @@ export class LiteralTable {
     if (id === undefined) {
       id = this.searches.length;
       this.searches.push(new LiteralSearch(literal));
+      this.asked.push(0);
+      this.found.push(0);
       this.ids.set(literal, id);
     }
     return id;
@@ -68,7 +75,44 @@ export class LiteralTable {
 
   /** Whether the literal numbered `id` occurs in `lowerText`. */
   occurs(id: number, lowerText: string): boolean {
-    return (this.searches[id] as LiteralSearch).in(lowerText);
+    const found = (this.searches[id] as LiteralSearch).in(lowerText);
+    this.asked[id] = (this.asked[id] as number) + 1;
+    if (found) this.found[id] = (this.found[id] as number) + 1;
+    return found;
+  }
+
+  /** An all/any node, registered so that `reorder` can put its likeliest deciding term first. */
+  composite(kind: 'all' | 'any', terms: TextNode[]): TextNode {
+    const node = { kind, terms };
+    this.composites.push(node);
+    return node;
+  }
+
+  /**
+   * Puts each any's likeliest terms first and each all's unlikeliest first, by how often each
+   * literal was found so far: the term that decides comes first and the others are not searched
+   * for. Order never changes an answer (the terms are pure tests of one text), only how many
+   * searches it takes. Must not run while `holds` is walking a node: callers run it between records.
+   */
+  reorder(): void {
+    const odds = new Map<TextNode, number>();
+    const chance = (node: TextNode): number => {
+      let p = odds.get(node);
+      if (p !== undefined) return p;
+      if (node.kind === 'literal') {
+        p = ((this.found[node.id] as number) + 1) / ((this.asked[node.id] as number) + 2);
+      } else if (node.kind === 'all') {
+        p = node.terms.reduce((product, term) => product * chance(term), 1);
+      } else {
+        p = 1 - node.terms.reduce((product, term) => product * (1 - chance(term)), 1);
+      }
+      odds.set(node, p);
+      return p;
+    };
+    for (const node of this.composites) {
+      const sign = node.kind === 'any' ? -1 : 1;
+      node.terms.sort((a, b) => sign * (chance(a) - chance(b)));
+    }
   }
 }
 
@@ -148,7 +192,7 @@ export function compileTextProgram(test: TextTest, mode: TextMode, table: Litera
   }
   if (terms.length === 0) return !absorbing;
   if (terms.length === 1) return terms[0] as TextNode;
-  return { kind: test.op, terms };
+  return table.composite(test.op, terms);
 }
 
 /** Whether a record's text may pass a compiled test (always true for a memo whose text is unusable: callers check). */
