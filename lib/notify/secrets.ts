@@ -80,7 +80,23 @@ export class SecretResolver {
     this.maxAgeSeconds = secretMaxAgeSeconds(sources.maxAgeSeconds);
   }
 
-  async resolve(ref: SecretRef): Promise<string> {
+  /**
+   * Fetches under way, by reference: alerts delivered at once on a cold container share one fetch
+   * (Powertools keeps a value once it has it, not while it is being fetched). Not a cache: an entry
+   * lives only until its fetch settles.
+   */
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  resolve(ref: SecretRef): Promise<string> {
+    const key = JSON.stringify(ref);
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const fetching = this.fetch(ref).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, fetching);
+    return fetching;
+  }
+
+  private async fetch(ref: SecretRef): Promise<string> {
     const where = describeSecretRef(ref);
     if ('env' in ref) {
       const value = (this.sources.env ?? process.env)[ref.env];

@@ -87,6 +87,16 @@ describe.skipIf(!motoAvailable)('a rotated secret on moto_server', () => {
     expect(gets() - before).toBe(2);
   });
 
+  it('alerts resolving the secret at once share one fetch', async () => {
+    const resolver = new SecretResolver({ secretsManager: client });
+    const before = gets();
+    const values = await Promise.all(
+      Array.from({ length: 5 }, () => resolver.resolve({ secretsmanager: NAME })),
+    );
+    expect(new Set(values).size).toBe(1);
+    expect(gets() - before).toBe(1);
+  });
+
   it('with a TTL of 0 every resolve reads the secret', async () => {
     const resolver = new SecretResolver({ secretsManager: client, maxAgeSeconds: 0 });
     await rotate('https://hooks.slack.com/services/T/B/third');
