@@ -47,6 +47,8 @@ export class RuleEngine {
   /** Texts `mayMatchText` looked at, and at which count the literal tests are next reordered. */
   private looked = 0;
   private nextReorder = FIRST_REORDER;
+  /** The actor rules of each candidate list (see `actorCandidates`). */
+  private readonly actorLists = new WeakMap<readonly DetectionRule[], readonly DetectionRule[]>();
   /** `evaluate`'s choice of rules to check by literal first, per candidate list (see `guardsFor`). */
   private readonly guards = new WeakMap<readonly DetectionRule[], readonly boolean[]>();
   /** `candidates` for each eventName and eventSource pair met so far (the index never changes). */
@@ -114,7 +116,7 @@ export class RuleEngine {
    */
   needsActor(record: RecordView, raw?: string, mode: () => TextMode = () => 'open'): boolean {
     if (this.actorRules.size === 0) return false;
-    const rules = this.candidates(record).filter((rule) => this.actorRules.has(rule));
+    const rules = this.actorCandidates(this.candidates(record));
     if (rules.length === 0) return false;
     if (raw === undefined) return true;
     const memo = this.recall(raw);
@@ -243,6 +245,16 @@ export class RuleEngine {
       this.guards.set(candidates, guarded);
     }
     return guarded;
+  }
+
+  /** The rules on `actor.*` of a candidate list, sorted out once per list rather than per record. */
+  private actorCandidates(candidates: readonly DetectionRule[]): readonly DetectionRule[] {
+    let rules = this.actorLists.get(candidates);
+    if (rules === undefined) {
+      rules = candidates.filter((rule) => this.actorRules.has(rule));
+      this.actorLists.set(candidates, rules);
+    }
+    return rules;
   }
 
   /** Hands a memo on to `recall`, for the record's evaluation. */
