@@ -44,7 +44,7 @@ export function mapInvocationErrors(
       const kind = classifyInvocationError(error);
       log.error('invocation failed', {
         errorKind: kind,
-        retried: true,
+        rethrown: true,
         errorName: error instanceof Error ? error.name : typeof error,
         error: error instanceof Error ? error.message : String(error),
         ...(kind === 'unexpected' && error instanceof Error && error.stack ? { stack: error.stack } : {}),
