@@ -22,7 +22,8 @@ import { callAws } from './errors';
 import type { PlannedCall, TrailCall, TrailPlan } from './plan';
 
 async function execute(context: TrailContext, planned: PlannedCall): Promise<void> {
-  const site = { call: planned.call, resource: planned.resource };
+  const site = { call: planned.call, resource: planned.resource, service: 'S3' } as const;
+  const snsSite = { ...site, service: 'SNS' } as const;
   const { s3, sns, cloudtrail } = context;
   switch (planned.call) {
     case 'CreateBucket':
@@ -38,7 +39,7 @@ async function execute(context: TrailContext, planned: PlannedCall): Promise<voi
       await callAws(site, () => s3.send(new PutBucketPolicyCommand(planned.input)));
       return;
     case 'SetTopicAttributes':
-      await callAws(site, () => sns.send(new SetTopicAttributesCommand(planned.input)));
+      await callAws(snsSite, () => sns.send(new SetTopicAttributesCommand(planned.input)));
       return;
     // CloudTrail's mutating calls are paced to its limit of one per second.
     case 'CreateTrail':

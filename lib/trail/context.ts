@@ -30,7 +30,7 @@ export async function connectTrail(connection: TrailConnection = {}): Promise<Tr
   const region = resolveRegion(connection.region);
   const endpoint = connection.endpoint === undefined ? {} : { endpoint: connection.endpoint };
   const sts = new STSClient({ region, ...endpoint });
-  const identity = await callAws({ call: 'GetCallerIdentity' }, () =>
+  const identity = await callAws({ call: 'GetCallerIdentity', service: 'STS' }, () =>
     sts.send(new GetCallerIdentityCommand({})),
   ).finally(() => sts.destroy());
   return {

@@ -6,6 +6,8 @@ export interface AwsCallSite {
   readonly call: string;
   /** The resource the call acted on (`trail org-audit`, `bucket acme-logs`), when it has one. */
   readonly resource?: string;
+  /** The service, when not CloudTrail: S3, SNS and STS answer in XML, CloudTrail in JSON. */
+  readonly service?: 'S3' | 'SNS' | 'STS';
 }
 
 export interface TrailErrorDetails {
@@ -73,11 +75,11 @@ const EXPLANATIONS: Readonly<Record<string, string>> = {
   InvalidEventCategoryException: 'the only event category LookupEvents takes is insight.',
 };
 
-function explanation(code: string, message: string, retryable: boolean): string {
+function explanation(site: AwsCallSite, code: string, message: string, retryable: boolean): string {
   const known = EXPLANATIONS[code];
   if (known) return known;
   if (/Deserialization error|is not valid JSON/.test(message))
-    return `the endpoint did not answer with the service's JSON (${message.split('\n')[0]}): check --endpoint-url; emulators such as moto_server lack some calls, LookupEvents among them.`;
+    return `the endpoint did not answer with ${site.service ? `${site.service}'s XML` : "CloudTrail's JSON"} (${message.split('\n')[0]}): check --endpoint-url; emulators such as moto_server lack some calls, LookupEvents among them.`;
   if (/Throttl/.test(code))
     return 'CloudTrail is throttling calls even after retries; try again in a minute.';
   // The SDK's message, or the code alone where the service sent none (S3 HEAD answers have no body).
@@ -93,7 +95,7 @@ export function trailErrorFromAws(error: unknown, site: AwsCallSite): TrailError
   const facts = awsErrorFacts(error);
   const where = [site.resource, facts.retryable ? 'retryable' : undefined].filter(Boolean).join('; ');
   return new TrailError(
-    `${site.call} failed: ${facts.code}: ${explanation(facts.code, facts.message, facts.retryable)}${where ? ` (${where})` : ''}`,
+    `${site.call} failed: ${facts.code}: ${explanation(site, facts.code, facts.message, facts.retryable)}${where ? ` (${where})` : ''}`,
     { code: facts.code, site, retryable: facts.retryable, cause: error },
   );
 }

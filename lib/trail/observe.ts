@@ -63,7 +63,7 @@ const MISSING_TOPIC = ['NotFound', 'NotFoundException'];
 export async function observeBucket(context: TrailContext, bucket: string): Promise<ObservedBucket> {
   const resource = `bucket ${bucket}`;
   try {
-    await callAws({ call: 'HeadBucket', resource }, () =>
+    await callAws({ call: 'HeadBucket', resource, service: 'S3' }, () =>
       context.s3.send(new HeadBucketCommand({ Bucket: bucket })),
     );
   } catch (error) {
@@ -71,7 +71,7 @@ export async function observeBucket(context: TrailContext, bucket: string): Prom
     throw error;
   }
   try {
-    const policy = await callAws({ call: 'GetBucketPolicy', resource }, () =>
+    const policy = await callAws({ call: 'GetBucketPolicy', resource, service: 'S3' }, () =>
       context.s3.send(new GetBucketPolicyCommand({ Bucket: bucket })),
     );
     return { exists: true, ...(policy.Policy ? { policy: parsePolicyDocument(policy.Policy) } : {}) };
@@ -83,8 +83,9 @@ export async function observeBucket(context: TrailContext, bucket: string): Prom
 
 export async function observeTopic(context: TrailContext, arn: string): Promise<ObservedTopic> {
   try {
-    const attributes = await callAws({ call: 'GetTopicAttributes', resource: `topic ${arn}` }, () =>
-      context.sns.send(new GetTopicAttributesCommand({ TopicArn: arn })),
+    const attributes = await callAws(
+      { call: 'GetTopicAttributes', resource: `topic ${arn}`, service: 'SNS' },
+      () => context.sns.send(new GetTopicAttributesCommand({ TopicArn: arn })),
     );
     const policy = attributes.Attributes?.Policy;
     return { arn, exists: true, ...(policy ? { policy: parsePolicyDocument(policy) } : {}) };
