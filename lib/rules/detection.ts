@@ -331,6 +331,23 @@ function itemTextTest(item: DetectionItem): TextTest {
   return isActorField(item.field) && typeof test !== 'boolean' ? { actor: test } : test;
 }
 
+/**
+ * Each term's JSON, kept per term object: terms are combined again at every level of a rule's
+ * condition, and stringifying a nested term each time costs more than the rest of compiling it.
+ * Text tests are never changed once built.
+ */
+const termKeys = new WeakMap<object, string>();
+
+function termKey(term: TextTest): string {
+  if (typeof term === 'boolean') return JSON.stringify(term);
+  let key = termKeys.get(term);
+  if (key === undefined) {
+    key = JSON.stringify(term);
+    termKeys.set(term, key);
+  }
+  return key;
+}
+
 function combine(op: 'all' | 'any', tests: readonly TextTest[]): TextTest {
   // false decides an AND, true decides an OR.
   const absorbing = op !== 'all';
@@ -340,7 +357,7 @@ function combine(op: 'all' | 'any', tests: readonly TextTest[]): TextTest {
     if (test === absorbing) return absorbing;
     if (typeof test === 'boolean') continue;
     for (const term of 'op' in test && test.op === op ? test.terms : [test]) {
-      const key = JSON.stringify(term);
+      const key = termKey(term);
       if (!keys.has(key)) {
         keys.add(key);
         terms.push(term);
