@@ -212,7 +212,8 @@ function headerValue(value: string | string[] | undefined): string | null {
 /**
  * POSTs a body with retries: 429 waits for Retry-After (or backs off), 5xx and failures that
  * reached nobody (refused, DNS, a timeout before the request was written) back off and retry,
- * any other 4xx fails at once. A request written but not answered is not re-sent (see
+ * any other 4xx fails at once. A 2xx succeeds unless the target's `judgeAnswer` reads its body as
+ * an error (to retry with backoff, or final). A request written but not answered is not re-sent (see
  * `RESENDS_AFTER_NO_ANSWER`): it ends with `maybeReceived`. Nothing starts or sleeps past the
  * target's deadline or after its signal aborts. The outcome is a value; nothing throws.
  */
