@@ -131,6 +131,13 @@ export const READ_DEPRECATED: readonly DeprecatedFlag[] = [
   { flags: '--s3-region <name>', replacement: '--region', into: 'region', list: true },
 ];
 
+/** The options as commander hands them over: unchecked until a command's schema reads them. */
+export type RawFlags = Record<string, unknown>;
+
+export const CONFIG_HELP = 'trailwatch.yml to use (default: ./trailwatch.yml if present)';
+export const outputHelp = (formats: readonly string[], fallback: string): string =>
+  `output format: ${formats.join(', ')} (default: ${fallback})`;
+
 export const PROFILE_HELP =
   'the AWS profile to use, as the AWS CLI does (default: AWS_PROFILE, then the SDK default chain)';
 const ENDPOINT_HELP = 'S3-compatible endpoint, e.g. http://127.0.0.1:5000 for moto_server';

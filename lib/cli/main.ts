@@ -6,13 +6,15 @@ import { AUDIT_FORMATS, auditFlags, runAudit } from './audit';
 import { BACKTEST_FORMATS, backtestFlags, runBacktestCommand } from './backtest';
 import { catFlags, runCat } from './cat';
 import { configValidateFlags, runConfigValidate } from './config';
-import type { DeprecatedFlag } from './flags';
+import type { DeprecatedFlag, RawFlags } from './flags';
 import {
+  CONFIG_HELP,
   commandFlags,
   declareDeprecated,
   declareReadFlags,
   FORMAT_IS_OUTPUT,
   JSON_IS_OUTPUT,
+  outputHelp,
   PROFILE_HELP,
   READ_DEPRECATED,
 } from './flags';
@@ -35,19 +37,12 @@ import {
   runRulesValidate,
 } from './rules';
 import { runScan, SCAN_FORMATS, scanFlags } from './scan';
-import { runTrailDescribe, runTrailLogging, runTrailPlan, runTrailStatus, runTrailValidate } from './trail';
-import { TRAIL_OUTPUTS, trailFlags } from './trail-flags';
+import { declareTrailCommands } from './trail-commands';
 
 /** What the commands reach outside the process through, replaceable in tests (pacing waits, the clock). */
 export type CliServices = LookupServices;
 
-/** The options as commander hands them over: unchecked until a command's schema reads them. */
-type RawFlags = Record<string, unknown>;
-
-const CONFIG_HELP = 'trailwatch.yml to use (default: ./trailwatch.yml if present)';
 const RULES_HELP = 'rule file or folder (repeatable; default: the shipped pack plus trailwatch.yml)';
-const outputHelp = (formats: readonly string[], fallback: string): string =>
-  `output format: ${formats.join(', ')} (default: ${fallback})`;
 
 /** audit read Event history between --start-time and --end-time; both modes now take --since/--until. */
 const AUDIT_DEPRECATED: readonly DeprecatedFlag[] = [
@@ -285,52 +280,7 @@ export function buildProgram(
   // `placeholders: {wide_permission_roles: auto}`: IAM is read once, before the command reads its config.
   program.hook('preAction', (_program, action) => resolveAutoPlaceholdersBeforeAction(action));
 
-  const trail = program.command('trail').description('create, check and guard the CloudTrail trail');
-  const trailCommand = (name: string, description: string) =>
-    declareDeprecated(
-      trail
-        .command(name)
-        .description(description)
-        .option('--name <name>', 'the trail (default: trail.name in trailwatch.yml)')
-        .option('--config <file>', CONFIG_HELP)
-        .option(
-          '--region <name>',
-          "the trail home region (default: AWS_REGION, the profile's, then us-east-1)",
-          collectList,
-        )
-        .option('--endpoint-url <url>', 'an AWS-compatible endpoint, e.g. moto_server')
-        .option('--profile <name>', PROFILE_HELP)
-        .option('--output <format>', outputHelp(TRAIL_OUTPUTS, 'text')),
-      [JSON_IS_OUTPUT],
-    );
-  const trailOptions = (raw: RawFlags) => commandFlags(trailFlags, raw, [JSON_IS_OUTPUT], io);
-  trailCommand('plan', 'show what apply would change to make the trail match trailwatch.yml').action(
-    async (raw: RawFlags) => setExitCode(await runTrailPlan(trailOptions(raw), io, false, services)),
-  );
-  trailCommand('apply', 'create or update the trail (and its bucket) to match trailwatch.yml').action(
-    async (raw: RawFlags) => setExitCode(await runTrailPlan(trailOptions(raw), io, true, services)),
-  );
-  trailCommand('describe', 'describe the trail (--output json: as aws cloudtrail describe-trails)').action(
-    async (raw: RawFlags) => setExitCode(await runTrailDescribe(trailOptions(raw), io, services)),
-  );
-  trailCommand(
-    'status',
-    'logging state and latest deliveries (--output json: as aws cloudtrail get-trail-status)',
-  ).action(async (raw: RawFlags) => setExitCode(await runTrailStatus(trailOptions(raw), io, services)));
-  trailCommand('validate', 'check the trail is healthy; exit 1 when it is not').action(
-    async (raw: RawFlags) => setExitCode(await runTrailValidate(trailOptions(raw), io, services)),
-  );
-  trailCommand('start', 'start logging').action(async (raw: RawFlags) =>
-    setExitCode(await runTrailLogging(trailOptions(raw), io, 'start', services)),
-  );
-  trailCommand('stop', 'stop logging').action(async (raw: RawFlags) =>
-    setExitCode(await runTrailLogging(trailOptions(raw), io, 'stop', services)),
-  );
-  trailCommand('delete', 'delete the trail (needs --yes)')
-    .option('--yes', 'confirm')
-    .action(async (raw: RawFlags) =>
-      setExitCode(await runTrailLogging(trailOptions(raw), io, 'delete', services)),
-    );
+  declareTrailCommands(program, io, setExitCode, services);
 
   return program;
 }
