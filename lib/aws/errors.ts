@@ -47,8 +47,10 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ENOTFOUND',
 ]);
 
+/** A property the SDK or Node adds to its errors (`$metadata`, `$fault`, `code`), if present. */
 function field(error: object, key: string): unknown {
-  return key in error ? (error as Record<string, unknown>)[key] : undefined;
+  const value: unknown = Reflect.get(error, key);
+  return value;
 }
 
 export function awsErrorFacts(error: unknown): AwsErrorFacts {
