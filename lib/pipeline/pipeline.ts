@@ -1,8 +1,8 @@
 import type { AccountNames } from '../accounts';
-import { accountNamesFor } from '../accounts';
+import { accountLabel, accountNamesFor } from '../accounts';
 import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
-import { detectionAlert, readPath, recordView } from '../alerts';
+import { describeAction, detectionAlert, readPath, recordView } from '../alerts';
 import type { TrailwatchConfig } from '../config';
 import type { FirstSeenOptions } from '../correlate';
 import { CorrelationEngine, FirstSeenEngine } from '../correlate';
@@ -133,11 +133,24 @@ export class AlertPipeline {
     return { alert: sent, status: 'routed', deliveries };
   }
 
-  /** The alert with its account's name in its facts, when one is known (config or Organizations). */
+  /**
+   * The alert with its account's name, when one is known (config or Organizations): in its facts,
+   * and in its summary's "in 111122223333 (prod) us-east-1" when the summary is the described action.
+   */
   private async withAccountName(alert: Alert): Promise<Alert> {
     await this.accounts.ready();
-    const accountName = this.accounts.name(alert.facts.account);
-    return accountName === undefined ? alert : { ...alert, facts: { ...alert.facts, accountName } };
+    const { account } = alert.facts;
+    const accountName = this.accounts.name(account);
+    if (account === undefined || accountName === undefined) return alert;
+    const action = describeAction(alert.facts, alert.actor);
+    const named = describeAction(
+      { ...alert.facts, account: accountLabel(account, accountName) },
+      alert.actor,
+    );
+    const summary = alert.summary.startsWith(action)
+      ? `${named}${alert.summary.slice(action.length)}`
+      : alert.summary;
+    return { ...alert, summary, facts: { ...alert.facts, accountName } };
   }
 
   private dedupWindow(alert: Alert): number {

@@ -107,6 +107,13 @@ describe('the pipeline names the account before delivery', () => {
     });
     await pipeline.handleMatch(injectionRule(), injectedRecord('plain'));
     expect(destination.sent[0]?.facts.accountName).toBe('prod');
+    // The summary sentence names it too, wherever it is shown (Slack's lead, PagerDuty's summary).
+    expect(destination.sent[0]?.summary).toContain(
+      'called iam:CreateAccessKey in 111122223333 (prod) us-east-1',
+    );
+    expect(JSON.stringify(slackMessage(destination.sent[0] ?? named('never')))).toContain(
+      'in 111122223333 (prod) us-east-1',
+    );
     expect(
       slackMessage(destination.sent[0] ?? named('never'))
         .blocks.map((b) => JSON.stringify(b))
