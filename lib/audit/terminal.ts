@@ -61,9 +61,9 @@ function renderSession(session: AuditSession, number: number): string[] {
     `Session ${number}: ${started.label} at ${tableCell(when)}${startEvent}`,
     `  person     ${describePerson(session.person)}`,
     `  via        ${chain}`,
-    `  accounts   ${session.accounts.map(tableCell).join(', ') || '-'}`,
+    `  accounts   ${session.accounts.map((value) => tableCell(value)).join(', ') || '-'}`,
     `  interface  ${session.interfaces.join(', ') || 'unknown'}`,
-    `  source IP  ${session.sourceIPs.map(tableCell).join(', ') || '-'}`,
+    `  source IP  ${session.sourceIPs.map((value) => tableCell(value)).join(', ') || '-'}`,
     `  evidence   ${session.proof.kind}: ${tableCell(session.proof.detail)}`,
     `  from ${tableCell(session.firstEventTime)} to ${tableCell(session.lastEventTime)}, ${session.actions.length} action(s)`,
     ...renderColumns(session.actions, ACTION_COLUMNS).map((line) => `  ${line}`),
@@ -92,8 +92,8 @@ function renderSummary(summary: AuditSummary): string[] {
     `  actions    ${summary.actions}: ${summary.writes} write(s), ${summary.reads} read(s)${summary.unknownAccess > 0 ? `, ${summary.unknownAccess} neither (sign-ins)` : ''}`,
     `  errors     ${summary.errors}`,
     `  services   ${summary.services.map((s) => `${tableCell(s.name)} ${s.count}`).join(', ') || '-'}`,
-    `  accounts   ${summary.accounts.map(tableCell).join(', ') || '-'}`,
-    `  regions    ${summary.regions.map(tableCell).join(', ') || '-'}`,
+    `  accounts   ${summary.accounts.map((value) => tableCell(value)).join(', ') || '-'}`,
+    `  regions    ${summary.regions.map((value) => tableCell(value)).join(', ') || '-'}`,
     `  alerts     ${summary.alerts.total}${levels.length > 0 ? ` (${levels.join(', ')})` : ''}`,
   ];
   if (summary.correlations.length > 0) {
