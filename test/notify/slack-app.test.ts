@@ -4,8 +4,7 @@
  * message, across pipelines sharing a state store (another Lambda invocation); Slack's errors are
  * retried or not as documented; webhook destinations keep their behaviour.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrailwatchConfig } from '../../lib/config';
 import { parseConfig } from '../../lib/config';
 import type { HttpPolicy, NotifierContext } from '../../lib/notify';
@@ -21,17 +20,14 @@ import type { CloudTrailRecord } from '../../lib/records';
 import type { DetectionRule, RuleSet } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
 import type { StateStore } from '../../lib/state';
-import { DynamoStateStore, MemoryStateStore } from '../../lib/state';
+import { MemoryStateStore } from '../../lib/state';
 import type { FakeSlack } from '../helpers/fake-slack';
 import { CHANNEL_ID, CHANNEL_NAME, FAKE_TOKEN, slackJson, startFakeSlack } from '../helpers/fake-slack';
-import type { Moto } from '../helpers/moto';
-import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+import { motoAvailable } from '../helpers/moto';
 import type { Receiver } from '../helpers/receiver';
 import { startReceiver } from '../helpers/receiver';
 import { ruleDir } from '../helpers/rules';
-import { createStateTable, motoDynamo } from '../state/tables';
-
-if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+import { useMotoStateTables } from '../state/tables';
 
 const FAST: HttpPolicy = {
   timeoutMs: 2_000,
@@ -54,18 +50,7 @@ dedup: {fields: [userIdentity.arn], window: 1h}
 ]);
 const STOP = RULES.detections[0] as DetectionRule;
 
-let moto: Moto | undefined;
-let dynamo: DynamoDBClient | undefined;
-let tables = 0;
-beforeAll(async () => {
-  if (!motoAvailable) return;
-  moto = await startMoto({ serial: true });
-  dynamo = motoDynamo(moto);
-}, 60_000);
-afterAll(async () => {
-  dynamo?.destroy();
-  await moto?.stop();
-});
+const motoTables = useMotoStateTables('trailwatch-slack-app');
 
 let slack: FakeSlack;
 let hook: Receiver;
@@ -148,11 +133,7 @@ function countLine(message: Record<string, unknown> | undefined): string | undef
   return isRecord(element) && typeof element.text === 'string' ? element.text : undefined;
 }
 
-async function dynamoStore(): Promise<StateStore> {
-  const table = `trailwatch-slack-app-${++tables}`;
-  await createStateTable(dynamo as DynamoDBClient, table);
-  return new DynamoStateStore({ table, client: dynamo as DynamoDBClient });
-}
+const dynamoStore = (): Promise<StateStore> => motoTables.newStore();
 
 const STORES: [string, () => Promise<StateStore>, boolean][] = [
   ['memory', async () => new MemoryStateStore(), true],

@@ -4,28 +4,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClaimDecision, StateStore } from '../../lib/state';
 import { DELIVERY_RECORD_TTL_MS, DynamoStateStore, MemoryStateStore, TTL_ATTRIBUTE } from '../../lib/state';
-import type { Moto } from '../helpers/moto';
-import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
-import { createStateTable, motoDynamo } from './tables';
+import { motoAvailable } from '../helpers/moto';
+import { useMotoStateTables } from './tables';
 
-if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
-
-let moto: Moto | undefined;
+const motoTables = useMotoStateTables('claims');
 let dynamo: DynamoDBClient | undefined;
-let tables = 0;
-
-beforeAll(async () => {
-  if (!motoAvailable) return;
-  moto = await startMoto({ serial: true });
-  dynamo = motoDynamo(moto);
-}, 60_000);
-afterAll(async () => {
-  dynamo?.destroy();
-  await moto?.stop();
-});
 
 function motoClient(): DynamoDBClient {
   if (!dynamo) throw new Error('moto_server is not running');
@@ -33,9 +19,9 @@ function motoClient(): DynamoDBClient {
 }
 
 async function dynamoStore(): Promise<{ store: StateStore; table: string }> {
-  const table = `claims-${++tables}`;
-  await createStateTable(motoClient(), table);
-  return { store: new DynamoStateStore({ table, client: motoClient() }), table };
+  const { table, client } = await motoTables.newTable();
+  dynamo = client;
+  return { store: new DynamoStateStore({ table, client }), table };
 }
 
 const LEASE = 1_000;

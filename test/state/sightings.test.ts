@@ -1,34 +1,12 @@
 /** The first-seen contract of every state store: memory always, DynamoDB through moto_server. */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StateStore } from '../../lib/state';
-import { DynamoStateStore, MemoryStateStore } from '../../lib/state';
-import type { Moto } from '../helpers/moto';
-import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
-import { createStateTable, motoDynamo } from './tables';
+import { MemoryStateStore } from '../../lib/state';
+import { motoAvailable } from '../helpers/moto';
+import { useMotoStateTables } from './tables';
 
-if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
-
-let moto: Moto | undefined;
-let dynamo: DynamoDBClient | undefined;
-let tables = 0;
-
-beforeAll(async () => {
-  if (!motoAvailable) return;
-  // Serial: conditional writes are atomic only when moto handles one request at a time, as DynamoDB does per item.
-  moto = await startMoto({ serial: true });
-  dynamo = motoDynamo(moto);
-}, 60_000);
-afterAll(async () => {
-  dynamo?.destroy();
-  await moto?.stop();
-});
-
-async function dynamoStore(): Promise<StateStore> {
-  const table = `trailwatch-sightings-${++tables}`;
-  await createStateTable(dynamo as DynamoDBClient, table);
-  return new DynamoStateStore({ table, client: dynamo as DynamoDBClient });
-}
+const motoTables = useMotoStateTables('trailwatch-sightings');
+const dynamoStore = (): Promise<StateStore> => motoTables.newStore();
 
 const DAY = 86_400_000;
 const FORGET = 90 * DAY;
