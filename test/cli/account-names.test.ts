@@ -6,44 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ssoTrailDeletion } from '../factories/records';
 import { jsonLines, runCli } from '../helpers/cli';
 
-const SSO_ARN =
-  'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice@example.com';
-
-/** A trail deleted by an Identity Center session in `account`: a high alert of the shipped pack. */
-function deleteTrail(eventID: string, account: string): Record<string, unknown> {
-  return {
-    eventVersion: '1.09',
-    userIdentity: {
-      type: 'AssumedRole',
-      principalId: 'AROAEXAMPLE:alice@example.com',
-      arn: SSO_ARN.replace('111122223333', account),
-      accountId: account,
-      accessKeyId: 'ASIAEXAMPLE',
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          arn: `arn:aws:iam::${account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123456789abcdef`,
-          accountId: account,
-          userName: 'AWSReservedSSO_AdministratorAccess_0123456789abcdef',
-        },
-      },
-    },
-    eventTime: '2026-11-22T12:00:00Z',
-    eventSource: 'cloudtrail.amazonaws.com',
-    eventName: 'DeleteTrail',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.7',
-    userAgent: 'aws-cli/2.15.0',
-    requestParameters: { name: 'management-events' },
-    responseElements: null,
-    eventID,
-    readOnly: false,
-    eventType: 'AwsApiCall',
-    recipientAccountId: account,
-  };
-}
+const deleteTrail = (eventID: string, account: string) => ssoTrailDeletion(eventID, account);
 
 function workspace(): { config: string; records: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'trailwatch-accounts-'));

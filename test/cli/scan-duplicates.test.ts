@@ -3,46 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ShownAlerts } from '../../lib/scan';
+import { ssoTrailDeletion } from '../factories/records';
 import { jsonLines, runCli } from '../helpers/cli';
 
-const SSO_ARN =
-  'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice@example.com';
-
-/** A trail deleted by an Identity Center session: a high alert of the shipped pack. */
-function deleteTrail(eventID: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventVersion: '1.09',
-    userIdentity: {
-      type: 'AssumedRole',
-      principalId: 'AROAEXAMPLE:alice@example.com',
-      arn: SSO_ARN,
-      accountId: '111122223333',
-      accessKeyId: 'ASIAEXAMPLE',
-      sessionContext: {
-        sessionIssuer: {
-          type: 'Role',
-          arn: 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123456789abcdef',
-          accountId: '111122223333',
-          userName: 'AWSReservedSSO_AdministratorAccess_0123456789abcdef',
-        },
-      },
-    },
-    eventTime: '2026-11-22T12:00:00Z',
-    eventSource: 'cloudtrail.amazonaws.com',
-    eventName: 'DeleteTrail',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.7',
-    userAgent: 'aws-cli/2.15.0',
-    requestParameters: { name: 'management-events' },
-    responseElements: null,
-    eventID,
-    readOnly: false,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: '111122223333',
-    ...overrides,
-  };
-}
+const deleteTrail = (eventID: string, overrides: Record<string, unknown> = {}) =>
+  ssoTrailDeletion(eventID, '111122223333', overrides);
 
 function logFile(records: readonly Record<string, unknown>[]): string {
   const path = join(mkdtempSync(join(tmpdir(), 'trailwatch-dup-')), 'trail.jsonl');
