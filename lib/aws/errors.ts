@@ -1,13 +1,28 @@
 /**
+ * What kind of failure an AWS call met, which decides whether trying again can help:
+ * - `transient`: throttling, a server fault the service reported, a network failure or timeout.
+ *   The same call may succeed later.
+ * - `endpoint`: the endpoint answered, but not in the service's protocol (an HTML page, a body
+ *   that is not the service's JSON or XML): a wrong `--endpoint-url`, or an emulator that lacks
+ *   the call (moto_server has no LookupEvents). It fails the same way until the endpoint changes,
+ *   whatever HTTP status came with it.
+ * - `refused`: the service answered in its protocol and refused the request (a missing resource,
+ *   denied access, a bad parameter): a person must change the request or the configuration.
+ * - `other`: not an AWS SDK failure at all.
+ */
+export type AwsErrorKind = 'transient' | 'endpoint' | 'refused' | 'other';
+
+/**
  * What an AWS SDK v3 failure says about itself, read in one place so every caller classifies a
- * failure the same way: its error code, its HTTP status, and whether trying again later can help.
+ * failure the same way: its error code, its HTTP status, and its kind.
  */
 export interface AwsErrorFacts {
   /** The service's error code (`TrailNotFoundException`), or the Node error code for network failures. */
   readonly code: string;
   readonly message: string;
   readonly httpStatus?: number;
-  /** Throttling, a server fault or a network failure: the same call may succeed later. */
+  readonly kind: AwsErrorKind;
+  /** `kind === 'transient'`: the only kind that may pass by itself. */
   readonly retryable: boolean;
 }
 
@@ -53,8 +68,34 @@ function field(error: object, key: string): unknown {
   return value;
 }
 
+/**
+ * The SDK's deserializer attaches `$metadata` (with the HTTP status) to a failure to parse the
+ * answer, and leaves the parser's own error as it was: a JSON protocol's `JSON.parse` throws a
+ * SyntaxError. A SyntaxError with an HTTP status is thus an answer that is not the service's
+ * JSON (an XML service's lenient parser yields an `Unknown` service error instead).
+ */
+function notTheServiceProtocol(error: Error, httpStatus: number | undefined): boolean {
+  return httpStatus !== undefined && error instanceof SyntaxError;
+}
+
+function kindOf(error: Error, network: boolean, httpStatus: number | undefined): AwsErrorKind {
+  if (network) return 'transient';
+  if (notTheServiceProtocol(error, httpStatus)) return 'endpoint';
+  const fault = field(error, '$fault');
+  if (
+    field(error, '$retryable') !== undefined ||
+    fault === 'server' ||
+    TRANSIENT_CODES.has(error.name) ||
+    /Throttl/.test(error.name)
+  )
+    return 'transient';
+  if (httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429)) return 'transient';
+  return fault === 'client' || httpStatus !== undefined ? 'refused' : 'other';
+}
+
 export function awsErrorFacts(error: unknown): AwsErrorFacts {
-  if (!(error instanceof Error)) return { code: 'Error', message: String(error), retryable: false };
+  if (!(error instanceof Error))
+    return { code: 'Error', message: String(error), kind: 'other', retryable: false };
   const nodeCode = field(error, 'code');
   const network = typeof nodeCode === 'string' && NETWORK_CODES.has(nodeCode);
   const code = network ? nodeCode : error.name;
@@ -62,17 +103,12 @@ export function awsErrorFacts(error: unknown): AwsErrorFacts {
   const status =
     typeof metadata === 'object' && metadata !== null ? field(metadata, 'httpStatusCode') : undefined;
   const httpStatus = typeof status === 'number' ? status : undefined;
-  const retryable =
-    network ||
-    field(error, '$retryable') !== undefined ||
-    field(error, '$fault') === 'server' ||
-    TRANSIENT_CODES.has(error.name) ||
-    /Throttl/.test(error.name) ||
-    (httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429));
+  const kind = kindOf(error, network, httpStatus);
   return {
     code,
     message: error.message,
     ...(httpStatus === undefined ? {} : { httpStatus }),
-    retryable,
+    kind,
+    retryable: kind === 'transient',
   };
 }

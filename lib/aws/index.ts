@@ -1,4 +1,4 @@
-export type { AwsErrorFacts } from './errors';
+export type { AwsErrorFacts, AwsErrorKind } from './errors';
 export { awsErrorFacts } from './errors';
 
 /** Used when neither the caller nor the environment names a region. */

@@ -1,3 +1,4 @@
+import type { AwsErrorFacts } from '../aws';
 import { awsErrorFacts } from '../aws';
 
 /** Which AWS call failed, on which resource: what a person needs to find the problem. */
@@ -75,15 +76,20 @@ const EXPLANATIONS: Readonly<Record<string, string>> = {
   InvalidEventCategoryException: 'the only event category LookupEvents takes is insight.',
 };
 
-function explanation(site: AwsCallSite, code: string, message: string, retryable: boolean): string {
+function explanation(site: AwsCallSite, facts: AwsErrorFacts): string {
+  const { code, message, kind } = facts;
   const known = EXPLANATIONS[code];
   if (known) return known;
-  if (/Deserialization error|is not valid JSON/.test(message))
-    return `the endpoint did not answer with ${site.service ? `${site.service}'s XML` : "CloudTrail's JSON"} (${message.split('\n')[0]}): check --endpoint-url; emulators such as moto_server lack some calls, LookupEvents among them.`;
+  if (kind === 'endpoint')
+    return `the endpoint did not answer with ${site.service ? `${site.service}'s XML` : "CloudTrail's JSON"} (${message.split('\n')[0]}${facts.httpStatus === undefined ? '' : `; HTTP ${facts.httpStatus}`}): check --endpoint-url; emulators such as moto_server lack some calls, LookupEvents among them.`;
   if (/Throttl/.test(code))
     return 'CloudTrail is throttling calls even after retries; try again in a minute.';
   // The SDK's message, or the code alone where the service sent none (S3 HEAD answers have no body).
-  return message && message !== code ? message : retryable ? 'the service failed; try again.' : code;
+  return message && message !== code
+    ? message
+    : kind === 'transient'
+      ? 'the service failed; try again.'
+      : code;
 }
 
 /**
@@ -95,7 +101,7 @@ export function trailErrorFromAws(error: unknown, site: AwsCallSite): TrailError
   const facts = awsErrorFacts(error);
   const where = [site.resource, facts.retryable ? 'retryable' : undefined].filter(Boolean).join('; ');
   return new TrailError(
-    `${site.call} failed: ${facts.code}: ${explanation(site, facts.code, facts.message, facts.retryable)}${where ? ` (${where})` : ''}`,
+    `${site.call} failed: ${facts.code}: ${explanation(site, facts)}${where ? ` (${where})` : ''}`,
     { code: facts.code, site, retryable: facts.retryable, cause: error },
   );
 }
