@@ -133,6 +133,31 @@ export interface BacktestDay {
   readonly objects: readonly BacktestObject[];
 }
 
+/**
+ * A source that could not be listed (a missing bucket, denied access, an unreadable folder): where
+ * the listing was, and the AWS or file-system error as `cause`. The backtest reports it as a
+ * located problem and ends the listing there, rather than failing as an unexpected error.
+ */
+export class BacktestListingError extends Error {
+  override readonly name = 'BacktestListingError';
+  constructor(
+    /** `s3://bucket/prefix` as asked, or the folder's path. */
+    readonly location: string,
+    cause: unknown,
+  ) {
+    super(`${location}: cannot list: ${describeError(cause)}`, { cause });
+  }
+}
+
+/** The listing's items, its failures located at `location`. */
+async function* listingAt<Item>(location: string, listing: AsyncIterable<Item>): AsyncGenerator<Item> {
+  try {
+    yield* listing;
+  } catch (error) {
+    throw new BacktestListingError(location, error);
+  }
+}
+
 function byDeliveryTime(a: BacktestObject, b: BacktestObject): number {
   return a.deliveredAt - b.deliveredAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
@@ -153,7 +178,8 @@ export async function* planBacktest(
   if (source.kind === 's3') {
     const client = await createS3Client(s3);
     const { bucket, prefix } = source;
-    for await (const group of listLogObjectsByDay(client, bucket, prefix, filter, concurrency)) {
+    const days = listLogObjectsByDay(client, bucket, prefix, filter, concurrency);
+    for await (const group of listingAt(`s3://${bucket}/${prefix}`, days)) {
       const objects = group.objects.map((object) => ({
         name: `s3://${bucket}/${object.key}`,
         input: { kind: 's3-object' as const, bucket, key: object.key, size: object.size },
@@ -167,7 +193,7 @@ export async function* planBacktest(
   // A local folder is small enough to hold whole; it is grouped the same way.
   const byDay = new Map<string, BacktestObject[]>();
   for await (const entry of filesUnder(source.path)) {
-    if (entry.kind === 'unreadable') throw new Error(`${entry.path}: ${describeError(entry.error)}`);
+    if (entry.kind === 'unreadable') throw new BacktestListingError(entry.path, entry.error);
     const { path } = entry;
     const logFile = parseLogFileKey(path);
     if (!keyMayMatch(logFile, filter)) continue;
@@ -245,15 +271,23 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
   const wholeSourceSkipped = new Set<BacktestObject>();
 
   const source = options.source;
+  let listingProblems = 0;
   async function* inputsInOrder(): AsyncGenerator<Input> {
-    for await (const day of planBacktest(source, filter, s3, concurrency)) {
-      listing.objects += day.objects.length;
-      listing.days = day.index + 1;
-      listing.daysTotal = day.total;
-      for (const object of day.objects) {
-        objectOf.set(object.input, object);
-        yield object.input;
+    try {
+      for await (const day of planBacktest(source, filter, s3, concurrency)) {
+        listing.objects += day.objects.length;
+        listing.days = day.index + 1;
+        listing.daysTotal = day.total;
+        for (const object of day.objects) {
+          objectOf.set(object.input, object);
+          yield object.input;
+        }
       }
+    } catch (error) {
+      // What was listed is read and reported; the rest of the window cannot be listed.
+      if (!(error instanceof BacktestListingError)) throw error;
+      listingProblems++;
+      listProblem(error.message);
     }
   }
 
@@ -376,7 +410,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     days: [...days].sort(),
     rules: reports,
     problems,
-    problemCount: stats.problems + stats.ruleErrors + stats.poisonRecords,
+    problemCount: listingProblems + stats.problems + stats.ruleErrors + stats.poisonRecords,
     ruleErrors: stats.ruleErrors,
   };
 }

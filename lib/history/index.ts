@@ -8,6 +8,7 @@ export type {
   TopPerson,
 } from './backtest';
 export {
+  BacktestListingError,
   DEFAULT_BACKTEST_CONCURRENCY,
   MAX_LISTED_DAYS,
   MAX_LISTED_PROBLEMS,
