@@ -20,7 +20,7 @@ import {
 } from './options';
 import { loadCommandRules, ruleFlagsShape } from './rule-options';
 import type { Column } from './table';
-import { renderColumns } from './table';
+import { arnTail, renderColumns } from './table';
 
 export const BACKTEST_FORMATS = ['table', 'json'] as const;
 /** More objects in flight buys nothing once S3 latency is hidden, and costs memory. */
@@ -156,11 +156,21 @@ const RULE_COLUMNS: readonly Column<RuleReport>[] = [
   ['SUPPRESSED', (r) => String(r.suppressed)],
   ['DAYS', (r) => String(Object.keys(r.perDay).length)],
   ['PEAK/DAY', (r) => String(Math.max(0, ...Object.values(r.perDay).map((d) => d.alerts)))],
-  // The person before the principal: who did it, then as what.
-  ['TOP PERSON', (r) => (r.topPeople[0] ? topPersonText(r.topPeople[0]) : '-')],
+  // The person before the principal: who did it, then as what. The first of each top list (the
+  // JSON and the HTML have all), ranked alike (rankTop). Shortened from the middle, the name that
+  // says who acted stays whole: the person's, or the session or user name at a principal's end.
+  [
+    'TOP PERSON',
+    (r) => (r.topPeople[0] ? topPersonText(r.topPeople[0]) : '-'),
+    (r) => {
+      const person = r.topPeople[0];
+      return person === undefined ? undefined : person.known ? person.name : arnTail(person.name);
+    },
+  ],
   [
     'TOP PRINCIPAL',
     (r) => (r.topPrincipals[0] ? `${r.topPrincipals[0].principal} (${r.topPrincipals[0].alerts})` : '-'),
+    (r) => arnTail(r.topPrincipals[0]?.principal),
   ],
 ];
 

@@ -31,9 +31,9 @@ export type BacktestSource =
 export const DEFAULT_BACKTEST_CONCURRENCY = 8;
 /** Problems listed one by one in the report; the rest are counted. */
 export const MAX_LISTED_PROBLEMS = 100;
-/** Principals named per rule in the report. */
+/** Principals named per rule in the report (the table shows the first, JSON and HTML all). */
 export const TOP_PRINCIPALS = 5;
-/** People named per rule in the report. */
+/** People named per rule in the report (the table shows the first, JSON and HTML all). */
 export const TOP_PEOPLE = 5;
 /** A window up to this long lists every day, quiet ones too; a longer one only the days with alerts. */
 export const MAX_LISTED_DAYS = 366;
@@ -156,6 +156,28 @@ async function* listingAt<Item>(location: string, listing: AsyncIterable<Item>):
   } catch (error) {
     throw new BacktestListingError(location, error);
   }
+}
+
+/** One entry of a top list: who (a person's name, or a principal ARN) and how many alerts. */
+interface Ranked {
+  readonly name: string;
+  /** A person attribution named; a principal (in either list) is not. */
+  readonly known: boolean;
+  readonly alerts: number;
+}
+
+/**
+ * The one order of both top lists, so the table's TOP PERSON and TOP PRINCIPAL, the JSON and the
+ * HTML agree and no run depends on reading order: most alerts first; equal counts by the shown
+ * name in UTF-16 code-unit order (`<`, as `sort()` does: `B` before `a`); a named person before
+ * an unknown principal that reads the same.
+ */
+export function rankTop(a: Ranked, b: Ranked): number {
+  return (
+    b.alerts - a.alerts ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+    Number(b.known) - Number(a.known)
+  );
 }
 
 function byDeliveryTime(a: BacktestObject, b: BacktestObject): number {
@@ -385,13 +407,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
 
   const reports = [...tallies.values()].map(({ principals, people, ...report }) => ({
     ...report,
-    topPeople: [...people.values()]
-      .sort((a, b) => b.alerts - a.alerts || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .slice(0, TOP_PEOPLE),
+    topPeople: [...people.values()].sort(rankTop).slice(0, TOP_PEOPLE),
     topPrincipals: [...principals.entries()]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([principal, alerts]) => ({ name: principal, known: false, alerts }))
+      .sort(rankTop)
       .slice(0, TOP_PRINCIPALS)
-      .map(([principal, alerts]) => ({ principal, alerts })),
+      .map(({ name, alerts }) => ({ principal: name, alerts })),
   }));
   reports.sort((a, b) => b.alerts - a.alerts || (a.title < b.title ? -1 : 1));
   return {

@@ -13,6 +13,7 @@ export {
   MAX_LISTED_DAYS,
   MAX_LISTED_PROBLEMS,
   planBacktest,
+  rankTop,
   runBacktest,
   TOP_PEOPLE,
   TOP_PRINCIPALS,
