@@ -182,7 +182,7 @@ describe('trailwatch audit --lookup against a local Event history', () => {
       url,
       '--region',
       'us-east-1',
-      '--format',
+      '--output',
       'json',
     ]);
     expect(run.stderr).not.toContain('error');

@@ -143,7 +143,7 @@ describe.skipIf(!motoAvailable)('wide_permission_roles: auto on moto_server', ()
       join(dir, 'trailwatch.yml'),
       '--rules',
       join(dir, 'rule.yml'),
-      '--format',
+      '--output',
       'ndjson',
     ]);
 
