@@ -15,8 +15,34 @@ export interface CliIo {
   readonly terminal?: Writable;
 }
 
+/**
+ * The process's own streams, each ending the run quietly when its reader goes away
+ * (`trailwatch rules list | head`): see `endWhenReaderCloses`.
+ */
 export function processIo(): CliIo {
+  const exit = (code: number): never => process.exit(code);
+  endWhenReaderCloses(process.stdout, exit);
+  endWhenReaderCloses(process.stderr, exit);
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+}
+
+/** What the reader of a pipe closing early makes a write fail with: nothing is wrong, no one reads. */
+const READER_GONE: ReadonlySet<string> = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+const installed = new WeakSet<Writable>();
+
+/**
+ * Every writer of the stream (commander's help, LineWriter, a diagnostic) fails alike once the
+ * reader has closed the pipe: Node emits EPIPE as an `error` event, which unhandled prints a stack
+ * and exits 1. The reader took what it wanted (`| head` is done), so the run ends at once with exit 0
+ * instead of reading on for output nobody reads, as a command killed by SIGPIPE would, minus the
+ * signal. Any other write failure (a full disk) ends it with exit 1.
+ */
+export function endWhenReaderCloses(stream: Writable, exit: (code: number) => void): void {
+  if (installed.has(stream)) return;
+  installed.add(stream);
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    exit(error.code !== undefined && READER_GONE.has(error.code) ? EXIT_OK : EXIT_INPUT_FAILED);
+  });
 }
 
 /**

@@ -195,7 +195,7 @@ export function buildProgram(
     .option('--output <format>', outputHelp(BACKTEST_FORMATS, 'table'))
     .option(
       '--html <file>',
-      'also write a self-contained HTML report with a chart of alerts per rule per day',
+      'also write a self-contained HTML report: charts of alerts and of notifications (after dedup and suppressions) per rule per day, and the rules table',
     )
     .option('--concurrency <n>', 'objects read at once (default: 8)')
     .option('--no-progress', 'no progress bar, even on a terminal')
