@@ -33,7 +33,11 @@ export type IndexedField = (typeof INDEXED_FIELDS)[number];
  */
 export type TextTest =
   | boolean
-  | { readonly literal: string }
+  /**
+   * A literal that must occur; with `key`, inside the value of a `"key"` of the text (lowercase):
+   * the last segment of the field whose value holds it (see `KeyedSearch` in lib/rules/literals.ts).
+   */
+  | { readonly literal: string; readonly key?: string }
   /**
    * A test on the actor namespace: `actor.person.name: alice` needs `alice` in the text only when
    * the person is named by the record itself; a session linked to an earlier one (a key returned
@@ -328,7 +332,27 @@ function itemTextTest(item: DetectionItem): TextTest {
   });
   const test = item.linking === 'all' ? textAll(tests) : textAny(tests);
   // The actor is resolved from evidence: its values are in the text only for an unlinked session.
-  return isActorField(item.field) && typeof test !== 'boolean' ? { actor: test } : test;
+  if (isActorField(item.field)) return typeof test !== 'boolean' ? { actor: test } : test;
+  // Each value's literals are in the leaf, and the leaf is the value of the field's last key:
+  // `readOnly: false` needs `false` after a `"readonly"`, not just anywhere in the record.
+  // Not the indexed fields: the index already holds a record to their values, more cheaply.
+  const key = item.field.slice(item.field.lastIndexOf('.') + 1);
+  const indexed = INDEXED_FIELDS.some((name) => name === item.field);
+  return PLAIN_KEY.test(key) && !indexed ? tieToKey(test, key.toLowerCase()) : test;
+}
+
+/**
+ * Keys whose raw JSON spelling is exactly `"key"` when the text has no \u or \/ escapes: printable
+ * ASCII without the quote and backslash JSON escapes (and without `/`, which it may).
+ */
+const PLAIN_KEY = /^[\x20-\x2e\x30-\x5b\x5d-\x7e]+$/;
+
+/** Every literal of a test, tied to `key` (each must occur in the value of the same leaf). */
+function tieToKey(test: TextTest, key: string): TextTest {
+  if (typeof test === 'boolean') return test;
+  if ('literal' in test) return test.key === undefined ? { literal: test.literal, key } : test;
+  if ('op' in test) return { op: test.op, terms: test.terms.map((term) => tieToKey(term, key)) };
+  return test;
 }
 
 /**

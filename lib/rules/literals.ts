@@ -45,12 +45,126 @@ class LiteralSearch {
     }
     return false;
   }
+
+  /** Where the literal first occurs at or after `from`, as `indexOf` would say. */
+  find(text: string, from: number): number {
+    const { head, tail } = this;
+    const offset = head.length;
+    for (let at = text.indexOf(tail, from + offset); at !== -1; at = text.indexOf(tail, at + 1)) {
+      if (offset === 0 || text.startsWith(head, at - offset)) return at - offset;
+    }
+    return -1;
+  }
 }
+
+/**
+ * A literal tied to a key: it must occur inside the value of some `"key"` of the text, as it does
+ * when a rule's field ends in that key and one of its values holds the literal. The untied literal
+ * (`free`, by number) is asked first: it is shared by every rule and usually decides. The key's
+ * values are found once per record (`KeySpans`, by key number) and shared by its literals.
+ *
+ * Why this never rules out a match: the field's leaf is the value of a key spelled `key` (lowercase
+ * ASCII without `"` or `\`, so its raw spelling is exact once \u escapes are excluded, as they are
+ * for every literal), followed in the raw JSON by optional whitespace, `:`, optional whitespace and
+ * the value. A string value holds the literal between its quotes (the literal has no quote, and no
+ * character JSON escapes); a bare word (true, false, a number) holds it before the next delimiter;
+ * an array or object value may hold the leaf anywhere inside, so its span runs to the text's end.
+ */
+class KeyedSearch {
+  /** How often the free literal was found, and how often its key's values then lacked it. */
+  tried = 0;
+  ruledOut = 0;
+  /**
+   * Set once the key has proved not worth its search (see `occurs`): the free literal answers
+   * alone, a weaker test, so still one that never rules out a match.
+   */
+  loose = false;
+
+  constructor(
+    readonly free: number,
+    readonly key: number,
+    readonly literal: string,
+  ) {}
+
+  /** Whether the literal occurs inside one of the spans (starts ascending). */
+  in(text: string, spans: readonly number[]): boolean {
+    const { literal } = this;
+    // The literal's next occurrence, searched again only once a span starts past it: each part of
+    // the text is searched once, however often the key occurs (`"type"` does at every level).
+    let hit = -1;
+    for (let s = 0; s < spans.length; s += 2) {
+      const start = spans[s] as number;
+      if (hit < start) {
+        hit = text.indexOf(literal, start);
+        if (hit === -1) return false;
+      }
+      if (hit + literal.length <= (spans[s + 1] as number)) return true;
+    }
+    return false;
+  }
+}
+
+/** A key of the text and where its values are: [start, end) pairs, in the order they occur. */
+function keySpans(text: string, quotedKey: LiteralSearch): number[] {
+  const spans: number[] = [];
+  const step = quotedKey.literal.length;
+  for (let at = quotedKey.find(text, 0); at !== -1; at = quotedKey.find(text, at + 1)) {
+    let i = skipWhitespace(text, at + step);
+    if (text.charCodeAt(i) !== 0x3a) continue;
+    i = skipWhitespace(text, i + 1);
+    const first = text.charCodeAt(i);
+    const end =
+      first === 0x5b || first === 0x7b
+        ? text.length
+        : first === 0x22
+          ? stringEnd(text, i + 1)
+          : wordEnd(text, i);
+    spans.push(i, end);
+  }
+  return spans;
+}
+
+/** Where a JSON string whose text starts at `from` ends: its closing quote, or the text's end. */
+function stringEnd(text: string, from: number): number {
+  for (let at = text.indexOf('"', from); at !== -1; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return text.length;
+}
+
+/** Where a bare JSON word (true, false, null, a number) starting at `from` ends. */
+function wordEnd(text: string, from: number): number {
+  let i = from;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2c || code === 0x7d || code === 0x5d || code <= 0x20) break;
+  }
+  return i;
+}
+
+/** The index of the first character at or after `from` that is not JSON whitespace. */
+function skipWhitespace(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return i;
+    i++;
+  }
+}
+
+/** See `LiteralTable.keyed`. */
+const KEYED_TRIAL = 256;
+const KEYED_WORTH = 20;
 
 /** Every distinct literal of a pack's text tests, numbered, so one record's answers fit in an array. */
 export class LiteralTable {
   private readonly ids = new Map<string, number>();
-  private readonly searches: LiteralSearch[] = [];
+  private readonly searches: (LiteralSearch | KeyedSearch)[] = [];
+  /** Keys that literals are tied to, numbered (`"key"` searches, see `keySpans`). */
+  private readonly keyIds = new Map<string, number>();
+  private readonly keys: LiteralSearch[] = [];
   /** Per literal: how often it was searched for, and found. */
   private readonly asked: number[] = [];
   private readonly found: number[] = [];
@@ -61,23 +175,62 @@ export class LiteralTable {
     return this.searches.length;
   }
 
-  id(literal: string): number {
-    let id = this.ids.get(literal);
+  /** The number of a literal, or of a literal tied to a key (see `KeyedSearch`). */
+  id(literal: string, key?: string): number {
+    // A NUL cannot be in a literal (JSON escapes it), so the two kinds of name never collide.
+    const name = key === undefined ? literal : `${key}\u0000${literal}`;
+    let id = this.ids.get(name);
     if (id === undefined) {
+      const search =
+        key === undefined
+          ? new LiteralSearch(literal)
+          : new KeyedSearch(this.id(literal), this.keyId(key), literal);
       id = this.searches.length;
-      this.searches.push(new LiteralSearch(literal));
+      this.searches.push(search);
       this.asked.push(0);
       this.found.push(0);
-      this.ids.set(literal, id);
+      this.ids.set(name, id);
     }
     return id;
   }
 
-  /** Whether the literal numbered `id` occurs in `lowerText`. */
-  occurs(id: number, lowerText: string): boolean {
-    const found = (this.searches[id] as LiteralSearch).in(lowerText);
+  private keyId(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.keys.push(new LiteralSearch(`"${key}"`));
+      this.keyIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Where the values of the key numbered `key` are in `lowerText` (see `keySpans`). */
+  spans(key: number, lowerText: string): number[] {
+    return keySpans(lowerText, this.keys[key] as LiteralSearch);
+  }
+
+  /** Whether the literal numbered `id` occurs in the memo's text (a tied one: in its key's values). */
+  occurs(id: number, memo: TextMemo): boolean {
+    const search = this.searches[id] as LiteralSearch | KeyedSearch;
+    const found = search instanceof KeyedSearch ? this.keyed(search, memo) : search.in(memo.lower);
     this.asked[id] = (this.asked[id] as number) + 1;
     if (found) this.found[id] = (this.found[id] as number) + 1;
+    return found;
+  }
+
+  /**
+   * A tied literal's answer. Where the key rarely rules out a text the free literal lets through
+   * (its literal is seldom anywhere else, as `assumedrole` outside `"type"`), finding the key's
+   * values costs more than it spares: after `KEYED_TRIAL` texts with the free literal, a key that
+   * ruled out fewer than one in `KEYED_WORTH` of them is no longer searched.
+   */
+  private keyed(search: KeyedSearch, memo: TextMemo): boolean {
+    if (!memo.has(search.free)) return false;
+    if (search.loose) return true;
+    const found = search.in(memo.lower, memo.spans(search.key));
+    search.tried++;
+    if (!found) search.ruledOut++;
+    if (search.tried === KEYED_TRIAL && search.ruledOut * KEYED_WORTH < KEYED_TRIAL) search.loose = true;
     return found;
   }
 
@@ -126,6 +279,8 @@ export class TextMemo {
   private lowerText: string | undefined;
   private escapes: boolean | undefined;
   private readonly answers: (boolean | undefined)[] = [];
+  /** Per key number, where that key's values are (found on the first literal tied to it). */
+  private readonly keySpans: (number[] | undefined)[] = [];
 
   constructor(
     readonly raw: string,
@@ -143,10 +298,19 @@ export class TextMemo {
     return this.lowerText;
   }
 
+  spans(key: number): readonly number[] {
+    let spans = this.keySpans[key];
+    if (spans === undefined) {
+      spans = this.table.spans(key, this.lower);
+      this.keySpans[key] = spans;
+    }
+    return spans;
+  }
+
   has(id: number): boolean {
     const known = this.answers[id];
     if (known !== undefined) return known;
-    const found = this.table.occurs(id, this.lower);
+    const found = this.table.occurs(id, this);
     this.answers[id] = found;
     return found;
   }
@@ -182,7 +346,7 @@ export type TextProgram = boolean | TextNode;
 export function compileTextProgram(test: TextTest, mode: TextMode, table: LiteralTable): TextProgram {
   if (typeof test === 'boolean') return test;
   if ('actor' in test) return mode === 'open' ? true : compileTextProgram(test.actor, mode, table);
-  if ('literal' in test) return { kind: 'literal', id: table.id(test.literal) };
+  if ('literal' in test) return { kind: 'literal', id: table.id(test.literal, test.key) };
   const absorbing = test.op !== 'all';
   const terms: TextNode[] = [];
   for (const term of test.terms) {
