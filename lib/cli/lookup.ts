@@ -24,6 +24,7 @@ import { MemoryStateStore } from '../state';
 import { isoDay } from '../time';
 import type { PacingOptions } from '../trail';
 import { PacedCloudTrail, TrailError } from '../trail';
+import { lookupEventsText } from './aws-text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import { timeOption, wholeNumberOption } from './options';
@@ -33,7 +34,8 @@ import { renderTable } from './scan';
 import type { Column, TableOptions } from './table';
 import { renderColumns, terminalWidth } from './table';
 
-export const LOOKUP_OUTPUTS = ['table', 'json'] as const;
+/** `table` (trailwatch's), and the AWS CLI's own `json` and `text` (see `awsCliText`). */
+export const LOOKUP_OUTPUTS = ['table', 'json', 'text'] as const;
 const DAY_MS = 86_400_000;
 
 export interface LookupCliOptions {
@@ -172,6 +174,9 @@ export async function runLookup(
     if (result.nextToken !== undefined) body.NextToken = result.nextToken;
     if (evaluated) body.Findings = evaluated.findings;
     await out.line(JSON.stringify(body, null, 4));
+  } else if (output === 'text') {
+    for (const line of lookupEventsText(printed, result.pages, result.nextToken, evaluated?.findings))
+      await out.line(line);
   } else {
     const table = { width: terminalWidth(io.stdout) };
     for (const line of renderEvents(result.events, table)) await out.line(line);

@@ -127,6 +127,11 @@ export interface LookupResult {
   /** A token to resume from, in the AWS CLI's encoding, when more events remain. */
   readonly nextToken?: string;
   readonly calls: number;
+  /**
+   * How many of `events` each call gave, in order (after a starting token's skip, before a
+   * --max-items cut): the AWS CLI's text output lines up the columns of each page on its own.
+   */
+  readonly pages: readonly number[];
 }
 
 /** The service answered with the NextToken it was called with: following it would never end (botocore raises too). */
@@ -154,6 +159,7 @@ export async function lookupEvents(cloudtrail: PacedCloudTrail, query: LookupQue
   // Only the first page is cut on the left: the events of it an earlier run returned.
   let skipped = query.resume?.truncate ?? 0;
   const events: Event[] = [];
+  const pages: number[] = [];
   let calls = 0;
   for (;;) {
     const output = await cloudtrail.send<LookupEventsCommandOutput>(
@@ -166,15 +172,22 @@ export async function lookupEvents(cloudtrail: PacedCloudTrail, query: LookupQue
       query.maxItems === undefined ? Number.POSITIVE_INFINITY : query.maxItems - events.length;
     if (page.length > remaining) {
       events.push(...page.slice(0, remaining));
+      pages.push(remaining);
       const point = { truncate: skipped + remaining, ...(token === undefined ? {} : { token }) };
-      return { events, nextToken: encodeResumeToken(point), calls };
+      return { events, nextToken: encodeResumeToken(point), calls, pages };
     }
     skipped = 0;
     events.push(...page);
+    pages.push(page.length);
     // botocore takes an empty NextToken for none.
-    if (!output.NextToken) return { events, calls };
+    if (!output.NextToken) return { events, calls, pages };
     if (events.length === query.maxItems) {
-      return { events, nextToken: encodeResumeToken({ token: output.NextToken, truncate: 0 }), calls };
+      return {
+        events,
+        nextToken: encodeResumeToken({ token: output.NextToken, truncate: 0 }),
+        calls,
+        pages,
+      };
     }
     if (output.NextToken === token) {
       throw new RepeatedNextTokenError(
