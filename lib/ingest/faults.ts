@@ -1,3 +1,4 @@
+import { awsErrorFacts } from '../aws/errors';
 import { InputFormatError } from './gzip';
 
 /**
@@ -77,6 +78,8 @@ export function isTransient(error: unknown): boolean {
   let current: unknown = error;
   for (let level = 0; level < MAX_CAUSE_DEPTH && current instanceof Error; level++) {
     if (current instanceof InputFormatError) return false;
+    // An answer that is not the service's protocol stays so on retry (see awsErrorFacts' kinds).
+    if (awsErrorFacts(current).kind === 'endpoint') return false;
     const { name, code, $retryable, $metadata, cause } = facts(current);
     if ($retryable !== undefined && $retryable !== null && $retryable !== false) return true;
     const status = $metadata?.httpStatusCode;

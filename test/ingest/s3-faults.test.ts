@@ -159,6 +159,14 @@ describe('isTransient', () => {
     { name: 'missing file', error: named('Error', { code: 'ENOENT' }), transient: false },
     { name: 'bad gzip', error: new InputFormatError('corrupt gzip data'), transient: false },
     { name: 'not an error', error: 'ECONNRESET', transient: false },
+    {
+      // What the SDK throws for an HTML page where the service's JSON was due: wrong --endpoint-url.
+      name: 'an answer not in the protocol, HTTP 500',
+      error: Object.assign(new SyntaxError('Unexpected token < in JSON'), {
+        $metadata: { httpStatusCode: 500 },
+      }),
+      transient: false,
+    },
   ];
   for (const { name, error, transient } of cases) {
     it(`${name}: ${transient ? 'transient' : 'not transient'}`, () => {
