@@ -131,7 +131,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
   if (format === 'json') {
     await out.line(
       JSON.stringify(
-        { findings: collected, summary: summary(tally, set.detections.length, shown.duplicates) },
+        { findings: collected, summary: summary(tally, ruleCounts(set), shown.duplicates) },
         null,
         2,
       ),
@@ -141,7 +141,7 @@ export async function runScan(args: readonly string[], options: ScanOptions, io:
     for (const line of renderTable(collected, { width: terminalWidth(io.stdout) })) await out.line(line);
   }
   await out.flush();
-  writeDiagnostic(io, `trailwatch: ${describeTally(tally, set.detections.length, shown.duplicates)}`);
+  writeDiagnostic(io, `trailwatch: ${describeTally(tally, ruleCounts(set), shown.duplicates)}`);
   const n = tally.notifications;
   if (options.notify) {
     writeDiagnostic(
@@ -191,17 +191,35 @@ function reportDeliveryFailures(outcome: AlertOutcome, io: CliIo): void {
   }
 }
 
-function summary(tally: Tally, rules: number, duplicateAlerts: number) {
-  return { rules, ...tallyCounts(tally), duplicateAlerts };
+/**
+ * The rules a run loaded, as the README counts them: detections and first-seen rules test each
+ * record; correlation rules count those rules' alerts.
+ */
+export interface RuleCounts {
+  readonly detections: number;
+  readonly correlations: number;
+}
+
+function ruleCounts(set: Pick<RuleSet, 'detections' | 'correlations'>): RuleCounts {
+  return { detections: set.detections.length, correlations: set.correlations.length };
+}
+
+function summary(tally: Tally, rules: RuleCounts, duplicateAlerts: number) {
+  return {
+    rules: rules.detections,
+    correlationRules: rules.correlations,
+    ...tallyCounts(tally),
+    duplicateAlerts,
+  };
 }
 
 /** The closing line every evaluating command prints. */
-export function describeTally(tally: Tally, rules: number, duplicateAlerts = 0): string {
+export function describeTally(tally: Tally, rules: RuleCounts, duplicateAlerts = 0): string {
   const duplicates =
     duplicateAlerts > 0
       ? `, ${duplicateAlerts} duplicate alert(s) not shown again (a record read twice)`
       : '';
-  return `${recordsRead(tally)} record(s) read (${tally.unparsed} ruled out unparsed), ${rules} rule(s), ${tally.matches} rule match(es), ${tally.alerts} alert(s)${duplicates}, ${tally.problems} input problem(s)${tally.ruleErrors > 0 ? `, ${tally.ruleErrors} rule error(s)` : ''}${tally.poisonRecords > 0 ? `, ${tally.poisonRecords} record(s) that failed to process` : ''}`;
+  return `${recordsRead(tally)} record(s) read (${tally.unparsed} ruled out unparsed), ${rules.detections} detection and first-seen rule(s), ${rules.correlations} correlation rule(s), ${tally.matches} rule match(es), ${tally.alerts} alert(s)${duplicates}, ${tally.problems} input problem(s)${tally.ruleErrors > 0 ? `, ${tally.ruleErrors} rule error(s)` : ''}${tally.poisonRecords > 0 ? `, ${tally.poisonRecords} record(s) that failed to process` : ''}`;
 }
 
 const TABLE_COLUMNS: readonly Column<Finding>[] = [

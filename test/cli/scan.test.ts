@@ -45,7 +45,7 @@ describe('trailwatch scan', () => {
     });
     expect(String(rootLogin?.origin)).toMatch(/docs\.jsonl:\d+/);
     expect(run.stderr).toMatch(
-      /record\(s\) read \(\d+ ruled out unparsed\), \d+ rule\(s\), \d+ rule match\(es\), \d+ alert\(s\), 0 input problem\(s\)/,
+      /record\(s\) read \(\d+ ruled out unparsed\), \d+ detection and first-seen rule\(s\), \d+ correlation rule\(s\), \d+ rule match\(es\), \d+ alert\(s\), 0 input problem\(s\)/,
     );
   });
 
