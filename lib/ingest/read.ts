@@ -321,7 +321,11 @@ class RecordReader {
       this.report(context, `${output.message}${suffix}`, { line: output.line, offset: output.offset }, steps);
       return;
     }
-    if (this.options.mayMatch && !this.options.mayMatch(output.text)) return;
+    if (this.options.mayMatch && !this.options.mayMatch(output.text)) {
+      // Ruled out unparsed, it is still a record of this source: the ones after keep the numbers `cat` gives them.
+      context.recordIndex++;
+      return;
+    }
     const pointer = itemPointer(output);
     let value: unknown;
     try {
