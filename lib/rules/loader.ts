@@ -7,6 +7,7 @@ import type { Placeholders, UnresolvedCorrelation } from './compile';
 import { compileDocument, resolveCorrelation } from './compile';
 import type { RuleWarning } from './errors';
 import { RuleError } from './errors';
+import { parseRuleFile } from './parse-cache';
 import type { CorrelationRule, DetectionRule } from './types';
 
 export interface RuleSet {
@@ -115,7 +116,7 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
       errors.push(new RuleError(`cannot read: ${(error as Error).message}`, { file }, undefined, 'file'));
       continue;
     }
-    documents.push(...parseYamlDocuments(file, text));
+    documents.push(...parseRuleFile(file, text));
   }
   const packed = (options.pack?.documents ?? []).map(packDocument);
   const packFiles = new Set(options.pack?.documents.map((document) => document.file)).size;
