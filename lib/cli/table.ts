@@ -97,11 +97,17 @@ export function shortenMiddle(text: string, max: number, identity?: string): str
   return `${head(text, front)}${ELLIPSIS}${tail(text, room - front)}`;
 }
 
+/** A value as one table cell: one line, no control character, shortened from the middle to at most `MAX_CELL` code units. */
+export function tableCell(text: string): string {
+  return identityCell(text, undefined);
+}
+
 /**
- * A value as one table cell: one line, no control character, shortened from the middle to at most
- * `MAX_CELL` code units (more when its identity part needs it, which is never cut).
+ * As `tableCell`, keeping `identity` (who acted) whole when the value holds it: the cell may then be
+ * wider than `MAX_CELL`. A function of its own, not an optional argument of `tableCell`, so
+ * `names.map(tableCell)` cannot pass an index as the identity.
  */
-export function tableCell(text: string, identity?: string): string {
+export function identityCell(text: string, identity: string | undefined): string {
   const kept = shownIdentity(identity);
   const cap = cellCap(kept);
   // Escaping only lengthens text: only its first and last `cap` characters can show. Cut the rest
@@ -140,7 +146,7 @@ function layout<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): Lay
   for (const row of rows) {
     const line = columns.map(([, cell, identity]): Cell => {
       const kept = shownIdentity(identity?.(row));
-      const text = tableCell(cell(row), kept);
+      const text = identityCell(cell(row), kept);
       return kept !== undefined && text.includes(kept) ? { text, identity: kept } : { text };
     });
     for (let i = 0; i < line.length; i++) {

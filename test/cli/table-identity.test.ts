@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Column } from '../../lib/cli/table';
 import {
   arnTail,
+  identityCell,
   MAX_CELL,
   MAX_IDENTITY,
   minimumWidth,
@@ -59,11 +60,18 @@ describe('shortening from the middle keeps who acted', () => {
     expect(cell.length).toBeLessThanOrEqual(width);
   });
 
-  it('tableCell keeps a 64-character session name whole, past MAX_CELL if it must', () => {
+  it('identityCell keeps a 64-character session name whole, past MAX_CELL if it must', () => {
     const session = `${'s'.repeat(MAX_IDENTITY - 12)}@example.com`;
-    const cell = tableCell(`arn:aws:sts::111122223333:assumed-role/Admin/${session}`, session);
+    const cell = identityCell(`arn:aws:sts::111122223333:assumed-role/Admin/${session}`, session);
     expect(cell.endsWith(`/${session}`) || cell.endsWith(session)).toBe(true);
     expect(cell.startsWith('arn:')).toBe(true);
+  });
+
+  it('tableCell takes the text alone: names.map(tableCell) shortens each from the middle', () => {
+    expect([SSO_ARN, 'bob'].map(tableCell)).toEqual([
+      'arn:aws:sts::111122223333:assu…56789abcdef/alice@example.com',
+      'bob',
+    ]);
   });
 
   it('arnTail is the name after the last slash', () => {
