@@ -66,7 +66,9 @@ let packageCache: string | undefined | null = null;
 /** `parseYamlDocuments`, answered from the cache when the same text was parsed before. */
 export function parseRuleFile(file: string, text: string): YamlDocument[] {
   const dir = cacheDir();
-  if (dir === undefined) return parseYamlDocuments(file, text);
+  // A file of one-line JSON (a generated pack's) is read with JSON.parse, which costs less than
+  // looking it up: only YAML is kept.
+  if (dir === undefined || text.charCodeAt(0) === 0x7b) return parseYamlDocuments(file, text);
   const path = join(dir, `${hash('sha256', `${FORMAT}\n${text}`, 'base64url')}.json`);
   const cached = readEntry(path);
   let parsed = cached === undefined ? parseYamlDocuments(file, text) : undefined;
