@@ -81,7 +81,7 @@ export interface DriveOptions {
   readonly engine: RuleEngine;
   readonly pipeline: AlertPipeline;
   /** Filters, S3 settings, standard input; the driver adds its own pre-filter. */
-  readonly read?: Omit<ReadOptions, 'mayMatch'>;
+  readonly read?: Omit<ReadOptions, 'mayMatch' | 'onRuledOut'>;
   /**
    * True: every alert goes through suppression, dedup, routing and delivery. False: alerts are
    * only built (a scan without --notify, a lookup): correlations still count.
@@ -184,8 +184,9 @@ class Run {
     const { engine, actors, everyRecord } = this.options;
     if (everyRecord) return { ...this.options.read };
     const tally = this.tally;
-    // A record ruled out from its text was still read: it counts. A record that may start a
-    // session is parsed whatever the rules say: attribution learns from it.
+    // A record ruled out from its text was still read: it counts, when the filter keeps it (the
+    // reader says so), as `cat` counts it. A record that may start a session is parsed whatever the
+    // rules say: attribution learns from it.
     const learn = actors !== undefined && this.options.sessionsLearned !== true;
     const mayMatch = (text: string): boolean => {
       // Rules on `actor.*` are judged by their literals unless the record's session may be linked to
@@ -194,10 +195,12 @@ class Run {
       // A record that may start a session is parsed: attribution learns from it. Asked second, as
       // most records the rules want are parsed anyway (both questions only read the text).
       if (learn && actors?.mayStartSession(text)) return true;
-      tally.unparsed++;
       return false;
     };
-    return { ...this.options.read, mayMatch };
+    const onRuledOut = (): void => {
+      tally.unparsed++;
+    };
+    return { ...this.options.read, mayMatch, onRuledOut };
   }
 
   /** Whether a raw record's session is certainly its own (see ActorSource.isUnlinked). */

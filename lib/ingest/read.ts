@@ -70,6 +70,12 @@ export interface ReadOptions {
    * scanner uses it to skip records no rule could match; it must answer true when unsure.
    */
   readonly mayMatch?: (text: string) => boolean;
+  /**
+   * Called for each item `mayMatch` dropped that `filter` keeps, so a caller counts the records it
+   * read as `cat` counts them. The item is parsed for that only when the filter asks about the
+   * record itself (a time window, regions, accounts a file's key does not name).
+   */
+  readonly onRuledOut?: () => void;
   /** Items (records, JSON Lines lines) larger than this are reported and skipped; default 16 MiB. */
   readonly maxRecordBytes?: number;
 }
@@ -324,6 +330,8 @@ class RecordReader {
     if (this.options.mayMatch && !this.options.mayMatch(output.text)) {
       // Ruled out unparsed, it is still a record of this source: the ones after keep the numbers `cat` gives them.
       context.recordIndex++;
+      if (this.options.onRuledOut && ruledOutInFilter(output.text, this.filter, context.logFile))
+        this.options.onRuledOut();
       return;
     }
     const pointer = itemPointer(output);
@@ -590,6 +598,29 @@ function itemPointer(item: FramedItem): string {
   if (item.container === 'top') return item.topIndex > 0 ? `value #${item.topIndex}` : '';
   if (item.container === 'array') return `[${item.index}]`;
   return `${item.container.slice(4)}[${item.index}]`;
+}
+
+/**
+ * Whether a record ruled out unparsed is one the filter keeps (what `cat` would print). Parsed only
+ * when the file's key does not settle it; text that is not a valid record counts, as it did before
+ * the filter was asked.
+ */
+function ruledOutInFilter(text: string, filter: LayoutFilter, logFile: LogFileKey | undefined): boolean {
+  const settledByKey =
+    filter.since === undefined &&
+    filter.until === undefined &&
+    filter.regions === undefined &&
+    (filter.accounts === undefined || logFile?.accountId !== undefined);
+  if (settledByKey) return true;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  if (!isObject(value)) return true;
+  const check = checkRecord(value);
+  return !check.ok || recordMatches(check.record, filter, logFile);
 }
 
 function recordMatches(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderBacktestTable } from '../../lib/cli/backtest';
-import { arnTail, tableCell } from '../../lib/cli/table';
+import { arnTail, identityCell } from '../../lib/cli/table';
 import { rankTop, TOP_PEOPLE, TOP_PRINCIPALS, topPersonText } from '../../lib/history';
 import { fixtureReport } from './report-fixture';
 
@@ -60,9 +60,9 @@ describe('backtest top lists: one deterministic order', () => {
     if (!person || !principal) return;
     const row = table[header + 1] ?? '';
     // Cells are shortened from the middle; the name that says who acted is never cut.
-    expect(row).toContain(tableCell(topPersonText(person), person.name));
+    expect(row).toContain(identityCell(topPersonText(person), person.name));
     expect(row).toContain(
-      tableCell(`${principal.principal} (${principal.alerts})`, arnTail(principal.principal)),
+      identityCell(`${principal.principal} (${principal.alerts})`, arnTail(principal.principal)),
     );
     expect(row).toContain(`/${person.name} (${principal.alerts})`);
   });
