@@ -1,4 +1,4 @@
-import type { TextMode, TextTest } from './detection';
+import type { TextMode, TextTest } from './text-prefilter';
 
 /**
  * Characters of lowercased CloudTrail JSON, most frequent first (measured on generated and real

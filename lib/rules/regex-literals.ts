@@ -1,4 +1,4 @@
-import type { TextTest } from './detection';
+import type { TextTest } from './text-prefilter';
 
 /**
  * Literal pre-checks for `|re` values: which pieces of text must occur in a record's raw JSON,

@@ -1,0 +1,93 @@
+import { fieldPathProblem } from './cloudtrail-fields';
+import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
+import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
+import { ModifierError } from './modifiers/types';
+import { SigmaString } from './sigma-string';
+
+/** Detection items: `field|mod|mod: value(s)` read into a DetectionItem, its modifiers applied. */
+
+/** Thrown with the path inside `detection` where the fault is, so the caller can find its line. */
+export class DetectionError extends Error {
+  override readonly name = 'DetectionError';
+  constructor(
+    message: string,
+    readonly path: readonly (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+function toRuleValue(raw: unknown, path: readonly (string | number)[]): RuleValue {
+  if (raw === null) return { kind: 'null' };
+  if (typeof raw === 'string') return { kind: 'string', text: SigmaString.parse(raw), raw };
+  if (typeof raw === 'number') return { kind: 'number', value: raw };
+  if (typeof raw === 'boolean') return { kind: 'boolean', value: raw };
+  throw new DetectionError(
+    `a value must be a string, number, boolean or null, not ${describeRaw(raw)}`,
+    path,
+  );
+}
+
+function describeRaw(raw: unknown): string {
+  if (Array.isArray(raw)) return 'a list';
+  if (typeof raw === 'object' && raw !== null) return 'a map';
+  return typeof raw;
+}
+
+/** Builds one detection item from `field|mod|mod: value(s)`, running its modifiers in order. */
+export function buildItem(
+  key: string | null,
+  rawValues: unknown,
+  context: ModifierContext,
+  path: readonly (string | number)[],
+): DetectionItem {
+  const [fieldName = '', ...modifierNames] = key === null ? [''] : key.split('|');
+  if (key !== null && fieldName === '') {
+    throw new DetectionError(`'${key}' has modifiers but no field name`, path);
+  }
+  const fieldProblem = key === null ? undefined : fieldPathProblem(fieldName);
+  if (fieldProblem) {
+    if (context.strictFields !== false) throw new DetectionError(fieldProblem, path);
+    context.warn(`${fieldProblem}: read as absent`);
+  }
+  const list = Array.isArray(rawValues) ? rawValues : [rawValues];
+  if (list.length === 0)
+    throw new DetectionError('an empty list matches nothing; give at least one value', path);
+  let item: DetectionItem = {
+    field: key === null ? null : fieldName,
+    values: list.map((raw, i) => toRuleValue(raw, Array.isArray(rawValues) ? [...path, i] : path)),
+    linking: 'any',
+    negated: false,
+    cased: false,
+    applied: [],
+  };
+  for (const name of modifierNames) {
+    if (name === 'fieldref') checkReferencedFields(item.values, path);
+    const modifier = MODIFIERS.get(name);
+    if (!modifier) {
+      const why = UNSUPPORTED_MODIFIERS.get(name);
+      throw new DetectionError(
+        why
+          ? `modifier '${name}' is not supported: ${why}`
+          : `unknown modifier '${name}' (known: ${[...MODIFIERS.keys()].join(', ')})`,
+        path,
+      );
+    }
+    try {
+      item = modifier.apply(item, context);
+    } catch (error) {
+      if (error instanceof ModifierError) throw new DetectionError(error.message, path);
+      throw error;
+    }
+  }
+  return item;
+}
+
+function checkReferencedFields(values: readonly RuleValue[], path: readonly (string | number)[]): void {
+  for (const value of values) {
+    // Wildcards get the fieldref modifier's own, clearer error.
+    const problem =
+      value.kind === 'string' && !value.text.hasWildcards ? fieldPathProblem(value.raw) : undefined;
+    if (problem) throw new DetectionError(`fieldref: ${problem}`, path);
+  }
+}
