@@ -2,7 +2,7 @@ import { isActorField } from './cloudtrail-fields';
 import type { RecordView, TextMode, TextTest } from './detection';
 import { textAny } from './detection';
 import type { TextProgram } from './literals';
-import { compileTextProgram, LiteralTable, passes, TextMemo } from './literals';
+import { compileTextProgram, LiteralTable, passes, skipWhitespace, TextMemo } from './literals';
 import type { DetectionRule } from './types';
 
 export type Evaluation =
@@ -401,14 +401,4 @@ export function eventKeys(text: string): { source: string | undefined; name: str
       sources === 1 ? stringValueAfter(text, sourceAt + EVENT_KEY.length + SOURCE_REST.length) : undefined,
     name: names === 1 ? stringValueAfter(text, nameAt + EVENT_KEY.length + NAME_REST.length) : undefined,
   };
-}
-
-/** The index of the first character at or after `from` that is not JSON whitespace. */
-function skipWhitespace(text: string, from: number): number {
-  let i = from;
-  for (;;) {
-    const code = text.charCodeAt(i);
-    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return i;
-    i++;
-  }
 }

@@ -145,7 +145,7 @@ function wordEnd(text: string, from: number): number {
 }
 
 /** The index of the first character at or after `from` that is not JSON whitespace. */
-function skipWhitespace(text: string, from: number): number {
+export function skipWhitespace(text: string, from: number): number {
   let i = from;
   for (;;) {
     const code = text.charCodeAt(i);

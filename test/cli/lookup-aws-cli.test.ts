@@ -8,7 +8,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli';
 
 const AWS_CLI = process.env.AWS_CLI ?? 'aws';
@@ -84,21 +84,14 @@ interface Page {
 
 const history = new FakeHistory();
 let url = '';
-const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
   url = await history.start();
   // The in-process CLI builds its client from the default credential chain: fake keys, restored after.
-  for (const [key, value] of Object.entries(CREDENTIALS)) {
-    saved[key] = process.env[key];
-    process.env[key] = value;
-  }
+  for (const [key, value] of Object.entries(CREDENTIALS)) vi.stubEnv(key, value);
 });
 afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  vi.unstubAllEnvs();
   await history.stop();
 });
 

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsCliText } from '../../lib/cli/aws-text';
 import { runCli } from '../helpers/cli';
 
@@ -91,20 +91,13 @@ class FakeHistory {
 
 const history = new FakeHistory();
 let url = '';
-const saved: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
   url = await history.start();
-  for (const [key, value] of Object.entries(CREDENTIALS)) {
-    saved[key] = process.env[key];
-    process.env[key] = value;
-  }
+  for (const [key, value] of Object.entries(CREDENTIALS)) vi.stubEnv(key, value);
 });
 afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  vi.unstubAllEnvs();
   await history.stop();
 });
 
