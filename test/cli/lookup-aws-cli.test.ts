@@ -4,77 +4,37 @@
  * already returned, and both print the same token for the same position. Skips, saying so, where
  * the AWS CLI is not installed.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../helpers/cli';
+import type { LookupEventsInput } from '../helpers/fake-lookup';
+import { AWS_CLI, awsCliAvailable, FAKE_CREDENTIALS, lookupEventsScript } from '../helpers/fake-lookup';
+import type { Receiver } from '../helpers/receiver';
+import { startReceiver } from '../helpers/receiver';
 
-const AWS_CLI = process.env.AWS_CLI ?? 'aws';
-const awsCliAvailable = spawnSync(AWS_CLI, ['--version'], { stdio: 'ignore' }).status === 0;
 if (!awsCliAvailable) console.warn(`AWS CLI not found (set AWS_CLI); token interoperability tests skipped`);
 
 /** Events in the fake history, newest first; more than two default pages of 50. */
 const TOTAL = 120;
 /** LookupEvents' default MaxResults (API_LookupEvents: "The default is 50"). */
 const DEFAULT_PAGE = 50;
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' } as const;
 
-/**
- * LookupEvents over JSON 1.1: `TOTAL` events, a page of MaxResults (default 50) from the offset the
- * NextToken `o<offset>` names. The SDK and botocore send different X-Amz-Target spellings; both end
- * in `.LookupEvents`.
- */
-class FakeHistory {
-  readonly requests: { NextToken?: string; MaxResults?: number }[] = [];
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.answer(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const reply = (status: number, body: unknown): void => {
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'r' });
-      response.end(JSON.stringify(body));
-    };
-    if (!String(request.headers['x-amz-target']).endsWith('.LookupEvents')) {
-      return reply(400, { __type: 'UnknownOperationException' });
-    }
-    const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-      NextToken?: string;
-      MaxResults?: number;
-    };
-    this.requests.push(input);
-    const offset = input.NextToken === undefined ? 0 : Number(input.NextToken.slice(1));
-    const size = input.MaxResults ?? DEFAULT_PAGE;
-    const events = [];
-    for (let index = offset; index < Math.min(TOTAL, offset + size); index++) {
-      events.push({
-        EventId: `e${index}`,
-        EventName: 'ListUsers',
-        ReadOnly: 'true',
-        EventTime: Date.parse('2026-11-22T12:00:00Z') / 1000 - index,
-        EventSource: 'iam.amazonaws.com',
-        Username: 'alice',
-      });
-    }
-    return reply(200, {
-      Events: events,
-      ...(offset + size < TOTAL ? { NextToken: `o${offset + size}` } : {}),
+/** A page of MaxResults (default 50) from the offset the NextToken `o<offset>` names. */
+function historyPage(input: LookupEventsInput): unknown {
+  const offset = input.NextToken === undefined ? 0 : Number(input.NextToken.slice(1));
+  const size = input.MaxResults ?? DEFAULT_PAGE;
+  const events = [];
+  for (let index = offset; index < Math.min(TOTAL, offset + size); index++) {
+    events.push({
+      EventId: `e${index}`,
+      EventName: 'ListUsers',
+      ReadOnly: 'true',
+      EventTime: Date.parse('2026-11-22T12:00:00Z') / 1000 - index,
+      EventSource: 'iam.amazonaws.com',
+      Username: 'alice',
     });
   }
+  return { Events: events, ...(offset + size < TOTAL ? { NextToken: `o${offset + size}` } : {}) };
 }
 
 interface Page {
@@ -82,17 +42,18 @@ interface Page {
   readonly nextToken?: string;
 }
 
-const history = new FakeHistory();
+let history: Receiver | undefined;
 let url = '';
 
 beforeAll(async () => {
-  url = await history.start();
+  history = await startReceiver(lookupEventsScript(historyPage));
+  url = new URL(history.url).origin;
   // The in-process CLI builds its client from the default credential chain: fake keys, restored after.
-  for (const [key, value] of Object.entries(CREDENTIALS)) vi.stubEnv(key, value);
+  for (const [key, value] of Object.entries(FAKE_CREDENTIALS)) vi.stubEnv(key, value);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await history.stop();
+  await history?.close();
 });
 
 function page(stdout: string): Page {
@@ -108,10 +69,10 @@ async function awsCli(args: string[]): Promise<Page> {
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
-    ...CREDENTIALS,
+    ...FAKE_CREDENTIALS,
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_SHARED_FAKE_CREDENTIALS_FILE: '/dev/null',
     AWS_PAGER: '',
   };
   const stdout = await new Promise<string>((resolve, reject) => {

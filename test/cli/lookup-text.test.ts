@@ -4,23 +4,21 @@
  * `cli_timestamp_format = iso8601` (v2's default, and what trailwatch's JSON prints too). Skips,
  * saying so, where the AWS CLI is not installed; the formatter's rules are checked without it.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsCliText } from '../../lib/cli/aws-text';
 import { runCli } from '../helpers/cli';
+import type { LookupEventsInput } from '../helpers/fake-lookup';
+import { AWS_CLI, awsCliAvailable, FAKE_CREDENTIALS, lookupEventsScript } from '../helpers/fake-lookup';
+import type { Receiver } from '../helpers/receiver';
+import { startReceiver } from '../helpers/receiver';
 
-const AWS_CLI = process.env.AWS_CLI ?? 'aws';
-const awsCliAvailable = spawnSync(AWS_CLI, ['--version'], { stdio: 'ignore' }).status === 0;
 if (!awsCliAvailable)
   console.warn('AWS CLI not found (set AWS_CLI); the comparison with its text output is skipped');
 
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' } as const;
 const T0 = Date.parse('2026-11-22T12:00:00Z') / 1000;
 
 /** Events as the API answers them: one without Username, one with two resources, one with none. */
@@ -60,45 +58,24 @@ const EVENTS = [
   },
 ];
 
-class FakeHistory {
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.answer(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-
-  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { NextToken?: string };
-    // Two pages, so the text of a cut run carries a NextToken line too.
-    const body =
-      input.NextToken === 'page2'
-        ? { Events: EVENTS.slice(2) }
-        : { Events: EVENTS.slice(0, 2), NextToken: 'page2' };
-    response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'r' });
-    response.end(JSON.stringify(body));
-  }
+/** Two pages, so the text of a cut run carries a NextToken line too. */
+function historyPage(input: LookupEventsInput): unknown {
+  return input.NextToken === 'page2'
+    ? { Events: EVENTS.slice(2) }
+    : { Events: EVENTS.slice(0, 2), NextToken: 'page2' };
 }
 
-const history = new FakeHistory();
+let history: Receiver | undefined;
 let url = '';
 
 beforeAll(async () => {
-  url = await history.start();
-  for (const [key, value] of Object.entries(CREDENTIALS)) vi.stubEnv(key, value);
+  history = await startReceiver(lookupEventsScript(historyPage));
+  url = new URL(history.url).origin;
+  for (const [key, value] of Object.entries(FAKE_CREDENTIALS)) vi.stubEnv(key, value);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await history.stop();
+  await history?.close();
 });
 
 async function theAwsCli(args: string[]): Promise<string> {
@@ -107,10 +84,10 @@ async function theAwsCli(args: string[]): Promise<string> {
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
-    ...CREDENTIALS,
+    ...FAKE_CREDENTIALS,
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_CONFIG_FILE: config,
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_SHARED_FAKE_CREDENTIALS_FILE: '/dev/null',
     AWS_PAGER: '',
   };
   return new Promise<string>((resolve, reject) => {
