@@ -6,7 +6,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import {
   CloudTrailClient,
   DescribeTrailsCommand,
@@ -27,6 +26,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrailCliOptions } from '../../lib/cli/trail';
 import { runTrailDescribe, runTrailPlan, runTrailStatus } from '../../lib/cli/trail';
+import { captureCliIo } from '../helpers/cli';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -42,14 +42,8 @@ async function run(
   command: (options: TrailCliOptions, io: Parameters<typeof runTrailStatus>[1]) => Promise<number>,
   options: TrailCliOptions,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await command(options, { stdout, stderr, stdin: Readable.from([]) });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  const { io, finish } = captureCliIo();
+  return finish(await command(options, io));
 }
 
 function config(text: string): string {
