@@ -2,8 +2,7 @@
  * Several processes, one DynamoDB state table (moto_server) and one real HTTP receiver: each alert
  * reaches the receiver once, and a receiver slower than the timeout is reported as unknown.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../lib/alerts';
 import { detectionAlert } from '../../lib/alerts';
 import { parseConfig } from '../../lib/config';
@@ -14,33 +13,20 @@ import type { AlertOutcome } from '../../lib/pipeline';
 import { AlertPipeline, defaultNotifierContext, failuresToRetry } from '../../lib/pipeline';
 import { DynamoStateStore } from '../../lib/state';
 import { injectedRecord, injectionRule } from '../factories/alerts';
-import type { Moto } from '../helpers/moto';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, motoAvailable, startMoto } from '../helpers/moto';
+import { MOTO_CREDENTIALS, motoAvailable } from '../helpers/moto';
 import type { Receiver } from '../helpers/receiver';
 import { startReceiver } from '../helpers/receiver';
-import { createStateTable, MOTO_REGION, motoDynamo } from '../state/tables';
-
-if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+import { MOTO_REGION, useMotoStateTables } from '../state/tables';
 
 const PROCESSES = 4;
 const ALERTS = 15;
 /** The receiver's think time: long enough that every process is mid-send at once. */
 const RECEIVER_DELAY_MS = 300;
 
-let moto: Moto | undefined;
-let dynamo: DynamoDBClient | undefined;
+const motoTables = useMotoStateTables('shared');
 let receiver: Receiver | undefined;
-let tables = 0;
-
-beforeAll(async () => {
-  if (!motoAvailable) return;
-  moto = await startMoto({ serial: true });
-  dynamo = motoDynamo(moto);
-}, 60_000);
-afterAll(async () => {
-  dynamo?.destroy();
-  await moto?.stop();
-});
+/** The moto_server every process's state store talks to. */
+let endpoint = '';
 afterEach(async () => {
   await receiver?.close();
   vi.unstubAllEnvs();
@@ -61,7 +47,7 @@ function process_(table: string, url: string, policy: HttpPolicy = POLICY): Aler
   siem: {type: webhook, url: '${url}'}
 routing:
   defaults: {critical: [siem], high: [siem], medium: [siem], low: [siem], informational: [siem]}
-state: {backend: dynamodb, table: ${table}, region: ${MOTO_REGION}, endpoint: '${moto?.endpoint}'}
+state: {backend: dynamodb, table: ${table}, region: ${MOTO_REGION}, endpoint: '${endpoint}'}
 `,
     'trailwatch.yml',
     Date.UTC(2025, 0, 1),
@@ -89,10 +75,9 @@ state: {backend: dynamodb, table: ${table}, region: ${MOTO_REGION}, endpoint: '$
 async function sharedTable(): Promise<string> {
   vi.stubEnv('AWS_ACCESS_KEY_ID', MOTO_CREDENTIALS.accessKeyId);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', MOTO_CREDENTIALS.secretAccessKey);
-  const table = `shared-${++tables}`;
-  if (!dynamo) throw new Error('moto_server is not running');
-  await createStateTable(dynamo, table);
-  return table;
+  const created = await motoTables.newTable();
+  endpoint = created.endpoint;
+  return created.table;
 }
 
 /** Distinct principals, so dedup lets every alert through. */
