@@ -111,7 +111,8 @@ export class SecretResolver {
           ? await providers.ssm.get(ref.ssm, { decrypt: true, maxAge: this.maxAgeSeconds })
           : await providers.secretsManager.get(ref.secretsmanager, { maxAge: this.maxAgeSeconds });
     } catch (error) {
-      throw new SecretError(`cannot read ${where}: ${awsErrorName(error)}`);
+      // The cause tells a throttled or unreachable service (retry later) from a missing secret.
+      throw new SecretError(`cannot read ${where}: ${awsErrorName(error)}`, { cause: error });
     }
     if (typeof value !== 'string' || value === '')
       throw new SecretError('ssm' in ref ? `${where} has no value` : `${where} has no string value`);

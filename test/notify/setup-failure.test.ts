@@ -8,12 +8,15 @@ import {
   TransformParameterError,
 } from '@aws-lambda-powertools/parameters/errors';
 import {
+  GetSecretValueCommand,
   InternalServiceError,
   ResourceNotFoundException,
+  SecretsManagerClient,
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { SecretError } from '../../lib/notify';
+import { SecretError, SecretResolver } from '../../lib/notify';
 import type { SetupFailureKind } from '../../lib/notify/setup-failure';
 import { setupFailureKind } from '../../lib/notify/setup-failure';
 import { setupFailure } from '../../lib/notify/types';
@@ -111,5 +114,30 @@ describe('setupFailure', () => {
     expect(setupFailure(new SecretError('environment variable SLACK_URL is not set'))).toMatchObject({
       error: 'environment variable SLACK_URL is not set',
     });
+  });
+});
+
+describe('SecretResolver failures, classified end to end', () => {
+  // The resolver wraps what the provider threw: the wrapper must keep it as its cause, or a
+  // throttled Secrets Manager would read as a missing secret and the alert would not be retried.
+  const resolverFailingWith = (error: Error): SecretResolver => {
+    const client = new SecretsManagerClient({ region: 'us-east-1', maxAttempts: 1 });
+    mockClient(client).on(GetSecretValueCommand).rejects(error);
+    return new SecretResolver({ secretsManager: client, maxAgeSeconds: 0 });
+  };
+
+  it.each([
+    ['throttled', throttled, 'transient'],
+    ['a server fault', serverFault, 'transient'],
+    ['a secret that does not exist', notFound, 'configuration'],
+  ] as const)('%s: %s', async (_name, error, kind) => {
+    const failure = await resolverFailingWith(error)
+      .resolve({ secretsmanager: 'trailwatch/slack' })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+    expect(failure).toBeInstanceOf(SecretError);
+    expect(setupFailureKind(failure)).toBe(kind);
   });
 });
