@@ -62,7 +62,6 @@ export function buildItem(
     applied: [],
   };
   for (const name of modifierNames) {
-    if (name === 'fieldref') checkReferencedFields(item.values, path);
     const modifier = MODIFIERS.get(name);
     if (!modifier) {
       const why = UNSUPPORTED_MODIFIERS.get(name);
@@ -74,6 +73,7 @@ export function buildItem(
       );
     }
     try {
+      // Refuses, before the modifier runs, a value of a kind it does not declare (./modifiers/define).
       item = modifier.apply(item, context);
     } catch (error) {
       if (error instanceof ModifierError) throw new DetectionError(error.message, path);
@@ -81,13 +81,4 @@ export function buildItem(
     }
   }
   return item;
-}
-
-function checkReferencedFields(values: readonly RuleValue[], path: readonly (string | number)[]): void {
-  for (const value of values) {
-    // Wildcards get the fieldref modifier's own, clearer error.
-    const problem =
-      value.kind === 'string' && !value.text.hasWildcards ? fieldPathProblem(value.raw) : undefined;
-    if (problem) throw new DetectionError(`fieldref: ${problem}`, path);
-  }
 }

@@ -1,7 +1,7 @@
-import type { Modifier } from './types';
+import { itemModifier } from './define';
 
-export const allModifier: Modifier = {
+export const allModifier = itemModifier({
   name: 'all',
   description: 'every value in the list must match, instead of any one',
-  apply: (item) => ({ ...item, linking: 'all', applied: [...item.applied, 'all'] }),
-};
+  change: (item) => ({ ...item, linking: 'all' }),
+});

@@ -1,7 +1,7 @@
-import type { Modifier } from './types';
+import { itemModifier } from './define';
 
-export const casedModifier: Modifier = {
+export const casedModifier = itemModifier({
   name: 'cased',
   description: 'string comparison keeps case (the default ignores it)',
-  apply: (item) => ({ ...item, cased: true, applied: [...item.applied, 'cased'] }),
-};
+  change: (item) => ({ ...item, cased: true }),
+});

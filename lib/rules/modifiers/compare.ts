@@ -1,19 +1,19 @@
+import { valueModifier } from './define';
 import type { CompareOperator, Modifier } from './types';
-import { mapValues, typeError } from './types';
 
 function compareModifier(op: CompareOperator, description: string): Modifier {
-  return {
+  return valueModifier({
     name: op,
     description,
-    apply: (item) =>
-      mapValues(item, op, (value) => {
-        if (value.kind === 'number') return { kind: 'compare', op, value: value.value };
-        if (value.kind === 'string' && value.raw.trim() !== '' && Number.isFinite(Number(value.raw))) {
-          return { kind: 'compare', op, value: Number(value.raw) };
-        }
-        throw typeError(op, value, 'a number');
-      }),
-  };
+    // A quoted number ('12') is a number too, as YAML authors write it either way.
+    accepts: ['number', 'string'],
+    expects: 'a number',
+    modify: (value, step) => {
+      if (value.kind === 'number') return { kind: 'compare', op, value: value.value };
+      if (value.raw.trim() === '' || !Number.isFinite(Number(value.raw))) throw step.refuse();
+      return { kind: 'compare', op, value: Number(value.raw) };
+    },
+  });
 }
 
 export const lessThanModifier = compareModifier('lt', 'the field is a number less than the value');

@@ -1,21 +1,24 @@
 import { WILDCARD_MULTI } from '../sigma-string';
-import type { Modifier } from './types';
-import { mapValues, typeError } from './types';
+import { valueModifier } from './define';
 
-export const containsModifier: Modifier = {
+export const containsModifier = valueModifier({
   name: 'contains',
   description: 'matches the value anywhere inside the field',
-  apply: (item) =>
-    mapValues(item, 'contains', (value) => {
-      if (value.kind === 'string') {
+  accepts: ['string', 'regex', 'fieldref'],
+  expects: 'a string',
+  modify: (value) => {
+    switch (value.kind) {
+      case 'string': {
         let text = value.text;
         if (!text.startsWithWildcard()) text = text.prepend(WILDCARD_MULTI);
         if (!text.endsWithWildcard()) text = text.append(WILDCARD_MULTI);
         return { ...value, text };
       }
       // A regular expression already searches the whole field: contains leaves it as it is.
-      if (value.kind === 'regex') return value;
-      if (value.kind === 'fieldref') return { ...value, startsWith: true, endsWith: true };
-      throw typeError('contains', value, 'a string');
-    }),
-};
+      case 'regex':
+        return value;
+      case 'fieldref':
+        return { ...value, startsWith: true, endsWith: true };
+    }
+  },
+});

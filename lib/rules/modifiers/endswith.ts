@@ -1,19 +1,21 @@
 import { WILDCARD_MULTI } from '../sigma-string';
-import type { Modifier } from './types';
-import { mapValues, typeError } from './types';
+import { valueModifier } from './define';
 
-export const endswithModifier: Modifier = {
+export const endswithModifier = valueModifier({
   name: 'endswith',
   description: 'matches fields that end with the value',
-  apply: (item) =>
-    mapValues(item, 'endswith', (value) => {
-      if (value.kind === 'string') {
+  accepts: ['string', 'regex', 'fieldref'],
+  expects: 'a string',
+  modify: (value) => {
+    switch (value.kind) {
+      case 'string':
         return value.text.startsWithWildcard()
           ? value
           : { ...value, text: value.text.prepend(WILDCARD_MULTI) };
-      }
-      if (value.kind === 'regex') return { ...value, pattern: `(?:${value.pattern})$` };
-      if (value.kind === 'fieldref') return { ...value, endsWith: true };
-      throw typeError('endswith', value, 'a string');
-    }),
-};
+      case 'regex':
+        return { ...value, pattern: `(?:${value.pattern})$` };
+      case 'fieldref':
+        return { ...value, endsWith: true };
+    }
+  },
+});

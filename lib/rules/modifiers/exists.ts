@@ -1,15 +1,14 @@
-import type { Modifier } from './types';
-import { ModifierError, mapValues, requireUnmodified, typeError } from './types';
+import { valueModifier } from './define';
+import { ModifierError } from './types';
 
-export const existsModifier: Modifier = {
+export const existsModifier = valueModifier({
   name: 'exists',
   description: 'true: the field is present; false: it is absent',
-  apply: (item) => {
+  accepts: ['boolean'],
+  expects: 'true or false',
+  mustComeFirst: true,
+  modify: (value, { item }) => {
     if (item.field === null) throw new ModifierError("'exists' needs a field");
-    requireUnmodified(item, 'exists');
-    return mapValues(item, 'exists', (value) => {
-      if (value.kind !== 'boolean') throw typeError('exists', value, 'true or false');
-      return { kind: 'exists', value: value.value };
-    });
+    return { kind: 'exists', value: value.value };
   },
-};
+});

@@ -1,18 +1,15 @@
+import { valueModifier } from './define';
 import type { Modifier } from './types';
-import { mapValues, typeError } from './types';
 
 /** The regular-expression flag modifiers of Sigma v2: each adds one flag to a `re` value. */
 function regexFlagModifier(name: string, flag: 'i' | 'm' | 's', description: string): Modifier {
-  return {
+  return valueModifier({
     name,
     description,
-    apply: (item) =>
-      mapValues(item, name, (value) => {
-        if (value.kind !== 'regex')
-          throw typeError(name, value, "a regular expression (put '|re' before it)");
-        return value.flags.includes(flag) ? value : { ...value, flags: value.flags + flag };
-      }),
-  };
+    accepts: ['regex'],
+    expects: "a regular expression (put '|re' before it)",
+    modify: (value) => (value.flags.includes(flag) ? value : { ...value, flags: value.flags + flag }),
+  });
 }
 
 export const ignoreCaseModifier = regexFlagModifier('i', 'i', 'the regular expression ignores case');

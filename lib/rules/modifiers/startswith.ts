@@ -1,17 +1,19 @@
 import { WILDCARD_MULTI } from '../sigma-string';
-import type { Modifier } from './types';
-import { mapValues, typeError } from './types';
+import { valueModifier } from './define';
 
-export const startswithModifier: Modifier = {
+export const startswithModifier = valueModifier({
   name: 'startswith',
   description: 'matches fields that begin with the value',
-  apply: (item) =>
-    mapValues(item, 'startswith', (value) => {
-      if (value.kind === 'string') {
+  accepts: ['string', 'regex', 'fieldref'],
+  expects: 'a string',
+  modify: (value) => {
+    switch (value.kind) {
+      case 'string':
         return value.text.endsWithWildcard() ? value : { ...value, text: value.text.append(WILDCARD_MULTI) };
-      }
-      if (value.kind === 'regex') return { ...value, pattern: `^(?:${value.pattern})` };
-      if (value.kind === 'fieldref') return { ...value, startsWith: true };
-      throw typeError('startswith', value, 'a string');
-    }),
-};
+      case 'regex':
+        return { ...value, pattern: `^(?:${value.pattern})` };
+      case 'fieldref':
+        return { ...value, startsWith: true };
+    }
+  },
+});

@@ -51,28 +51,32 @@ export interface ModifierContext {
   readonly strictFields?: boolean;
 }
 
-/** One Sigma modifier: takes the item as the previous modifiers left it and returns it changed. */
+/** The kinds of value a rule can hold at some step of the modifier chain. */
+export type ValueKind = RuleValue['kind'];
+
+/** The values of the given kinds: what a modifier declaring `accepts: ['string']` is handed. */
+export type ValueOf<K extends ValueKind> = Extract<RuleValue, { readonly kind: K }>;
+
+/**
+ * One Sigma modifier: takes the item as the previous modifiers left it and returns it changed.
+ * Build one with `valueModifier` (each value changed on its own, its kind checked first) or
+ * `itemModifier` (the item as a whole, any value) from `./define`, so the check of what it
+ * accepts is made in one place, from its declaration, before it runs.
+ */
 export interface Modifier {
   readonly name: string;
   readonly description: string;
+  /** The value kinds it takes; `any` for modifiers that change the item, not its values. */
+  readonly accepts: readonly ValueKind[] | 'any';
+  /** What it takes, in a rule author's words, as its refusal says: `'exists' takes true or false`. */
+  readonly expects: string;
+  /** It must be the first modifier after the field name (`re`, `cidr`, `exists`). */
+  readonly mustComeFirst: boolean;
   apply(item: DetectionItem, context: ModifierContext): DetectionItem;
 }
 
 export class ModifierError extends Error {
   override readonly name = 'ModifierError';
-}
-
-/** Applies `change` to every value, for modifiers that act on values one by one. */
-export function mapValues(
-  item: DetectionItem,
-  modifier: string,
-  change: (value: RuleValue) => RuleValue | readonly RuleValue[],
-): DetectionItem {
-  return {
-    ...item,
-    values: item.values.flatMap((value) => change(value)),
-    applied: [...item.applied, modifier],
-  };
 }
 
 export function requireUnmodified(item: DetectionItem, modifier: string): void {
@@ -81,6 +85,7 @@ export function requireUnmodified(item: DetectionItem, modifier: string): void {
   }
 }
 
+/** The one refusal of a value a modifier does not take: `'gt' takes a number, not the string "many"`. */
 export function typeError(modifier: string, value: RuleValue, expected: string): ModifierError {
   return new ModifierError(`'${modifier}' takes ${expected}, not ${describeValue(value)}`);
 }
@@ -94,7 +99,16 @@ export function describeValue(value: RuleValue): string {
       return `the ${value.kind} ${String(value.value)}`;
     case 'null':
       return 'null';
-    default:
-      return `a ${value.kind} value`;
+    // The kinds below exist only after another modifier made them: name that modifier's result.
+    case 'regex':
+      return `a regular expression (from '|re')`;
+    case 'cidr':
+      return `a network (from '|cidr')`;
+    case 'compare':
+      return `a comparison (from '|${value.op}')`;
+    case 'exists':
+      return `a presence test (from '|exists')`;
+    case 'fieldref':
+      return `a field reference (from '|fieldref')`;
   }
 }
