@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import { neutralizeControl, oneLine } from '../text';
 
 /** The streams a command talks to; tests pass their own. */
@@ -133,8 +135,11 @@ export class LineWriter {
   }
 }
 
-export class UsageError extends Error {
+export class UsageError extends TrailwatchError {
   override readonly name = 'UsageError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'usage', options);
+  }
 }
 
 export const EXIT_OK = 0;

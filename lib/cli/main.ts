@@ -1,11 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json';
-import { isInfrastructureFailure } from '../driver';
-import { IamReadError } from '../iam';
 import { AUDIT_FORMATS, auditFlags, runAudit } from './audit';
 import { BACKTEST_FORMATS, backtestFlags, runBacktestCommand } from './backtest';
 import { catFlags, runCat } from './cat';
 import { configValidateFlags, runConfigValidate } from './config';
+import { reportCliError } from './errors';
 import type { DeprecatedFlag, RawFlags } from './flags';
 import {
   CONFIG_HELP,
@@ -19,7 +18,7 @@ import {
   READ_DEPRECATED,
 } from './flags';
 import type { CliIo } from './io';
-import { EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, guardedIo, processIo, UsageError } from './io';
+import { EXIT_OK, EXIT_USAGE, guardedIo, processIo } from './io';
 import type { LookupServices } from './lookup';
 import { LOOKUP_OUTPUTS, runLookup } from './lookup';
 import { lookupFlags } from './lookup-flags';
@@ -310,19 +309,8 @@ export async function main(
       // --help, --version and `help` exit 0; no command at all (help on stderr) and bad flags exit 2.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (error instanceof UsageError) {
-      io.stderr.write(`trailwatch: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    if (isInfrastructureFailure(error) || error instanceof IamReadError) {
-      // A service the run depends on is down (the state table): the message names it; no stack.
-      io.stderr.write(`trailwatch: error: ${(error as Error).message}\n`);
-      return EXIT_INPUT_FAILED;
-    }
-    io.stderr.write(
-      `trailwatch: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return EXIT_INPUT_FAILED;
+    // A TrailwatchError (a usage error, an unusable state table…) is one located line; else a stack.
+    return reportCliError(error, io);
   } finally {
     for (const restore of restorers.splice(0)) restore();
   }

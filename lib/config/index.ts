@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { TrailwatchError } from '../errors';
 import { NOTIFIERS } from '../notify';
 import type { Level } from '../rules';
 import { durationMs, LEVELS } from '../rules';
@@ -217,10 +218,20 @@ export const DEFAULT_CONFIG: TrailwatchConfig = {
   warnings: [],
 };
 
-export class ConfigError extends Error {
+/**
+ * trailwatch.yml cannot be used: every problem at once, each its own line starting with
+ * `file:line:`. The file is the error's location; the message already names it on every line.
+ */
+export class ConfigError extends TrailwatchError {
   override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(problems.join('\n'));
+  constructor(
+    readonly problems: readonly string[],
+    file?: string,
+  ) {
+    super(problems.join('\n'), 'config', {
+      ...(file === undefined ? {} : { location: { file } }),
+      locationInMessage: true,
+    });
   }
 }
 
@@ -236,7 +247,7 @@ export function loadConfig(
   const file = path === undefined ? resolve(cwd, CONFIG_FILE_NAME) : resolve(cwd, path);
   if (!existsSync(file)) {
     if (path === undefined) return DEFAULT_CONFIG;
-    throw new ConfigError([`${path}: no such file`]);
+    throw new ConfigError([`${path}: no such file`], path);
   }
   return parseConfig(readFileSync(file, 'utf8'), file, now);
 }
@@ -244,12 +255,14 @@ export function loadConfig(
 export function parseConfig(text: string, file: string, now: number = Date.now()): TrailwatchConfig {
   const [document, ...extra] = parseYamlDocuments(file, text);
   if (extra.length > 0)
-    throw new ConfigError([
-      `${file}:${extra[0]?.line}: one YAML document expected, found ${extra.length + 1}`,
-    ]);
+    throw new ConfigError(
+      [`${file}:${extra[0]?.line}: one YAML document expected, found ${extra.length + 1}`],
+      file,
+    );
   if (document && document.syntaxErrors.length > 0) {
     throw new ConfigError(
       document.syntaxErrors.map((error) => `${file}:${error.line}: YAML: ${error.message}`),
+      file,
     );
   }
   const parsed = configSchema.safeParse(document?.value ?? {});
@@ -260,6 +273,7 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
         const line = document ? document.lineOf(path) : 1;
         return `${file}:${line}: ${path.join('.') || '(top level)'}: ${issue.message}`;
       }),
+      file,
     );
   }
   const config = parsed.data;
@@ -269,7 +283,7 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
     ...checkReferences(config, file, lineOf),
     ...checkAutoPlaceholders(config, file, lineOf),
   ];
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, file);
   const base = dirname(file);
   const suppressions = (config.suppressions ?? []).map(
     (suppression, index): SuppressionConfig => ({

@@ -6,8 +6,10 @@ import type { TrailwatchConfig } from '../config';
 import type { DriverEvent } from '../driver';
 import { describeRuleError, drive, emptyTally, recordsRead } from '../driver';
 import type { ActorSource } from '../driver/driver';
+import { TrailwatchError } from '../errors';
 import type { Input, LayoutFilter, Origin, S3Settings } from '../ingest';
 import {
+  classifyReadError,
   createS3Client,
   describeError,
   filesUnder,
@@ -138,14 +140,19 @@ export interface BacktestDay {
  * the listing was, and the AWS or file-system error as `cause`. The backtest reports it as a
  * located problem and ends the listing there, rather than failing as an unexpected error.
  */
-export class BacktestListingError extends Error {
+export class BacktestListingError extends TrailwatchError {
   override readonly name = 'BacktestListingError';
   constructor(
-    /** `s3://bucket/prefix` as asked, or the folder's path. */
-    readonly location: string,
+    /** `s3://bucket/prefix` as asked, or the folder's path: the error's location (`file`). */
+    readonly listing: string,
     cause: unknown,
   ) {
-    super(`${location}: cannot list: ${describeError(cause)}`, { cause });
+    super(`${listing}: cannot list: ${describeError(cause)}`, 'listing', {
+      location: { file: listing },
+      cause,
+      retryable: classifyReadError(cause) === 'transient',
+      locationInMessage: true,
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Event, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import type { PacedCloudTrail } from '../trail';
 import type { ResumePoint } from './resume-token';
 import { encodeResumeToken } from './resume-token';
@@ -32,8 +34,11 @@ export const EVENT_HISTORY_DAYS = 90;
 /** `AttributeValue` is 1 to 2000 characters. */
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 2000;
 
-export class LookupQueryError extends Error {
+export class LookupQueryError extends TrailwatchError {
   override readonly name = 'LookupQueryError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'lookup-query', options);
+  }
 }
 
 export interface LookupAttribute {
@@ -135,8 +140,11 @@ export interface LookupResult {
 }
 
 /** The service answered with the NextToken it was called with: following it would never end (botocore raises too). */
-export class RepeatedNextTokenError extends Error {
+export class RepeatedNextTokenError extends TrailwatchError {
   override readonly name = 'RepeatedNextTokenError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'repeated-next-token', options);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 /**
  * The AWS CLI's `--starting-token`, read and written as botocore's paginator does, so a token
  * printed by `aws cloudtrail lookup-events --max-items N` resumes in trailwatch and the other way
@@ -28,8 +30,11 @@ const MAX_TRUNCATE = 50;
 const DEPRECATED_SEPARATOR = '___';
 
 /** A starting token that decodes as the AWS CLI's JSON but says something the paginator cannot resume from. */
-export class StartingTokenError extends Error {
+export class StartingTokenError extends TrailwatchError {
   override readonly name = 'StartingTokenError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'starting-token', options);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 /**
  * IAM policy documents as the evaluator reads them: statements normalised to lists, every value
  * checked, so a malformed document is an error that names the policy rather than a wrong answer.
@@ -36,8 +38,11 @@ export interface PolicyDocument {
   readonly statements: readonly Statement[];
 }
 
-export class PolicyDocumentError extends Error {
+export class PolicyDocumentError extends TrailwatchError {
   override readonly name = 'PolicyDocumentError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'policy-document', options);
+  }
 }
 
 /**

@@ -10,6 +10,8 @@ import type {
   ManagedPolicyDetail,
   RoleDetail,
 } from '@aws-sdk/client-iam';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import type { AuthorizationDetails } from './analyse';
 
 /** The API's largest page ("MaxItems … Valid Range: Minimum value of 1. Maximum value of 1000."). */
@@ -31,8 +33,11 @@ export interface IamConnection {
   readonly profile?: string;
 }
 
-export class IamReadError extends Error {
+export class IamReadError extends TrailwatchError {
   override readonly name = 'IamReadError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'iam-read', options);
+  }
 }
 
 /** The one call this needs; an IAMClient is one, and tests may pass their own. */

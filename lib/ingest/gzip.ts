@@ -1,4 +1,6 @@
 import { constants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 
 /**
  * gzip decoding that keeps everything decompressed before a fault. Node's `createGunzip` checks the
@@ -42,14 +44,22 @@ const RESERVED_FLAGS = 0xe0;
 const FIXED_HEADER_BYTES = 10;
 const TRAILER_BYTES = 8;
 
-/** A fault in the bytes themselves (not the transport): retrying the read gives the same fault. */
-export class InputFormatError extends Error {
+/**
+ * A fault in the bytes themselves (not the transport): retrying the read gives the same fault.
+ * Its location is the byte offset of the fault in the compressed input, which every such message
+ * already states (`… at compressed byte 120`); the reader adds the file and record around it.
+ */
+export class InputFormatError extends TrailwatchError {
   override readonly name = 'InputFormatError';
   /** Byte offset of the fault in the compressed input, when the input is compressed. */
   readonly compressedOffset: number | undefined;
 
-  constructor(message: string, compressedOffset?: number) {
-    super(message);
+  constructor(message: string, compressedOffset?: number, options: TrailwatchErrorOptions = {}) {
+    super(message, 'input-format', {
+      ...(compressedOffset === undefined ? {} : { location: { byte: compressedOffset } }),
+      locationInMessage: compressedOffset !== undefined,
+      ...options,
+    });
     this.compressedOffset = compressedOffset;
   }
 }

@@ -3,6 +3,9 @@ import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
+import { setupFailureKind } from './setup-failure';
 
 /**
  * Where a secret lives. Secrets are never written in trailwatch.yml itself: the file names an
@@ -29,8 +32,18 @@ export function describeSecretRef(ref: SecretRef): string {
   return `Secrets Manager secret ${ref.secretsmanager}${ref.key ? ` (key ${ref.key})` : ''}`;
 }
 
-export class SecretError extends Error {
+/**
+ * A secret that cannot be had: not set, of the wrong shape, or not fetched. Retryable when the
+ * fetch failed for a reason that may pass (its AWS cause says so, see setupFailureKind).
+ */
+export class SecretError extends TrailwatchError {
   override readonly name = 'SecretError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'secret', {
+      retryable: options.cause !== undefined && setupFailureKind(options.cause) === 'transient',
+      ...options,
+    });
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../alerts';
+import { TrailwatchError } from '../errors';
 import type { AlertThread, DeliveryResult, Destination } from '../notify';
 import type { StateStore } from '../state';
 import type { AlertOutcome } from './pipeline';
@@ -276,11 +277,13 @@ export interface RetryableDelivery {
 }
 
 /** Thrown after a batch when some delivery failed in a way a retry could fix. */
-export class DeliveryError extends Error {
+export class DeliveryError extends TrailwatchError {
   override readonly name = 'DeliveryError';
   constructor(readonly failures: readonly RetryableDelivery[]) {
     super(
       `${failures.length} alert delivery(ies) failed and can be retried: ${failures.map((f) => `${f.destination}: ${f.outcome === 'unknown' ? 'outcome unknown, ' : ''}${f.error}`).join('; ')}`,
+      'delivery',
+      { retryable: true },
     );
   }
 }

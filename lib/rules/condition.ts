@@ -1,3 +1,5 @@
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import { compileLinearRegex } from './regex';
 
 /**
@@ -18,8 +20,11 @@ export type ConditionNode =
  */
 export const MAX_CONDITION_DEPTH = 64;
 
-export class ConditionError extends Error {
+export class ConditionError extends TrailwatchError {
   override readonly name = 'ConditionError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'condition', options);
+  }
 }
 
 type Token =

@@ -1,3 +1,5 @@
+import { formatLocation, TrailwatchError } from '../errors';
+
 /** Where in a rule file something is, for messages a person can act on (`rules/x.yml:12`). */
 export interface RuleLocation {
   readonly file: string;
@@ -5,12 +7,8 @@ export interface RuleLocation {
   readonly column?: number;
 }
 
-export function formatLocation(location: RuleLocation): string {
-  if (location.line === undefined) return location.file;
-  return location.column === undefined
-    ? `${location.file}:${location.line}`
-    : `${location.file}:${location.line}:${location.column}`;
-}
+/** Rule locations print as every other location does (`rules/x.yml:12:3`). */
+export { formatLocation };
 
 /**
  * What kind of problem a RuleError is, so callers branch on it rather than on message text:
@@ -40,23 +38,27 @@ export type RuleErrorCode =
  * A problem in a rule: what is wrong, of which kind, and where. Thrown inside the compiler, where
  * the nearest caller that knows the location catches it, adds `file:line`, and records it.
  */
-export class RuleError extends Error {
+export class RuleError extends TrailwatchError {
   override readonly name = 'RuleError';
+  declare readonly location?: RuleLocation;
+  declare readonly code: RuleErrorCode;
   constructor(
     message: string,
-    readonly location?: RuleLocation,
+    location?: RuleLocation,
     readonly ruleTitle?: string,
-    readonly code: RuleErrorCode = 'schema',
+    code: RuleErrorCode = 'schema',
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, code, {
+      ...(location === undefined ? {} : { location }),
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 
   withLocation(location: RuleLocation): RuleError {
-    return this.location ? this : new RuleError(this.message, location, this.ruleTitle, this.code);
-  }
-
-  override toString(): string {
-    return this.location ? `${formatLocation(this.location)}: ${this.message}` : this.message;
+    return this.location
+      ? this
+      : new RuleError(this.message, location, this.ruleTitle, this.code, this.cause);
   }
 }
 

@@ -1,4 +1,6 @@
 import { RE2JS, RE2JSException } from 're2js';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 
 /**
  * The regular-expression engine behind `|re`: RE2 semantics (linear time in the input, whatever the
@@ -37,8 +39,11 @@ export interface LinearRegex {
 }
 
 /** A pattern RE2 refuses, with the reason in words a rule author can act on. */
-export class RegexSyntaxError extends Error {
+export class RegexSyntaxError extends TrailwatchError {
   override readonly name = 'RegexSyntaxError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'regex-syntax', options);
+  }
 }
 
 /** Perl constructs that need backtracking, which RE2 leaves out by design. */

@@ -1,5 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { z } from 'zod';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import type { Input } from '../ingest';
 import type { FailureReport } from './failures';
 
@@ -37,8 +39,11 @@ export const TRIGGER_SCHEMAS = {
 } as const;
 export type Trigger = keyof typeof TRIGGER_SCHEMAS;
 
-export class TriggerEventError extends Error {
+export class TriggerEventError extends TrailwatchError {
   override readonly name = 'TriggerEventError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'wrong-event', options);
+  }
 }
 
 /** EventBridge sources of AWS services are `aws.<service>`; anything else can be put by anyone. */

@@ -1,4 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 
 /**
  * What could not be processed, by location, never by content: a record that threw (poison), a
@@ -32,8 +34,11 @@ export const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Error texts are cut well below the SQS message limit: a location is what the reader needs. */
 const MAX_ERROR_CHARS = 4_000;
 
-export class FailureQueueError extends Error {
+export class FailureQueueError extends TrailwatchError {
   override readonly name = 'FailureQueueError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'failure-queue', { retryable: true, ...options });
+  }
 }
 
 /** Reports to an SQS queue (the function's own failure queue). */

@@ -2,6 +2,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Alert } from '../alerts';
 import type { DriverEvent, Tally } from '../driver';
 import { drive, tallyCounts } from '../driver';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import type { Input } from '../ingest';
 import { formatOrigin } from '../ingest';
 import type { AlertOutcome } from '../pipeline';
@@ -13,8 +15,11 @@ import { recordInvocation } from './metrics';
 import type { Runtime } from './runtime';
 
 /** Thrown when records could not be read for a reason a retry may fix (S3 throttling, a network error). */
-export class ReadError extends Error {
+export class ReadError extends TrailwatchError {
   override readonly name = 'ReadError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'read', { retryable: true, ...options });
+  }
 }
 
 export interface InvocationSummary {

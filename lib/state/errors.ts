@@ -1,3 +1,5 @@
+import { TrailwatchError } from '../errors';
+
 /** Why the state table could not be used; `retryable` says whether waiting may fix it. */
 export type StateStoreProblem =
   | 'unreachable'
@@ -7,12 +9,16 @@ export type StateStoreProblem =
   | 'throttled'
   | 'failed';
 
+/** The problems waiting may fix: the table is there, but not answering now. */
+const RETRYABLE_PROBLEMS: ReadonlySet<StateStoreProblem> = new Set(['unreachable', 'throttled', 'failed']);
+
 /**
  * The state store could not be used. Without it no alert can be delivered exactly once, so callers
  * stop (the Lambda invocation fails and is retried) instead of sending blind; the message names
- * the table, endpoint and region so an operator can act on it, and carries no SDK stack.
+ * the table, endpoint and region so an operator can act on it, and carries no SDK stack. Its code
+ * is `state-<problem>`.
  */
-export class StateStoreError extends Error {
+export class StateStoreError extends TrailwatchError {
   override readonly name = 'StateStoreError';
   constructor(
     readonly table: string,
@@ -20,12 +26,18 @@ export class StateStoreError extends Error {
     readonly region: string,
     readonly problem: StateStoreProblem,
     readonly detail: string,
+    cause?: unknown,
   ) {
-    super(`state table '${table}' at ${endpoint} (region ${region}) ${PHRASES[problem]}: ${detail}`);
-  }
-
-  get retryable(): boolean {
-    return this.problem === 'unreachable' || this.problem === 'throttled' || this.problem === 'failed';
+    super(
+      `state table '${table}' at ${endpoint} (region ${region}) ${PHRASES[problem]}: ${detail}`,
+      `state-${problem}`,
+      {
+        location: { resource: `state table '${table}' at ${endpoint} (region ${region})` },
+        cause,
+        retryable: RETRYABLE_PROBLEMS.has(problem),
+        locationInMessage: true,
+      },
+    );
   }
 }
 

@@ -4,6 +4,9 @@
  * and most log tools accept them.
  */
 
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
+
 const RELATIVE = /^-(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1_000,
@@ -15,8 +18,11 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 const EPOCH_SECONDS = /^\d{9,11}$/;
 const DAY_MS = 86_400_000;
 
-export class TimeParseError extends Error {
+export class TimeParseError extends TrailwatchError {
   override readonly name = 'TimeParseError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'time-parse', options);
+  }
 }
 
 export function parseTime(text: string, now: number = Date.now()): number {

@@ -1,5 +1,7 @@
 import type { AwsErrorFacts } from '../aws';
 import { awsErrorFacts } from '../aws';
+import type { ErrorLocation } from '../errors';
+import { TrailwatchError } from '../errors';
 
 /** Which AWS call failed, on which resource: what a person needs to find the problem. */
 export interface AwsCallSite {
@@ -18,22 +20,36 @@ export interface TrailErrorDetails {
   readonly cause?: unknown;
 }
 
+/** The code of a trail error that no AWS call raised: a precondition trailwatch checks itself. */
+export const TRAIL_PRECONDITION_CODE = 'trail-precondition';
+
 /**
  * A trail problem: a failed AWS call (with its call, resource, error code and whether trying again
- * can help), or a precondition trailwatch checks before calling (no call site then).
+ * can help), or a precondition trailwatch checks before calling (no call site then; its code is
+ * TRAIL_PRECONDITION_CODE). The message names the call and resource itself (`CreateTrail failed:
+ * … (trail org-audit)`), so printers do not prefix the location again.
  */
-export class TrailError extends Error {
+export class TrailError extends TrailwatchError {
   override readonly name = 'TrailError';
-  readonly code?: string;
   readonly site?: AwsCallSite;
-  readonly retryable: boolean;
 
   constructor(message: string, details: TrailErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    if (details.code !== undefined) this.code = details.code;
+    super(message, details.code ?? TRAIL_PRECONDITION_CODE, {
+      ...(details.site === undefined ? {} : { location: siteLocation(details.site) }),
+      cause: details.cause,
+      retryable: details.retryable ?? false,
+      locationInMessage: true,
+    });
     if (details.site !== undefined) this.site = details.site;
-    this.retryable = details.retryable ?? false;
   }
+}
+
+function siteLocation(site: AwsCallSite): ErrorLocation {
+  return {
+    call: site.call,
+    ...(site.resource === undefined ? {} : { resource: site.resource }),
+    ...(site.service === undefined ? {} : { service: site.service }),
+  };
 }
 
 /** What each AWS error means, in plain words, with what to do about it. */

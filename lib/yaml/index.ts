@@ -1,4 +1,4 @@
-import type { Document, Node } from 'yaml';
+import type { Document, Node, YAMLError } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 
 /**
@@ -104,7 +104,7 @@ function toYamlDocument(file: string, document: Document.Parsed, lineCounter: Li
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const start = document.contents?.range?.[0] ?? document.range[0];
   const syntaxErrors = document.errors.map((error) => ({
-    message: describeParseError(error.message.split('\n')[0] ?? error.message),
+    message: describeParseError(error),
     line: error.linePos?.[0]?.line ?? lineAt(error.pos[0]),
   }));
   let value: unknown;
@@ -132,11 +132,15 @@ function toYamlDocument(file: string, document: Document.Parsed, lineCounter: Li
   };
 }
 
-/** The composer overflows the stack on very deep nesting and reports it as a document error. */
-function describeParseError(message: string): string {
-  return message.includes('Maximum call stack size exceeded')
+/**
+ * The composer overflows the stack on very deep nesting and reports it as a document error of code
+ * RESOURCE_EXHAUSTION: yaml's compose-node.js gives that code to whatever composing a collection
+ * throws, which is the stack overflow (a RangeError) in practice; no other part of yaml uses it.
+ */
+function describeParseError(error: YAMLError): string {
+  return error.code === 'RESOURCE_EXHAUSTION'
     ? `maps and lists nest too deep to read (the limit is ${MAX_YAML_NESTING} levels)`
-    : message;
+    : (error.message.split('\n')[0] ?? error.message);
 }
 
 /** Why the document could not become data: an alias bomb (located at its first alias), or else. */
@@ -146,14 +150,16 @@ function conversionError(
   lineAt: (offset: number) => number,
   start: number,
 ): { message: string; line: number } {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/alias count/i.test(message)) {
+  // yaml's Alias.toJS throws a ReferenceError for two reasons: aliases that expand past
+  // maxAliasCount, and an alias whose anchor is not set before it. The document tells them apart.
+  if (error instanceof ReferenceError && !hasUnresolvedAlias(document.contents)) {
     const alias = firstAlias(document.contents);
     return {
       message: `aliases expand past ${MAX_YAML_ALIAS_COUNT} nodes (a resource exhaustion "alias bomb"?); write the values out instead`,
       line: lineAt(alias?.range?.[0] ?? start),
     };
   }
+  const message = error instanceof Error ? error.message : String(error);
   return { message: `cannot read the document: ${message}`, line: lineAt(start) };
 }
 
@@ -184,6 +190,22 @@ function firstAlias(root: Node | null | undefined): Node | undefined {
     for (const child of children(node)) stack.push(child);
   }
   return first;
+}
+
+/** Whether an alias names an anchor not set before it (yaml resolves to the last such anchor). */
+function hasUnresolvedAlias(root: Node | null | undefined): boolean {
+  const anchorsAt = new Map<string, number>();
+  const aliases: { source: string; at: number }[] = [];
+  const stack: unknown[] = [root];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (isAlias(node)) aliases.push({ source: node.source, at: node.range?.[0] ?? 0 });
+    else if ((isMap(node) || isSeq(node) || isScalar(node)) && node.anchor !== undefined) {
+      const at = node.range?.[0] ?? 0;
+      anchorsAt.set(node.anchor, Math.min(at, anchorsAt.get(node.anchor) ?? at));
+    }
+    for (const child of children(node)) stack.push(child);
+  }
+  return aliases.some(({ source, at }) => (anchorsAt.get(source) ?? Number.POSITIVE_INFINITY) >= at);
 }
 
 /** The offset of the deepest node the path reaches: the key of a map entry, an item of a list. */
