@@ -4,6 +4,8 @@ import type { SessionStore } from '../actor';
 import { ActorResolver, DynamoSessionStore, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
 import { DEFAULT_CONFIG, loadConfig, withAutoPlaceholders } from '../config';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import type { S3Settings } from '../ingest';
 import type { NotifierContext } from '../notify';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
@@ -23,8 +25,11 @@ export interface Runtime {
   readonly actors: ActorResolver;
 }
 
-export class ColdStartError extends Error {
+export class ColdStartError extends TrailwatchError {
   override readonly name = 'ColdStartError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'cold-start', options);
+  }
 }
 
 /** Deployment settings, set by serverless.yml as environment variables. */
