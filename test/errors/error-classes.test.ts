@@ -25,7 +25,7 @@ import { TimeParseError } from '../../lib/time';
 import { TRAIL_PRECONDITION_CODE, TrailError, trailErrorFromAws } from '../../lib/trail/errors';
 
 const CAUSE = new Error('the underlying failure');
-const AT: ErrorLocation = { file: 'rules/x.yml', line: 12, column: 3 };
+const AT = { file: 'rules/x.yml', line: 12, column: 3 } as const satisfies ErrorLocation;
 
 /** An AWS SDK v3 service error as the SDK builds it: a name, a fault and the HTTP metadata. */
 function sdkError(name: string, status: number): Error {
