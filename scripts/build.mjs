@@ -1,6 +1,8 @@
 // Bundles the CLI into one CommonJS file so `npx trailwatch` starts fast and needs no TypeScript
-// loader, and pre-parses the shipped rule pack so Lambda skips YAML parsing at cold start.
+// loader, and pre-compiles the shipped rule pack so Lambda skips YAML parsing, the rule schema and
+// most of the compiler at cold start (lib/rules/pack.ts). A rule that does not load fails the build.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 await build({
@@ -18,5 +20,6 @@ await build({
 });
 
 const { buildRulePack } = await import('../dist/trailwatch.cjs');
+const { rulePackSource } = createRequire(import.meta.url)('./rule-pack-source.cjs');
 mkdirSync('dist', { recursive: true });
-writeFileSync('dist/rules-pack.json', JSON.stringify(buildRulePack(['rules'], '.')));
+writeFileSync('dist/rules-pack.json', JSON.stringify(buildRulePack(['rules'], '.', rulePackSource('.'))));

@@ -1,6 +1,14 @@
 // esbuild plugins for the Lambda bundles (serverless.yml custom.esbuild.plugins).
 'use strict';
 
+const { execFileSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { rulePackSource } = require('./rule-pack-source.cjs');
+
+const ROOT = join(__dirname, '..');
+const RULE_PACK = join(ROOT, 'dist', 'rules-pack.json');
+
 /**
  * zod's `z` namespace carries `z.locales`, the error messages of 40-odd languages (258 KB of the
  * 960 KB bundle), which esbuild cannot drop because `z` is imported as one object. trailwatch
@@ -23,4 +31,39 @@ const zodLocalesLeftOut = {
   },
 };
 
-module.exports = [zodLocalesLeftOut];
+/** The `source` a built pack records, or undefined when there is none (or not one of this format). */
+function packedSource() {
+  try {
+    return JSON.parse(readFileSync(RULE_PACK, 'utf8')).source;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The functions ship dist/rules-pack.json, the rules compiled by `npm run build`
+ * (lib/rules/pack.ts). A pack built from other rules, another compiler or another library version
+ * than the tree being packaged would put rules in Lambda that nobody validated: it is rebuilt
+ * before bundling, and packaging fails if the rebuild (a rule that does not load) does.
+ */
+const rulePackUpToDate = {
+  name: 'rule-pack-up-to-date',
+  setup(build) {
+    build.onStart(() => {
+      const source = rulePackSource(ROOT);
+      if (packedSource() === source) return undefined;
+      try {
+        execFileSync(process.execPath, [join('scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+      } catch (error) {
+        return {
+          errors: [{ text: `npm run build failed, so the rule pack is stale:\n${error.stderr ?? error}` }],
+        };
+      }
+      if (packedSource() !== source)
+        return { errors: [{ text: `${RULE_PACK} does not match the rules and compiler of this tree` }] };
+      return undefined;
+    });
+  },
+};
+
+module.exports = [zodLocalesLeftOut, rulePackUpToDate];
