@@ -16,9 +16,10 @@ export {
   networkOf,
 } from './first-seen';
 export type { LoadOptions, RulePack, RuleSet } from './loader';
-export { buildRulePack, findRuleFiles, loadRulePack, loadRules } from './loader';
+export { findRuleFiles, loadRulePack, loadRules } from './loader';
 export { MODIFIERS } from './modifiers/registry';
-export { shippedRulesDir } from './pack';
+export { isRulePack, shippedRulesDir } from './pack';
+export { buildRulePack, RulePackBuildError } from './pack-build';
 export type { Level } from './schema';
 export { durationMs, LEVELS, levelRank } from './schema';
 export { SigmaString } from './sigma-string';

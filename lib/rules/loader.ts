@@ -1,14 +1,17 @@
 import type { Stats } from 'node:fs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { YamlDocument } from '../yaml';
-import { parseYamlDocuments } from '../yaml';
 import type { Placeholders, UnresolvedCorrelation } from './compile';
 import { compileDocument, resolveCorrelation } from './compile';
 import type { RuleWarning } from './errors';
 import { RuleError } from './errors';
+import type { RulePack, UnpackedRules } from './pack';
+import { unpackRules } from './pack';
 import { parseRuleFile } from './parse-cache';
 import type { CorrelationRule, DetectionRule } from './types';
+
+export type { RulePack } from './pack';
 
 export interface RuleSet {
   readonly detections: readonly DetectionRule[];
@@ -29,7 +32,7 @@ export interface LoadOptions {
   readonly placeholders?: Placeholders;
   /** A field no CloudTrail record can hold is an error (`rules validate --strict`); by default a warning. */
   readonly strictFields?: boolean;
-  /** A pre-parsed pack loaded together with the paths (so correlations may span both). */
+  /** A pre-compiled pack (dist/rules-pack.json) loaded together with the paths (correlations may span both). */
   readonly pack?: RulePack;
 }
 
@@ -118,26 +121,34 @@ export function loadRules(paths: readonly string[], options: LoadOptions = {}): 
     }
     documents.push(...parseRuleFile(file, text));
   }
-  const packed = (options.pack?.documents ?? []).map(packDocument);
-  const packFiles = new Set(options.pack?.documents.map((document) => document.file)).size;
+  const placeholders = options.placeholders ?? {};
+  const strictFields = options.strictFields === true;
+  // The pack's rules come first, as its files would: on a duplicate id the shipped rule stays.
+  const packed = options.pack
+    ? unpackRules(options.pack, placeholders, strictFields, errors)
+    : { detections: [], correlations: [] };
   const set = compileDocuments(
-    [...packed, ...documents],
-    options.placeholders ?? {},
+    documents,
+    placeholders,
     errors,
-    files.length + packFiles,
-    options.strictFields === true,
+    files.length + (options.pack?.files ?? 0),
+    strictFields,
+    packed,
   );
   return fileWarnings.length === 0 ? set : { ...set, warnings: [...fileWarnings, ...set.warnings] };
 }
 
-function packDocument(document: RulePack['documents'][number]): YamlDocument {
-  return {
-    file: document.file,
-    value: document.value,
-    line: document.line,
-    syntaxErrors: [],
-    lineOf: () => document.line,
-  };
+/** Compiles parsed rule documents (the rule files of `rules validate`, a pack's build) into a set. */
+export function loadDocuments(documents: readonly YamlDocument[], options: LoadOptions = {}): RuleSet {
+  const errors: RuleError[] = [];
+  const files = new Set(documents.map((document) => document.file)).size;
+  return compileDocuments(
+    documents,
+    options.placeholders ?? {},
+    errors,
+    files,
+    options.strictFields === true,
+  );
 }
 
 function compileDocuments(
@@ -146,9 +157,10 @@ function compileDocuments(
   errors: RuleError[],
   files: number,
   strictFields = false,
+  packed: UnpackedRules = { detections: [], correlations: [] },
 ): RuleSet {
-  const detections: DetectionRule[] = [];
-  const pending: UnresolvedCorrelation[] = [];
+  const detections: DetectionRule[] = [...packed.detections];
+  const pending: UnresolvedCorrelation[] = [...packed.correlations];
   for (const document of documents) {
     const outcome = compileDocument(document, placeholders, { strictFields });
     if (!outcome.ok) errors.push(...outcome.errors);
@@ -208,33 +220,7 @@ function correlationOnlyIds(correlations: readonly CorrelationRule[]): Set<strin
   return new Set([...feeding].filter((id) => !generating.has(id)));
 }
 
-/** A pre-parsed rule pack: what `npm run build` writes so Lambda skips YAML parsing at cold start. */
-export interface RulePack {
-  readonly version: 1;
-  readonly documents: readonly { readonly file: string; readonly line: number; readonly value: unknown }[];
-}
-
-/** Parses rule files into a pack; inline tests are left out (they run in CI, not in Lambda). */
-export function buildRulePack(paths: readonly string[], relativeTo: string): RulePack {
-  const documents: { file: string; line: number; value: unknown }[] = [];
-  for (const file of findRuleFiles(paths).files) {
-    for (const document of parseYamlDocuments(file, readFileSync(file, 'utf8'))) {
-      if (document.syntaxErrors.length > 0)
-        throw new RuleError(
-          `YAML: ${document.syntaxErrors[0]?.message}`,
-          { file, line: document.syntaxErrors[0]?.line ?? 1 },
-          undefined,
-          'yaml',
-        );
-      const value = document.value as Record<string, unknown>;
-      const { tests: _tests, ...rest } = value;
-      documents.push({ file: relative(relativeTo, file), line: document.line, value: rest });
-    }
-  }
-  return { version: 1, documents };
-}
-
-/** Loads a pre-parsed pack. Positions are per document, which is enough: the pack was validated when built. */
+/** Loads a pack (dist/rules-pack.json) on its own. */
 export function loadRulePack(pack: RulePack, options: LoadOptions = {}): RuleSet {
   return loadRules([], { ...options, pack });
 }

@@ -10,7 +10,7 @@ import type { S3Settings } from '../ingest';
 import type { NotifierContext } from '../notify';
 import { AlertPipeline, createDestinations, createStateStore, defaultNotifierContext } from '../pipeline';
 import type { RulePack, RuleSet } from '../rules';
-import { loadRules, RuleEngine, shippedRulesDir } from '../rules';
+import { isRulePack, loadRules, RuleEngine, shippedRulesDir } from '../rules';
 import type { StateStore } from '../state';
 
 /** What one Lambda container builds once, at cold start, and reuses for every invocation. */
@@ -104,8 +104,7 @@ export function createRuntime(
   }
   if (overrides.placeholders) config = withAutoPlaceholders(config, overrides.placeholders);
   const packFile = config.shippedRules ? env.TRAILWATCH_RULES_PACK : undefined;
-  const pack =
-    packFile && existsSync(packFile) ? (JSON.parse(readFileSync(packFile, 'utf8')) as RulePack) : undefined;
+  const pack = packFile && existsSync(packFile) ? readRulePack(packFile) : undefined;
   const shipped = config.shippedRules && !pack ? [env.TRAILWATCH_RULES_DIR ?? shippedRulesDir()] : [];
   const paths = [...shipped, ...config.rulePaths];
   const rules = loadRules(paths, { placeholders: config.placeholders, ...(pack ? { pack } : {}) });
@@ -136,6 +135,23 @@ export function createRuntime(
       overrides.sessions ?? (overrides.state ? new MemorySessionStore() : createSessionStore(config)),
     ),
   };
+}
+
+/** The pre-compiled pack; one of another format (an older build's) fails the cold start. */
+function readRulePack(file: string): RulePack {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ColdStartError(
+      `${file}: cannot read the rule pack: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!isRulePack(value))
+    throw new ColdStartError(
+      `${file}: not a rule pack of this trailwatch version (rebuild it with npm run build)`,
+    );
+  return value;
 }
 
 /**
