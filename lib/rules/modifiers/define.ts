@@ -33,7 +33,7 @@ export interface ItemModifierSpec {
   change(item: DetectionItem): DetectionItem;
 }
 
-export function isOfKind<K extends ValueKind>(kinds: readonly K[], value: RuleValue): value is ValueOf<K> {
+function isOfKind<K extends ValueKind>(kinds: readonly K[], value: RuleValue): value is ValueOf<K> {
   return kinds.some((kind) => kind === value.kind);
 }
 

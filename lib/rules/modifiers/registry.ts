@@ -21,7 +21,8 @@ import type { Modifier } from './types';
 
 /**
  * Every modifier trailwatch understands, by the name written after `|` in a rule. Adding one: a
- * file in this folder and a line here. Names follow Sigma v2 and pySigma's aliases.
+ * file in this folder (built with `valueModifier`, declaring the value kinds it takes, or
+ * `itemModifier`, from ./define) and a line here. Names follow Sigma v2 and pySigma's aliases.
  */
 export const MODIFIERS: ReadonlyMap<string, Modifier> = new Map<string, Modifier>([
   ['contains', containsModifier],
