@@ -65,7 +65,7 @@ export function compileDetection(
       if (!(error instanceof DetectionError)) throw error;
       errors.push({ code: 'selection', message: error.message, path: error.path });
       // Stand in for the broken selection: the condition may still name it, and reports only its own faults.
-      selections.set(name, { match: () => false, requirement: undefined, text: true });
+      selections.set(name, { match: () => false, requirement: undefined, text: true, partial: () => false });
     }
   }
   if ('timeframe' in detection) {

@@ -167,6 +167,7 @@ function compileDetectionDocument(
       match: compiled.part.match,
       requirement: compiled.part.requirement,
       text: compiled.part.text,
+      partial: compiled.part.partial,
       tests: rule.tests ?? [],
       detection: rule.detection,
       warnings,

@@ -6,6 +6,7 @@ import { intersectRequirements, itemRequirement, NO_REQUIREMENT, unionRequiremen
 import { compileFieldPath } from './fields';
 import { compileValue, type LeafTest, type Matcher, type RecordView } from './matchers';
 import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
+import { KNOWN_ROOTS } from './raw-fields';
 import { WILDCARD_MULTI } from './sigma-string';
 import { itemTextTest, type TextTest, textAll, textAny } from './text-prefilter';
 
@@ -26,6 +27,21 @@ export interface CompiledPart {
   readonly match: Matcher;
   readonly requirement: Requirement;
   readonly text: TextTest;
+  readonly partial: PartialMatcher;
+}
+
+/**
+ * The match on a record of which only some top-level fields are known (see `knownFields`): true or
+ * false where the known fields decide it, undefined where an unknown field could change the answer
+ * (three-valued logic). A record it answers false for cannot match the rule.
+ */
+export type PartialMatcher = (known: RecordView) => boolean | undefined;
+
+const UNKNOWN: PartialMatcher = () => undefined;
+
+/** Whether a partial matcher can ever decide a record (most rules read no known field). */
+export function canDecidePartly(partial: PartialMatcher | undefined): partial is PartialMatcher {
+  return partial !== undefined && partial !== UNKNOWN;
 }
 
 /** Keywords search the whole record, as full-text search does in a SIEM. */
@@ -53,7 +69,23 @@ export function compileItem(item: DetectionItem): CompiledPart {
   const match: Matcher = item.negated
     ? (record) => !linked(getter(record), record)
     : (record) => linked(getter(record), record);
-  return { match, requirement: itemRequirement(item), text: itemTextTest(item) };
+  return {
+    match,
+    requirement: itemRequirement(item),
+    text: itemTextTest(item),
+    partial: itemPartial(item, match),
+  };
+}
+
+/**
+ * An item decides a partly known record when its field lies under a known top-level field: the
+ * getter reads the same values there as in the whole record. A keyword (whole record) or a field
+ * reference (another field's values) needs more than that field, so stays unknown.
+ */
+function itemPartial(item: DetectionItem, match: Matcher): PartialMatcher {
+  if (item.field === null || item.values.some((value) => value.kind === 'fieldref')) return UNKNOWN;
+  const root = item.field.split('.')[0] ?? '';
+  return KNOWN_ROOTS.has(root) ? (known) => (Object.hasOwn(known, root) ? match(known) : undefined) : UNKNOWN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +135,40 @@ export function allOf(parts: readonly CompiledPart[]): CompiledPart {
     },
     requirement: intersectRequirements(parts.map((part) => part.requirement)),
     text: textAll(parts.map((part) => part.text)),
+    partial: partialAll(parts.map((part) => part.partial)),
+  };
+}
+
+/** Kleene AND: false if any part is false, else unknown if any is unknown. */
+function partialAll(partials: readonly PartialMatcher[]): PartialMatcher {
+  if (partials.every((partial) => partial === UNKNOWN)) return UNKNOWN;
+  return (known) => {
+    let answer: boolean | undefined = true;
+    for (const partial of partials) {
+      const part = partial(known);
+      if (part === false) return false;
+      if (part === undefined) answer = undefined;
+    }
+    return answer;
+  };
+}
+
+/** Kleene OR: true if any part is true, else unknown if any is unknown. */
+function partialAny(partials: readonly PartialMatcher[]): PartialMatcher {
+  if (partials.some((partial) => partial === UNKNOWN)) {
+    // One unknown part keeps the OR from ever being false; only a true one could still decide it.
+    const deciding = partials.filter((partial) => partial !== UNKNOWN);
+    if (deciding.length === 0) return UNKNOWN;
+    return (known) => (deciding.some((partial) => partial(known) === true) ? true : undefined);
+  }
+  return (known) => {
+    let answer: boolean | undefined = false;
+    for (const partial of partials) {
+      const part = partial(known);
+      if (part === true) return true;
+      if (part === undefined) answer = undefined;
+    }
+    return answer;
   };
 }
 
@@ -116,6 +182,7 @@ export function anyOf(parts: readonly CompiledPart[]): CompiledPart {
     },
     requirement: unionRequirements(parts.map((part) => part.requirement)),
     text: textAny(parts.map((part) => part.text)),
+    partial: partialAny(parts.map((part) => part.partial)),
   };
 }
 
@@ -150,8 +217,17 @@ export function compileCondition(
     case 'or':
       return anyOf(node.operands.map((operand) => compileCondition(operand, selections)));
     case 'not': {
-      const inner = compileCondition(node.operand, selections).match;
-      return { match: (record) => !inner(record), requirement: NO_REQUIREMENT, text: true };
+      const operand = compileCondition(node.operand, selections);
+      const inner = operand.match;
+      const innerPartial = operand.partial;
+      const partial: PartialMatcher =
+        innerPartial === UNKNOWN
+          ? UNKNOWN
+          : (known) => {
+              const answer = innerPartial(known);
+              return answer === undefined ? undefined : !answer;
+            };
+      return { match: (record) => !inner(record), requirement: NO_REQUIREMENT, text: true, partial };
     }
   }
 }

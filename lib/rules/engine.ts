@@ -1,8 +1,9 @@
 import { isActorField } from './cloudtrail-fields';
 import type { RecordView, TextMode, TextTest } from './detection';
-import { textAny } from './detection';
+import { canDecidePartly, textAny } from './detection';
 import type { TextProgram } from './literals';
 import { compileTextProgram, LiteralTable, passes, skipWhitespace, TextMemo } from './literals';
+import { knownFields } from './raw-fields';
 import type { DetectionRule } from './types';
 
 export type Evaluation =
@@ -57,6 +58,10 @@ export class RuleEngine {
   private readonly actorRules: ReadonlySet<DetectionRule>;
   /** Rules with a `|re` value: their match may run RE2 over a large value, so literals go first. */
   private readonly regexRules: ReadonlySet<DetectionRule>;
+  /** Rules that fields read exactly from the raw text (`knownFields`) can rule out. */
+  private readonly partlyDecided: ReadonlySet<DetectionRule>;
+  /** The unindexed ones among them: with none, the merged literal test of the unindexed rules decides alone. */
+  private readonly alwaysPartly: readonly DetectionRule[];
 
   constructor(readonly rules: readonly DetectionRule[]) {
     const unmatchable: DetectionRule[] = [];
@@ -92,6 +97,8 @@ export class RuleEngine {
       this.textChecksUnlinked.set(rule, unlinked);
     }
     this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
+    this.partlyDecided = new Set(rules.filter((rule) => canDecidePartly(rule.partial)));
+    this.alwaysPartly = this.always.filter((rule) => this.partlyDecided.has(rule));
     this.actorRules = new Set(
       rules.filter(
         (rule) =>
@@ -201,21 +208,35 @@ export class RuleEngine {
       return always;
     const memo = new TextMemo(text, this.literals);
     if (!memo.usable) return true;
+    // A rule whose literals are there may still be ruled out by the fields read exactly from the
+    // text (its `not filter_*` on userIdentity): read once, only when a rule asks.
+    let known: RecordView | undefined | null = null;
+    const open = (rule: DetectionRule, checks: Map<DetectionRule, TextProgram>): boolean => {
+      if (!passes(checks.get(rule), memo)) return false;
+      if (!this.partlyDecided.has(rule)) return true;
+      if (known === null) known = knownFields(text);
+      return known === undefined || rule.partial?.(known) !== false;
+    };
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
     // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
     // values are held to their literals first, as if the record's session were its own.
     let may = false;
     for (const list of [byName, bySource])
-      for (const rule of list) if (!may && passes(this.textChecksUnlinked.get(rule), memo)) may = true;
-    if (!may) may = passes(always, memo);
+      for (const rule of list) if (!may && open(rule, this.textChecksUnlinked)) may = true;
+    if (!may && passes(always, memo))
+      may = this.alwaysPartly.length === 0 || this.always.some((rule) => open(rule, this.textChecksUnlinked));
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
     // Their literals outside the actor namespace first (cached above); the link question last.
     if (!may) {
-      let actorMayMatch = this.alwaysActorText !== false && passes(this.alwaysActorText, memo);
+      let actorMayMatch =
+        this.alwaysActorText !== false &&
+        passes(this.alwaysActorText, memo) &&
+        (this.alwaysPartly.length === 0 ||
+          this.always.some((rule) => this.actorRules.has(rule) && open(rule, this.textChecks)));
       for (const list of [byName, bySource])
         for (const rule of list)
-          if (!actorMayMatch && this.actorRules.has(rule) && passes(this.textChecks.get(rule), memo))
+          if (!actorMayMatch && this.actorRules.has(rule) && open(rule, this.textChecks))
             actorMayMatch = true;
       may = actorMayMatch && !unlinked();
     }

@@ -1,4 +1,4 @@
-import type { Matcher, Requirement, TextTest } from './detection';
+import type { Matcher, PartialMatcher, Requirement, TextTest } from './detection';
 import type { RuleLocation, RuleWarning } from './errors';
 import type { Level, RuleTestDefinition } from './schema';
 
@@ -29,6 +29,8 @@ export interface DetectionRule {
   readonly requirement: Requirement;
   /** A necessary condition on the record's lowercased raw JSON. */
   readonly text: TextTest;
+  /** The match on a record of which only some top-level fields are known (see `knownFields`). */
+  readonly partial?: PartialMatcher;
   readonly tests: readonly RuleTestDefinition[];
   /** The raw detection, kept so tests can recompile the rule with their own placeholders. */
   readonly detection: Readonly<Record<string, unknown>>;
