@@ -1,19 +1,16 @@
 import { join } from 'node:path';
 import { CloudTrailClient, DescribeTrailsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTrailBootstrapHandler } from '../../lib/bootstrap';
-import { SecretResolver } from '../../lib/notify';
-import { shippedRulesDir } from '../../lib/rules';
-import { MemoryStateStore } from '../../lib/state';
-import { connectTrail } from '../../lib/trail';
-import type { Moto } from '../helpers/moto';
-import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto, useMotoCredentials } from '../helpers/moto';
-import type { Receiver } from '../helpers/receiver';
-import { startReceiver } from '../helpers/receiver';
-import { capturingLogger, testRuntime } from '../helpers/runtime';
-
-if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { createTrailBootstrapHandler } from '../../../lib/bootstrap';
+import { SecretResolver } from '../../../lib/notify';
+import { shippedRulesDir } from '../../../lib/rules';
+import { MemoryStateStore } from '../../../lib/state';
+import { connectTrail } from '../../../lib/trail';
+import type { Receiver } from '../../helpers/receiver';
+import { startReceiver } from '../../helpers/receiver';
+import { capturingLogger, testRuntime } from '../../helpers/runtime';
+import type { SharedMoto } from '../shared-moto';
 
 const BUCKET = 'stack-trail-bucket';
 const TRAIL = 'stack-trail';
@@ -23,18 +20,18 @@ const TRAIL = 'stack-trail';
  */
 const ONE_RULE = join(shippedRulesDir(), 'cis', '4.1-unauthorized-api-calls.yml');
 
-describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => {
-  let moto: Moto;
+/**
+ * The bootstrap function against moto_server, in us-east-1: registered inside a describe
+ * (test/trail/aws.moto.test.ts).
+ */
+export function bootstrapOnMoto(moto: SharedMoto): void {
   let cloudformation: Receiver;
   let slack: Receiver;
   let accountId: string;
-  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
-    moto = await startMoto();
     cloudformation = await startReceiver();
     slack = await startReceiver();
-    restoreEnv = useMotoCredentials();
     const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     accountId = (await connectTrail({ region: 'us-east-1', endpoint: moto.endpoint })).accountId;
@@ -70,10 +67,8 @@ describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => {
   }, 60_000);
 
   afterAll(async () => {
-    restoreEnv?.();
     await cloudformation?.close();
     await slack?.close();
-    await moto?.stop();
   });
 
   beforeEach(() => {
@@ -121,6 +116,20 @@ describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => {
     },
   });
 
+  /**
+   * The trails named TRAIL whose home is us-east-1. By name, and without shadow trails: moto answers
+   * DescribeTrails with every trail, whatever trailNameList says, and the other suite on this
+   * moto_server makes multi-region trails in eu-west-1.
+   */
+  async function stackTrails() {
+    const client = new CloudTrailClient({ region: 'us-east-1', endpoint: moto.endpoint });
+    const described = await client.send(
+      new DescribeTrailsCommand({ trailNameList: [TRAIL], includeShadowTrails: false }),
+    );
+    client.destroy();
+    return (described.trailList ?? []).filter((trail) => trail.Name === TRAIL);
+  }
+
   const answer = () =>
     JSON.parse(cloudformation.requests[0]?.body ?? '{}') as {
       Status: string;
@@ -135,10 +144,9 @@ describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => {
       Status: 'SUCCESS',
       PhysicalResourceId: `arn:aws:cloudtrail:us-east-1:${accountId}:trail/${TRAIL}`,
     });
-    const client = new CloudTrailClient({ region: 'us-east-1', endpoint: moto.endpoint });
-    const trails = await client.send(new DescribeTrailsCommand({ trailNameList: [TRAIL] }));
-    client.destroy();
-    expect(trails.trailList?.[0]).toMatchObject({
+    const trails = await stackTrails();
+    expect(trails).toHaveLength(1);
+    expect(trails[0]).toMatchObject({
       S3BucketName: BUCKET,
       IsMultiRegionTrail: true,
       LogFileValidationEnabled: true,
@@ -151,11 +159,7 @@ describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => {
     cloudformation.requests.length = 0;
     await handler()(resourceEvent('Delete'), {});
     expect(answer().Status).toBe('SUCCESS');
-    const client = new CloudTrailClient({ region: 'us-east-1', endpoint: moto.endpoint });
-    expect((await client.send(new DescribeTrailsCommand({ trailNameList: [TRAIL] }))).trailList).toHaveLength(
-      1,
-    );
-    client.destroy();
+    expect(await stackTrails()).toHaveLength(1);
   });
 
   it('a trail that cannot be made answers FAILED with the reason in plain words', async () => {
@@ -188,4 +192,4 @@ describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => {
       /takes a CloudFormation custom resource event or its scheduled health check/,
     );
   });
-});
+}

@@ -1,7 +1,8 @@
 import { CloudTrailClient, PutEventSelectorsCommand, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DesiredTrail, TrailContext, TrailPlan } from '../../lib/trail';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { beforeAll, expect, it } from 'vitest';
+import type { DesiredTrail, TrailContext, TrailPlan } from '../../../lib/trail';
 import {
   applyTrail,
   checkTrailHealth,
@@ -9,11 +10,8 @@ import {
   desiredTrail,
   observeTrail,
   planTrail,
-} from '../../lib/trail';
-import type { Moto } from '../helpers/moto';
-import { MOTO_SKIP_MESSAGE, motoAvailable, startMoto, useMotoCredentials } from '../helpers/moto';
-
-if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+} from '../../../lib/trail';
+import type { SharedMoto } from '../shared-moto';
 
 function desired(name: string, extra: Partial<Parameters<typeof desiredTrail>[0]> = {}): DesiredTrail {
   const result = desiredTrail({
@@ -26,17 +24,14 @@ function desired(name: string, extra: Partial<Parameters<typeof desiredTrail>[0]
   return result.trail;
 }
 
-describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
-  let moto: Moto;
+/** Plan and apply against moto_server, in eu-west-1: registered inside a describe (test/trail/aws.moto.test.ts). */
+export function planAndApplyOnMoto(moto: SharedMoto): void {
   let context: TrailContext;
-  let restoreEnv: (() => void) | undefined;
   const waits: number[] = [];
   /** Every mutating call the clients sent, by API name with its input, as the SDK saw it. */
   const sent: { call: string; input: unknown }[] = [];
 
   beforeAll(async () => {
-    moto = await startMoto();
-    restoreEnv = useMotoCredentials();
     let clock = 0;
     context = await connectTrail({
       region: 'eu-west-1',
@@ -54,11 +49,6 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
     context.sns.middlewareStack.add(recording, options);
     context.cloudtrail.client.middlewareStack.add(recording, options);
   }, 60_000);
-
-  afterAll(async () => {
-    restoreEnv?.();
-    await moto?.stop();
-  });
 
   /** Records each mutating command as the SDK sends it (reads are left out). */
   function recording<Args extends { input: object }, Result>(
@@ -200,7 +190,6 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
   });
 
   it('a delivery topic gets CloudTrail publish permission scoped to the trail, once', async () => {
-    const { CreateTopicCommand } = await import('@aws-sdk/client-sns');
     const topic = await context.sns.send(new CreateTopicCommand({ Name: 'trail-deliveries' }));
     const want = desired('topic-trail', { sns_topic: 'trail-deliveries' });
     const plan = await planAndApply(want);
@@ -256,4 +245,4 @@ describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => {
       }),
     ).toThrow(/bucket no-bucket-trail-logs does not exist; create it, or set bucket.create: true/);
   });
-});
+}
