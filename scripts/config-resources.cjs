@@ -182,20 +182,64 @@ const WIDE_ROLES_POLICY = {
 };
 
 /**
+ * Whether the config asks for `accounts: {organizations: true}`: every function then names accounts
+ * in its alerts from Organizations' ListAccounts (lib/accounts/organizations.ts), and only then may
+ * the function roles call it. A malformed `accounts:` grants nothing; the functions' config loader
+ * reports it at cold start.
+ */
+function wantsOrganizationNames(text) {
+  const accounts = parseDocument(text).toJS()?.accounts;
+  return typeof accounts === 'object' && accounts !== null && accounts.organizations === true;
+}
+
+/**
+ * ListAccounts defines no resource type, so `*` is the only resource it can be granted on; it is
+ * the one Organizations call trailwatch makes (no DescribeAccount).
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
+ * It answers only in the management account or a delegated administrator's: elsewhere the call is
+ * refused whatever this grants, and the functions show the names in `accounts:` alone.
+ */
+const ORGANIZATION_NAMES_POLICY = {
+  AccountNamesFromOrganizationsPolicy: {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: {
+      Description:
+        'trailwatch - lists the organization accounts to name them in alerts (accounts.organizations: true)',
+      Roles: FUNCTION_ROLES.map((role) => ({ Ref: role })),
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ListOrganizationAccounts',
+            Effect: 'Allow',
+            Action: 'organizations:ListAccounts',
+            Resource: '*',
+          },
+        ],
+      },
+    },
+  },
+};
+
+/**
  * The stack fragment: one managed policy on every function role when the config references
- * anything, nothing otherwise (IAM refuses a policy without statements); and, only when the config
- * asks for wide roles from IAM, the bootstrap role's permission to read them.
+ * anything, nothing otherwise (IAM refuses a policy without statements); only when the config asks
+ * for wide roles from IAM, the bootstrap role's permission to read them; and only when it asks for
+ * account names from Organizations, every function role's permission to list the accounts.
  */
 function configPolicyFragment(serviceDir) {
   const file = join(serviceDir, CONFIG_FILE);
   if (!existsSync(file)) return { Resources: {} };
   const text = readFileSync(file, 'utf8');
   const statements = referenceStatements(configReferences(text, CONFIG_FILE));
-  const wideRoles = wantsWideRolesFromIam(text) ? WIDE_ROLES_POLICY : {};
-  if (statements.length === 0) return { Resources: { ...wideRoles } };
+  const optional = {
+    ...(wantsWideRolesFromIam(text) ? WIDE_ROLES_POLICY : {}),
+    ...(wantsOrganizationNames(text) ? ORGANIZATION_NAMES_POLICY : {}),
+  };
+  if (statements.length === 0) return { Resources: optional };
   return {
     Resources: {
-      ...wideRoles,
+      ...optional,
       ConfiguredDestinationsPolicy: {
         Type: 'AWS::IAM::ManagedPolicy',
         Properties: {
@@ -214,6 +258,7 @@ module.exports.configReferences = configReferences;
 module.exports.referenceStatements = referenceStatements;
 module.exports.configPolicyFragment = configPolicyFragment;
 module.exports.wantsWideRolesFromIam = wantsWideRolesFromIam;
+module.exports.wantsOrganizationNames = wantsOrganizationNames;
 module.exports.ConfigResourceError = ConfigResourceError;
 module.exports.CONFIG_FILE = CONFIG_FILE;
 module.exports.FUNCTION_ROLES = FUNCTION_ROLES;

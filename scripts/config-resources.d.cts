@@ -29,3 +29,5 @@ export declare function configReferences(text: string, file: string): ConfigRefe
 export declare function referenceStatements(references: ConfigReferences): IamStatement[];
 export declare function configPolicyFragment(serviceDir: string): StackFragment;
 export declare function resources(): StackFragment;
+export declare function wantsWideRolesFromIam(text: string): boolean;
+export declare function wantsOrganizationNames(text: string): boolean;

@@ -11,7 +11,9 @@ import {
   ConfigResourceError,
   configPolicyFragment,
   configReferences,
+  FUNCTION_ROLES,
   referenceStatements,
+  wantsOrganizationNames,
 } from '../../scripts/config-resources.cjs';
 
 const FILE = 'trailwatch.yml';
@@ -189,5 +191,54 @@ describe('wide roles read from IAM', () => {
         },
       });
     }
+  });
+});
+
+describe('account names from AWS Organizations', () => {
+  const serviceWith = (text: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'trailwatch-service-'));
+    writeFileSync(join(dir, CONFIG_FILE), text);
+    return dir;
+  };
+
+  it.each([
+    ['organizations: true', "accounts:\n  '111122223333': prod\n  organizations: true\n", true],
+    ['organizations: false', 'accounts: {organizations: false}\n', false],
+    ['names only', "accounts: {'111122223333': prod}\n", false],
+    ['a string "true" (the config loader refuses it)', "accounts: {organizations: 'true'}\n", false],
+    ['no accounts:', 'placeholders: {}\n', false],
+  ])('%s: every function role may list the accounts: %s', (_name, text, granted) => {
+    expect(wantsOrganizationNames(text)).toBe(granted);
+    const resources: Record<string, unknown> = configPolicyFragment(serviceWith(text)).Resources;
+    const policy = resources.AccountNamesFromOrganizationsPolicy;
+    expect(policy !== undefined).toBe(granted);
+    if (granted) {
+      expect(policy).toMatchObject({
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Roles: FUNCTION_ROLES.map((role) => ({ Ref: role })),
+          PolicyDocument: {
+            // ListAccounts is the only Organizations call trailwatch makes, and it takes no resource.
+            Statement: [
+              {
+                Sid: 'ListOrganizationAccounts',
+                Effect: 'Allow',
+                Action: 'organizations:ListAccounts',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      });
+    }
+  });
+
+  it('comes alongside the destinations policy, not instead of it', () => {
+    const text =
+      'accounts: {organizations: true}\ndestinations:\n  s: {type: slack, webhook_url: {secretsmanager: team/slack}}\n';
+    expect(Object.keys(configPolicyFragment(serviceWith(text)).Resources).sort()).toEqual([
+      'AccountNamesFromOrganizationsPolicy',
+      'ConfiguredDestinationsPolicy',
+    ]);
   });
 });

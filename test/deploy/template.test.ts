@@ -24,6 +24,8 @@ const FUNCTIONS = ['S3Ingest', 'SnsIngest', 'LogsIngest', 'EventsIngest'] as con
 const ROLES = [...FUNCTIONS, 'TrailBootstrap'].map((name) => `${name}Role`);
 
 const CONFIG_WITH_REFERENCES = `
+accounts:
+  organizations: true
 destinations:
   slack:
     type: slack
@@ -416,6 +418,29 @@ describe('serverless package', () => {
       encoding: 'utf8',
     });
     expect(listing).toMatch(/ trailwatch\.yml\n/);
+  });
+
+  it('lets every function list the organization accounts only when trailwatch.yml asks for their names', () => {
+    expect(resource(defaults, 'AccountNamesFromOrganizationsPolicy')).toBeUndefined();
+    const policy = resource(overridden, 'AccountNamesFromOrganizationsPolicy');
+    expect(policy?.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(policy?.Properties.Roles).toEqual(ROLES.map((role) => ({ Ref: role })));
+    // ListAccounts takes no resource; it is the only Organizations action any role gets.
+    expect(statementsOf(policy?.Properties)).toEqual([
+      {
+        Sid: 'ListOrganizationAccounts',
+        Effect: 'Allow',
+        Action: 'organizations:ListAccounts',
+        Resource: '*',
+      },
+    ]);
+    const organizationsActions = (template: Template) =>
+      Object.values(template.Resources)
+        .flatMap((r) => statementsOf(r.Properties))
+        .flatMap((s) => [s.Action].flat())
+        .filter((action) => String(action).startsWith('organizations:'));
+    expect(organizationsActions(defaults)).toEqual([]);
+    expect(organizationsActions(overridden)).toEqual(['organizations:ListAccounts']);
   });
 
   it('packages each bundle with the rule pack', () => {
