@@ -40,6 +40,8 @@ export function formatLocation(location: ErrorLocation): string {
   const parts: string[] = [];
   const place = placeOf(location);
   const details = [
+    // A column without a line (a position in a one-line text, such as a condition) stands alone.
+    location.line === undefined && location.column !== undefined ? `column ${location.column}` : undefined,
     location.pointer,
     location.record === undefined ? undefined : `record #${location.record}`,
     location.byte === undefined ? undefined : `byte ${location.byte}`,
