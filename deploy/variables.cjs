@@ -80,5 +80,52 @@ module.exports.metricAlarms = () => {
   return { Resources: resources };
 };
 
+/**
+ * Every function, by the logical-id prefix serverless gives it (`S3Ingest` for `s3Ingest`), with
+ * the condition its alarm deploys under: an ingest function's input's, none for the bootstrap
+ * function, which its schedule always invokes.
+ */
+const FUNCTIONS = [
+  ...INGEST_SOURCES.map(({ fn, condition }) => ({ fn, condition })),
+  { fn: 'TrailBootstrap', condition: undefined },
+];
+
+/**
+ * One alarm per function on Lambda's own `Errors` count: invocations that threw, and those the
+ * handler never saw fail, which the `InvocationErrors` metric (lib/runtime/metrics.ts) cannot
+ * count: a timeout, running out of memory, a cold start refused (a bad trailwatch.yml or rule).
+ * Not also on `InvocationErrors`: each of those is in `Errors` too, so a second alarm would only
+ * notify twice for the same invocation.
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+ */
+module.exports.functionErrorAlarms = () => {
+  const resources = {};
+  for (const { fn, condition } of FUNCTIONS) {
+    resources[`${fn}ErrorsAlarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      ...(condition === undefined ? {} : { Condition: condition }),
+      Properties: {
+        AlarmDescription:
+          `trailwatch ${fn}: invocations failed (an error, a timeout, out of memory, or a cold start refused ` +
+          `by a bad trailwatch.yml or rule). Lambda retries each twice, then the ${fn}Failures queue keeps ` +
+          `the event. Look for "invocation failed" and Lambda's own error lines in the function's logs.`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }],
+        Statistic: 'Sum',
+        Period: ALARM_PERIOD_SECONDS,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        // No invocation, no data point: nothing failed.
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlertTopic' }],
+      },
+    };
+  }
+  return { Resources: resources };
+};
+
 module.exports.INGEST_SOURCES = INGEST_SOURCES;
+module.exports.FUNCTIONS = FUNCTIONS;
 module.exports.ALARMED_METRICS = ALARMED_METRICS;

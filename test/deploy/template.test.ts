@@ -252,6 +252,41 @@ describe('serverless package', () => {
     }
   });
 
+  it("alarms on each function's Lambda Errors, deployed with its input, to the alert topic", () => {
+    const functions: [string, string | undefined][] = [
+      ['S3Ingest', 'S3InputEnabled'],
+      ['SnsIngest', 'SnsInputEnabled'],
+      ['LogsIngest', 'LogsInputEnabled'],
+      ['EventsIngest', 'EventBridgeInputEnabled'],
+      // Invoked by its schedule whatever the inputs.
+      ['TrailBootstrap', undefined],
+    ];
+    const errorAlarms = (template: Template) =>
+      Object.entries(template.Resources)
+        .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/Lambda')
+        .map(([name]) => name)
+        .sort();
+    expect(errorAlarms(defaults)).toEqual(functions.map(([fn]) => `${fn}ErrorsAlarm`).sort());
+    for (const [fn, condition] of functions) {
+      const alarm = resource(defaults, `${fn}ErrorsAlarm`);
+      expect(alarm?.Condition).toBe(condition);
+      expect(alarm?.Properties).toMatchObject({
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlertTopic' }],
+      });
+      // The notification says where the events that failed are kept.
+      expect(alarm?.Properties.AlarmDescription).toContain(`${fn}Failures queue`);
+      expect(resource(defaults, `${fn}Failures`)?.Type).toBe('AWS::SQS::Queue');
+    }
+  });
+
   it('has the bootstrap function apply the trail as a custom resource, and check it on a schedule', () => {
     expect(resource(defaults, 'Trail')).toMatchObject({
       Type: 'Custom::TrailwatchTrail',
