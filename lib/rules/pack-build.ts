@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { YamlDocument } from '../yaml';
 import { parseYamlDocuments } from '../yaml';
 import { compileDetection } from './compile';
+import { canDecidePartly } from './detection';
 import type { RuleError } from './errors';
 import { findRuleFiles, loadDocuments } from './loader';
 import type { PackedCorrelation, PackedDetection, RulePack } from './pack';
@@ -63,6 +64,7 @@ export function buildRulePack(paths: readonly string[], relativeTo: string, sour
             : { names: [...rule.requirement.names], sources: [...rule.requirement.sources] },
         text: rule.text,
         warnings: rule.warnings,
+        partly: canDecidePartly(rule.partial),
       },
     };
   });

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { ownEntry } from '../yaml/plain-record';
 import type { Placeholders, UnresolvedCorrelation } from './compile';
 import { compileDetection } from './compile';
-import type { Matcher, Requirement, TextTest } from './detection';
+import type { CompiledPart, Matcher, PartialMatcher, Requirement, TextTest } from './detection';
 import type { RuleLocation, RuleWarning } from './errors';
 import { RuleError } from './errors';
 import { compileFirstSeen } from './first-seen';
@@ -68,6 +68,8 @@ export interface PackedDetection {
     readonly requirement: { readonly names: readonly string[]; readonly sources: readonly string[] } | null;
     readonly text: TextTest;
     readonly warnings: readonly RuleWarning[];
+    /** Whether the rule's partial matcher can decide a record from its known fields (canDecidePartly). */
+    readonly partly: boolean;
   };
 }
 
@@ -176,9 +178,9 @@ function lazyRule(
 ): DetectionRule {
   const { compiled } = packed;
   const detection = detectionBlock(packed);
-  let matcher: Matcher | undefined;
-  const match: Matcher = (record) => {
-    if (matcher === undefined) {
+  let part: CompiledPart | undefined;
+  const compile = (): CompiledPart => {
+    if (part === undefined) {
       const outcome = compileDetection(detection, placeholders, () => {}, false);
       if (!outcome.ok)
         throw new RuleError(
@@ -187,10 +189,15 @@ function lazyRule(
           packed.meta.title,
           outcome.errors[0]?.code ?? 'selection',
         );
-      matcher = outcome.part.match;
+      part = outcome.part;
     }
-    return matcher(record);
+    return part;
   };
+  const match: Matcher = (record) => compile().match(record);
+  // A rule whose partial matcher can never decide has none, as canDecidePartly reads it.
+  const partial: PartialMatcher | undefined = compiled.partly
+    ? (known) => compile().partial(known)
+    : undefined;
   const requirement: Requirement =
     compiled.requirement === null
       ? undefined
@@ -200,6 +207,7 @@ function lazyRule(
     match,
     requirement,
     text: compiled.text,
+    ...(partial === undefined ? {} : { partial }),
     detection,
     warnings: compiled.warnings,
   };
@@ -233,6 +241,7 @@ function compiledRule(
     match: outcome.part.match,
     requirement: outcome.part.requirement,
     text: outcome.part.text,
+    partial: outcome.part.partial,
     detection,
     warnings,
   };

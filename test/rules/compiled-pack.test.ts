@@ -17,6 +17,7 @@ import {
   RulePackBuildError,
   shippedRulesDir,
 } from '../../lib/rules';
+import { canDecidePartly } from '../../lib/rules/detection';
 import { ruleDir } from '../helpers/rules';
 
 const shipped = shippedRulesDir();
@@ -25,12 +26,23 @@ const pack = buildRulePack([shipped], ROOT, 'test-source');
 /** A pack through JSON, as Lambda reads it. */
 const packJson = JSON.parse(JSON.stringify(pack)) as unknown;
 
-const records = ['otrf-ec2-proxy-s3-exfiltration.jsonl', 'aws-docs-examples.jsonl'].flatMap((name) =>
+const examples = ['otrf-ec2-proxy-s3-exfiltration.jsonl', 'aws-docs-examples.jsonl'].flatMap((name) =>
   readFileSync(join(ROOT, 'examples', 'logs', 'jsonl', name), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => ({ raw: line, record: JSON.parse(line) as Record<string, unknown> })),
+    .map((line) => JSON.parse(line) as Record<string, unknown>),
 );
+/**
+ * The examples, and each again as an AWS service's call: rules' `not filter_*` on userIdentity
+ * then rule records out by their partial matchers (the prefilter's known fields).
+ */
+const records = [
+  ...examples,
+  ...examples.map((record) => ({
+    ...record,
+    userIdentity: { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' },
+  })),
+].map((record) => ({ raw: JSON.stringify(record), record }));
 
 /** Every field of a rule but its matcher, tests and location (the pack's files are relative). */
 function comparable(rule: DetectionRule) {
@@ -38,6 +50,7 @@ function comparable(rule: DetectionRule) {
     meta: rule.meta,
     requirement: rule.requirement,
     text: rule.text,
+    partly: canDecidePartly(rule.partial),
     detection: { ...rule.detection },
     warnings: rule.warnings.map((w) => ({ message: w.message, line: w.location.line })),
     firstSeen: rule.firstSeen && {
@@ -83,6 +96,8 @@ function expectSameRules(fromPack: RuleSet, fromYaml: RuleSet): void {
     const ids = (engine: RuleEngine) =>
       engine.evaluate(record, raw).map((e) => `${e.kind} ${e.rule.meta.id}`);
     expect(ids(viaPack)).toEqual(ids(viaYaml));
+    for (const unlinked of [false, true])
+      expect(viaPack.mayMatchText(raw, () => unlinked)).toBe(viaYaml.mayMatchText(raw, () => unlinked));
   }
 }
 
