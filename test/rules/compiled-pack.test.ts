@@ -38,10 +38,12 @@ const examples = ['otrf-ec2-proxy-s3-exfiltration.jsonl', 'aws-docs-examples.jso
  */
 const records = [
   ...examples,
-  ...examples.map((record) => ({
-    ...record,
-    userIdentity: { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' },
-  })),
+  ...examples.map(
+    (record): Record<string, unknown> => ({
+      ...record,
+      userIdentity: { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' },
+    }),
+  ),
 ].map((record) => ({ raw: JSON.stringify(record), record }));
 
 /** Every field of a rule but its matcher, tests and location (the pack's files are relative). */
