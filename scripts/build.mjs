@@ -1,9 +1,18 @@
 // Bundles the CLI into one CommonJS file so `npx trailwatch` starts fast and needs no TypeScript
 // loader, and pre-compiles the shipped rule pack so Lambda skips YAML parsing, the rule schema and
 // most of the compiler at cold start (lib/rules/pack.ts). A rule that does not load fails the build.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+
+/**
+ * No source map unless TRAILWATCH_SOURCEMAP=1: the linked map was 8.7 MB, more than the bundle,
+ * and nothing reads it unless Node runs with --enable-source-maps. The bundle is not minified, so
+ * a stack trace without it still names each function, at a line of dist/trailwatch.cjs under a
+ * `// lib/<folder>/<file>.ts` comment that says which source it came from. A map left by a
+ * debugging build is removed, so it is never packed (package.json `files` leaves maps out too).
+ */
+const withSourceMap = process.env.TRAILWATCH_SOURCEMAP === '1';
 
 await build({
   entryPoints: ['lib/cli/main.ts'],
@@ -12,12 +21,14 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  sourcemap: 'linked',
+  sourcemap: withSourceMap ? 'linked' : false,
   legalComments: 'none',
   logLevel: 'warning',
   // The sources are ES modules; in the CommonJS bundle the module's folder is __dirname.
   define: { 'import.meta.dirname': '__dirname' },
 });
+
+if (!withSourceMap) rmSync('dist/trailwatch.cjs.map', { force: true });
 
 const { buildRulePack } = await import('../dist/trailwatch.cjs');
 const { rulePackSource } = createRequire(import.meta.url)('./rule-pack-source.cjs');
