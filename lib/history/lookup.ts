@@ -200,6 +200,7 @@ export async function lookupEvents(cloudtrail: PacedCloudTrail, query: LookupQue
     if (output.NextToken === token) {
       throw new RepeatedNextTokenError(
         `LookupEvents answered with the NextToken it was called with (${output.NextToken}); stopped after ${calls} call(s)`,
+        { location: { call: 'LookupEvents' }, locationInMessage: true },
       );
     }
     token = output.NextToken;

@@ -56,6 +56,12 @@ export async function resolveAutoPlaceholdersForCli(
     if (error instanceof IamReadError)
       throw new IamReadError(
         `placeholders.${WIDE_PERMISSION_ROLES} is 'auto' in ${config.file}, but IAM could not be read: ${error.message}`,
+        {
+          location: { file: config.file, pointer: `placeholders.${WIDE_PERMISSION_ROLES}` },
+          cause: error,
+          retryable: error.retryable,
+          locationInMessage: true,
+        },
       );
     throw error;
   }

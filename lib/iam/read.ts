@@ -10,7 +10,8 @@ import type {
   ManagedPolicyDetail,
   RoleDetail,
 } from '@aws-sdk/client-iam';
-import type { TrailwatchErrorOptions } from '../errors';
+import { awsErrorFacts } from '../aws';
+import type { ErrorLocation, TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
 import type { AuthorizationDetails } from './analyse';
 
@@ -87,6 +88,12 @@ export async function readAuthorizationDetails(
       const message = error instanceof Error ? error.message : String(error);
       throw new IamReadError(
         `IAM GetAccountAuthorizationDetails at ${endpoint} failed (page ${page + 1}): ${name}: ${message}`,
+        {
+          location: iamSite(endpoint),
+          cause: error,
+          retryable: awsErrorFacts(error).retryable,
+          locationInMessage: true,
+        },
       );
     }
     roles.push(...(details.RoleDetailList ?? []));
@@ -95,10 +102,16 @@ export async function readAuthorizationDetails(
     if (!details.Marker || details.Marker === marker)
       throw new IamReadError(
         `IAM GetAccountAuthorizationDetails at ${endpoint}: page ${page + 1} is truncated but gives no new Marker`,
+        { location: iamSite(endpoint), locationInMessage: true },
       );
     marker = details.Marker;
   }
   throw new IamReadError(
     `IAM GetAccountAuthorizationDetails at ${endpoint}: more than ${MAX_AUTHORIZATION_DETAILS_PAGES} pages`,
+    { location: iamSite(endpoint), locationInMessage: true },
   );
+}
+
+function iamSite(endpoint: string): ErrorLocation {
+  return { service: 'IAM', call: 'GetAccountAuthorizationDetails', resource: endpoint };
 }

@@ -46,6 +46,11 @@ export class SecretError extends TrailwatchError {
   }
 }
 
+/** A secret's error is located at the reference, which every message names (never the value). */
+function located(where: string): TrailwatchErrorOptions {
+  return { location: { resource: where }, locationInMessage: true };
+}
+
 /**
  * How long a fetched secret is used before it is fetched again, when neither the caller nor
  * POWERTOOLS_PARAMETERS_MAX_AGE says otherwise: a rotated webhook or key is picked up within five
@@ -113,7 +118,7 @@ export class SecretResolver {
     const where = describeSecretRef(ref);
     if ('env' in ref) {
       const value = (this.sources.env ?? process.env)[ref.env];
-      if (!value) throw new SecretError(`${where} is not set`);
+      if (!value) throw new SecretError(`${where} is not set`, located(where));
       return value;
     }
     let value: unknown;
@@ -125,10 +130,16 @@ export class SecretResolver {
           : await providers.secretsManager.get(ref.secretsmanager, { maxAge: this.maxAgeSeconds });
     } catch (error) {
       // The cause tells a throttled or unreachable service (retry later) from a missing secret.
-      throw new SecretError(`cannot read ${where}: ${awsErrorName(error)}`, { cause: error });
+      throw new SecretError(`cannot read ${where}: ${awsErrorName(error)}`, {
+        ...located(where),
+        cause: error,
+      });
     }
     if (typeof value !== 'string' || value === '')
-      throw new SecretError('ssm' in ref ? `${where} has no value` : `${where} has no string value`);
+      throw new SecretError(
+        'ssm' in ref ? `${where} has no value` : `${where} has no string value`,
+        located(where),
+      );
     if ('ssm' in ref || !ref.key) return value;
     return jsonField(value, ref.key, where);
   }
@@ -154,10 +165,11 @@ function jsonField(text: string, key: string, where: string): string {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new SecretError(`${where} is not JSON`);
+    throw new SecretError(`${where} is not JSON`, located(where));
   }
   const value = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, key) : undefined;
-  if (typeof value !== 'string' || value === '') throw new SecretError(`${where} has no string field ${key}`);
+  if (typeof value !== 'string' || value === '')
+    throw new SecretError(`${where} has no string field ${key}`, located(where));
   return value;
 }
 

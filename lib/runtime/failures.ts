@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { TrailwatchErrorOptions } from '../errors';
+import type { ErrorLocation, TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
 
 /**
@@ -68,13 +68,19 @@ export class SqsFailureReporter implements FailureReporter {
       } catch (error) {
         throw new FailureQueueError(
           `could not send ${reports.length} failure report(s) to ${this.queueUrl}: ${error instanceof Error ? error.message : String(error)}`,
+          { location: this.site(), cause: error, locationInMessage: true },
         );
       }
       if (failed.length > 0)
         throw new FailureQueueError(
           `the failure queue ${this.queueUrl} refused report(s): ${failed.join('; ')}`,
+          { location: this.site(), locationInMessage: true },
         );
     }
+  }
+
+  private site(): ErrorLocation {
+    return { service: 'SQS', call: 'SendMessageBatch', resource: `queue ${this.queueUrl}` };
   }
 }
 
