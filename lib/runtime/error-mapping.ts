@@ -1,11 +1,9 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
-import { DeliveryError } from '../pipeline';
+import { formatLocation, TrailwatchError } from '../errors';
 import type { LambdaContext } from './events';
 import { TriggerEventError } from './events';
-import { FailureQueueError } from './failures';
-import { ReadError } from './handle';
 import type { Logger } from './logger';
 import { INVOCATION_ERRORS_METRIC } from './metrics';
 
@@ -18,11 +16,23 @@ export type InvocationErrorKind =
   /** Anything else is a fault of trailwatch itself. */
   | 'unexpected';
 
+/**
+ * Told apart by class and by the base's `retryable`, never by text: S3 unreadable for now
+ * (ReadError), a destination down (DeliveryError), the failure queue refusing, and any other
+ * TrailwatchError that says a retry may help (an unreachable or throttled state table, a throttled
+ * secret) are retryable.
+ */
 export function classifyInvocationError(error: unknown): InvocationErrorKind {
-  if (error instanceof ReadError || error instanceof DeliveryError || error instanceof FailureQueueError)
-    return 'retryable';
   if (error instanceof TriggerEventError) return 'wrong-event';
+  if (error instanceof TrailwatchError && error.retryable) return 'retryable';
   return 'unexpected';
+}
+
+/** A TrailwatchError's code and location, as fields of the log line, for queries by kind and place. */
+function errorFacts(error: unknown): Record<string, string> {
+  if (!(error instanceof TrailwatchError)) return {};
+  const where = error.location === undefined ? '' : formatLocation(error.location);
+  return { errorCode: error.code, ...(where === '' ? {} : { errorLocation: where }) };
 }
 
 /**
@@ -46,6 +56,7 @@ export function mapInvocationErrors(
         errorKind: kind,
         rethrown: true,
         errorName: error instanceof Error ? error.name : typeof error,
+        ...errorFacts(error),
         error: error instanceof Error ? error.message : String(error),
         ...(kind === 'unexpected' && error instanceof Error && error.stack ? { stack: error.stack } : {}),
       });
