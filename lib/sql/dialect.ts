@@ -1,3 +1,5 @@
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 /**
  * What a SQL engine must provide for the Sigma-to-SQL compiler (./compile) to target it.
  *
@@ -100,6 +102,9 @@ export interface SqlDialect {
 }
 
 /** Thrown by a dialect (or the compiler) when SQL cannot say what the JavaScript engine does. */
-export class SqlUnsupported extends Error {
+export class SqlUnsupported extends TrailwatchError {
   override readonly name = 'SqlUnsupported';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'sql-unsupported', options);
+  }
 }
