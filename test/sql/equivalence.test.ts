@@ -1,0 +1,146 @@
+/**
+ * The SQL hunt answers as the JavaScript engine does: every shipped rule and every SigmaHQ
+ * CloudTrail rule, on the fixture records and every rule's inline test events, through both
+ * `rule.match` and DuckDB, must match the same records, rule by rule. Rules the compiler lists as
+ * unsupported are counted and printed with their reasons. The SigmaHQ rules and their sample
+ * records are read from ../shared/samples (as test/rules/sigmahq-compat.test.ts does: third-party
+ * rules stay out of this repository) and skipped visibly where that folder is absent.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DuckdbHunt, huntFields } from '../../lib/hunt/duckdb';
+import { readRecords } from '../../lib/ingest';
+import type { CloudTrailRecord } from '../../lib/records';
+import type { Placeholders, RuleSet } from '../../lib/rules';
+import { loadRules } from '../../lib/rules';
+import { compileHunt } from '../../lib/sql';
+import { createDuckdbDialect } from '../../lib/sql/duckdb-dialect';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const SAMPLES = join(ROOT, '..', 'shared', 'samples');
+const SIGMA = join(SAMPLES, 'sigma');
+const CRIBL = join(SAMPLES, 'cribl-aws-cloudtrail-logs', 'cribl-aws-cloudtrail-logs.jsonl');
+const sigmaPresent = existsSync(join(SIGMA, 'rules'));
+if (!sigmaPresent) console.warn(`SigmaHQ equivalence skipped: ${SIGMA} not found`);
+
+/** The example configuration's placeholders, so rules using |expand compile with values. */
+function examplePlaceholders(): Placeholders {
+  const config = parse(readFileSync(join(ROOT, 'examples', 'trailwatch.yml'), 'utf8')) as {
+    placeholders?: Record<string, string[] | null>;
+  };
+  return Object.fromEntries(
+    Object.entries(config.placeholders ?? {}).map(([name, values]) => [name, values ?? []]),
+  );
+}
+
+async function fixtureRecords(): Promise<CloudTrailRecord[]> {
+  const inputs = ['logs', 'jsonl'].map((folder) => ({ kind: 'path' as const, path: join(FIXTURES, folder) }));
+  if (existsSync(CRIBL)) inputs.push({ kind: 'path', path: CRIBL });
+  const records: CloudTrailRecord[] = [];
+  for await (const result of readRecords(inputs)) if (result.kind === 'record') records.push(result.record);
+  return records;
+}
+
+function inlineEvents(set: RuleSet): CloudTrailRecord[] {
+  return set.detections.flatMap((rule) =>
+    rule.tests.flatMap((test) =>
+      test.event === undefined ? [] : [test.event as unknown as CloudTrailRecord],
+    ),
+  );
+}
+
+interface Outcome {
+  readonly compiled: number;
+  readonly unsupported: readonly string[];
+  readonly mismatches: readonly string[];
+  readonly matches: number;
+}
+
+async function compare(
+  set: RuleSet,
+  records: readonly CloudTrailRecord[],
+  placeholders: Placeholders,
+): Promise<Outcome> {
+  const compiled = compileHunt(set, createDuckdbDialect(), placeholders);
+  const hunt = await DuckdbHunt.open();
+  try {
+    await hunt.load(
+      records.map((record) => ({ record })),
+      huntFields(compiled),
+    );
+    const { matches, refused } = await hunt.match(compiled);
+    const byId = new Map(set.detections.map((rule) => [rule.meta.id, rule]));
+    const mismatches: string[] = [];
+    let total = 0;
+    for (const ruleSql of compiled.rules) {
+      const rule = byId.get(ruleSql.ruleId);
+      if (rule === undefined || refused.some((r) => r.ruleId === ruleSql.ruleId)) continue;
+      const expected = records.flatMap((record, index) => (rule.match(record) ? [index] : []));
+      const actual = matches.get(ruleSql.ruleId) ?? [];
+      total += expected.length;
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+        mismatches.push(
+          `${rule.meta.title} (${rule.location.file}): JavaScript ${JSON.stringify(expected.slice(0, 10))}, DuckDB ${JSON.stringify(actual.slice(0, 10))}\n  ${ruleSql.where.slice(0, 400)}`,
+        );
+      }
+    }
+    return {
+      compiled: compiled.rules.length - refused.length,
+      unsupported: [...compiled.unsupported, ...refused].map((u) => `${u.title}: ${u.reason}`),
+      mismatches,
+      matches: total,
+    };
+  } finally {
+    hunt.close();
+  }
+}
+
+function report(name: string, set: RuleSet, outcome: Outcome, records: number): void {
+  console.info(
+    `${name}: ${outcome.compiled} of ${set.detections.length} detection rule(s) compile to SQL, ${outcome.unsupported.length} unsupported (correlations included); ${records} records, ${outcome.matches} matches, ${outcome.mismatches.length} mismatch(es)`,
+  );
+  for (const line of outcome.unsupported) console.info(`  unsupported: ${line}`);
+  for (const line of outcome.mismatches) console.info(`  MISMATCH: ${line}`);
+}
+
+let fixtures: CloudTrailRecord[] = [];
+beforeAll(async () => {
+  fixtures = await fixtureRecords();
+});
+afterAll(() => {
+  fixtures = [];
+});
+
+describe('DuckDB hunt ≡ JavaScript engine', () => {
+  it('every shipped rule matches the same fixture records and inline test events', async () => {
+    const placeholders = examplePlaceholders();
+    const set = loadRules([join(ROOT, 'rules')], { placeholders });
+    expect(set.errors).toEqual([]);
+    const records = [...fixtures, ...inlineEvents(set)];
+    const outcome = await compare(set, records, placeholders);
+    report('shipped rules', set, outcome, records.length);
+    expect(outcome.mismatches).toEqual([]);
+    expect(outcome.compiled).toBeGreaterThan(set.detections.length / 2);
+    expect(outcome.matches).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!sigmaPresent)('every SigmaHQ CloudTrail rule matches the same records', async () => {
+    const folders = ['rules', 'rules-placeholder'].map((folder) => join(SIGMA, folder));
+    const set = loadRules(folders);
+    const records = [...fixtures, ...inlineEvents(set)];
+    const outcome = await compare(set, records, {});
+    report('SigmaHQ rules', set, outcome, records.length);
+    expect(outcome.mismatches).toEqual([]);
+    expect(outcome.compiled).toBeGreaterThan(set.detections.length / 2);
+    expect(outcome.matches).toBeGreaterThan(0);
+  });
+});
+
+// Keep the folder listing honest: the fixtures this test reads exist.
+it('reads the fixture folders it names', () => {
+  expect(readdirSync(join(FIXTURES, 'logs')).length).toBeGreaterThan(0);
+  expect(readdirSync(join(FIXTURES, 'jsonl')).length).toBeGreaterThan(0);
+});
