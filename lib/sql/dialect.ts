@@ -1,5 +1,3 @@
-import type { TrailwatchErrorOptions } from '../errors';
-import { TrailwatchError } from '../errors';
 /**
  * What a SQL engine must provide for the Sigma-to-SQL compiler (./compile) to target it.
  *
@@ -26,6 +24,9 @@ import { TrailwatchError } from '../errors';
  * compiler then lists the rule as unsupported (never a query that answers differently from the
  * JavaScript engine). Every SQL fragment a dialect returns is a complete, parenthesised expression.
  */
+
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 
 /** A fragment of SQL text: a complete expression, safe to combine with AND/OR/NOT. */
 export type Sql = string;
