@@ -20,6 +20,7 @@ import { TriggerEventError } from '../../lib/runtime/events';
 import { FailureQueueError } from '../../lib/runtime/failures';
 import { ReadError } from '../../lib/runtime/handle';
 import { ColdStartError } from '../../lib/runtime/runtime';
+import { SqlUnsupported } from '../../lib/sql/dialect';
 import { StateStoreError } from '../../lib/state/errors';
 import { TimeParseError } from '../../lib/time';
 import { TRAIL_PRECONDITION_CODE, TrailError, trailErrorFromAws } from '../../lib/trail/errors';
@@ -149,6 +150,7 @@ const CASES: readonly Case[] = [
       ['PolicyDocumentError', (m, o) => new PolicyDocumentError(m, o), 'policy-document', false],
       ['IamReadError', (m, o) => new IamReadError(m, o), 'iam-read', false],
       ['TimeParseError', (m, o) => new TimeParseError(m, o), 'time-parse', false],
+      ['SqlUnsupported', (m, o) => new SqlUnsupported(m, o), 'sql-unsupported', false],
     ] as const satisfies readonly (readonly [
       string,
       (message: string, options: ConstructorParameters<typeof TrailwatchError>[2]) => TrailwatchError,
