@@ -6,10 +6,13 @@
 import { describe } from 'vitest';
 import { motoAvailable } from '../helpers/moto';
 import { useSharedMoto } from './shared-moto';
-import { bootstrapOnMoto } from './suites/bootstrap-on-moto';
-import { planAndApplyOnMoto } from './suites/manage-on-moto';
 
 const moto = useSharedMoto();
+// Imported once moto_server is starting, so that it boots while they load.
+const [{ planAndApplyOnMoto }, { bootstrapOnMoto }] = await Promise.all([
+  import('./suites/manage-on-moto'),
+  import('./suites/bootstrap-on-moto'),
+]);
 
 describe.skipIf(!motoAvailable)('plan and apply against moto_server', () => planAndApplyOnMoto(moto));
 describe.skipIf(!motoAvailable)('the bootstrap function on moto_server', () => bootstrapOnMoto(moto));

@@ -13,17 +13,28 @@ export interface SharedMoto {
 }
 
 /**
- * Starts moto_server before the file's suites and points the SDK's credential chain at its dummy
- * credentials, then puts the environment back after them. Where moto_server is absent it warns and
- * starts nothing; the suites gate on `motoAvailable`.
+ * Starts moto_server at once, not in a beforeAll: it boots while the test file goes on importing
+ * its suites (the AWS SDK and the rules, seconds). Before the file's suites, it waits for the
+ * server and points the SDK's credential chain at its dummy credentials; after them, it puts the
+ * environment back and stops the server. Where moto_server is absent it warns and starts nothing;
+ * the suites gate on `motoAvailable`.
  */
 export function useSharedMoto(): SharedMoto {
   if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+  const starting = motoAvailable ? startMoto() : undefined;
+  // A failed start is reported by the beforeAll that awaits it, not as an unhandled rejection before.
+  starting?.catch(() => {});
+  // Should the file fail before its hooks run (a suite that does not import), the server still
+  // stops when the test process exits.
+  starting?.then(
+    (started) => process.once('exit', () => void started.stop()),
+    () => {},
+  );
   let moto: Moto | undefined;
   let restoreEnv: (() => void) | undefined;
   beforeAll(async () => {
-    if (!motoAvailable) return;
-    moto = await startMoto();
+    if (!starting) return;
+    moto = await starting;
     restoreEnv = useMotoCredentials();
   }, 60_000);
   afterAll(() => {
