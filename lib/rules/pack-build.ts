@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import type { YamlDocument } from '../yaml';
 import { parseYamlDocuments } from '../yaml';
 import { compileDetection } from './compile';
@@ -10,9 +12,15 @@ import type { PackedCorrelation, PackedDetection, RulePack } from './pack';
 import { RULE_PACK_VERSION } from './pack';
 import { correlationRuleSchema, firstSeenSchema } from './schema';
 
-/** Why a pack cannot be built: every rule that does not load, each with `file:line` and its title. */
-export class RulePackBuildError extends Error {
+/**
+ * Why a pack cannot be built: every rule that does not load, each with `file:line` and its title
+ * in the message (many locations, so the error itself has none).
+ */
+export class RulePackBuildError extends TrailwatchError {
   override readonly name = 'RulePackBuildError';
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'rule-pack', options);
+  }
 }
 
 /**
