@@ -1,8 +1,7 @@
 // Bundles the CLI into one CommonJS file so `npx trailwatch` starts fast and needs no TypeScript
 // loader, and pre-compiles the shipped rule pack so Lambda skips YAML parsing, the rule schema and
 // most of the compiler at cold start (lib/rules/pack.ts). A rule that does not load fails the build.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 /**
@@ -26,11 +25,12 @@ await build({
   logLevel: 'warning',
   // The sources are ES modules; in the CommonJS bundle the module's folder is __dirname.
   define: { 'import.meta.dirname': '__dirname' },
+  // DuckDB (`trailwatch hunt`) is a native addon: it cannot be bundled, so it is required from
+  // node_modules (a dependency), and only when a hunt runs (lib/hunt/duckdb.ts imports it lazily).
+  external: ['@duckdb/node-api'],
 });
 
 if (!withSourceMap) rmSync('dist/trailwatch.cjs.map', { force: true });
 
-const { buildRulePack } = await import('../dist/trailwatch.cjs');
-const { rulePackSource } = createRequire(import.meta.url)('./rule-pack-source.cjs');
-mkdirSync('dist', { recursive: true });
-writeFileSync('dist/rules-pack.json', JSON.stringify(buildRulePack(['rules'], '.', rulePackSource('.'))));
+// The rule pack is compiled by its own script, which packaging also runs when the pack is stale.
+await import('./build-rule-pack.mjs');

@@ -44,7 +44,7 @@ function packedSource() {
  * The functions ship dist/rules-pack.json, the rules compiled by `npm run build`
  * (lib/rules/pack.ts). A pack built from other rules, another compiler or another library version
  * than the tree being packaged would put rules in Lambda that nobody validated: it is rebuilt
- * before bundling, and packaging fails if the rebuild (a rule that does not load) does.
+ * before bundling (scripts/build-rule-pack.mjs), and packaging fails if a rule does not load.
  */
 const rulePackUpToDate = {
   name: 'rule-pack-up-to-date',
@@ -53,10 +53,13 @@ const rulePackUpToDate = {
       const source = rulePackSource(ROOT);
       if (packedSource() === source) return undefined;
       try {
-        execFileSync(process.execPath, [join('scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+        execFileSync(process.execPath, [join('scripts', 'build-rule-pack.mjs')], {
+          cwd: ROOT,
+          stdio: 'pipe',
+        });
       } catch (error) {
         return {
-          errors: [{ text: `npm run build failed, so the rule pack is stale:\n${error.stderr ?? error}` }],
+          errors: [{ text: `the rule pack is stale and cannot be rebuilt:\n${error.stderr ?? error}` }],
         };
       }
       if (packedSource() !== source)

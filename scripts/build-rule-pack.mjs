@@ -1,0 +1,44 @@
+// Compiles the shipped rules into dist/rules-pack.json, what the Lambda functions read at cold start
+// (lib/rules/pack.ts says what it holds). Exits 1, naming every rule that does not load, without
+// writing a pack. Run by scripts/build.mjs, and by packaging when the pack is stale
+// (scripts/esbuild-plugins.cjs): it bundles only the rule compiler, not the CLI, so it is quick.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const { rulePackSource } = require('./rule-pack-source.cjs');
+
+const scratch = mkdtempSync(join(tmpdir(), 'trailwatch-rule-pack-'));
+try {
+  const builder = join(scratch, 'pack-build.cjs');
+  await build({
+    entryPoints: [join(root, 'lib', 'rules', 'pack-build.ts')],
+    outfile: builder,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    // The sources are ES modules; in the CommonJS bundle the module's folder is __dirname.
+    define: { 'import.meta.dirname': '__dirname' },
+  });
+  const { buildRulePack, RulePackBuildError } = require(builder);
+  let pack;
+  try {
+    pack = buildRulePack([join(root, 'rules')], root, rulePackSource(root));
+  } catch (error) {
+    if (!(error instanceof RulePackBuildError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  }
+  if (pack) {
+    mkdirSync(join(root, 'dist'), { recursive: true });
+    writeFileSync(join(root, 'dist', 'rules-pack.json'), JSON.stringify(pack));
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
