@@ -17,6 +17,7 @@ import {
   PROFILE_HELP,
   READ_DEPRECATED,
 } from './flags';
+import { declareHuntCommand } from './hunt';
 import type { CliIo } from './io';
 import { EXIT_OK, EXIT_USAGE, guardedIo, processIo } from './io';
 import type { LookupServices } from './lookup';
@@ -279,6 +280,7 @@ export function buildProgram(
   // `placeholders: {wide_permission_roles: auto}`: IAM is read once, before the command reads its config.
   program.hook('preAction', (_program, action) => resolveAutoPlaceholdersBeforeAction(action));
 
+  declareHuntCommand(program, io, setExitCode, now);
   declareTrailCommands(program, io, setExitCode, services);
 
   return program;

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Origin } from '../ingest';
 import { readRecordBatches } from '../ingest';
 import type { CloudTrailRecord } from '../records';
@@ -30,6 +29,8 @@ export class DuckdbHunt {
   ) {}
 
   static async open(): Promise<DuckdbHunt> {
+    // Loaded when a hunt runs, not when the CLI starts: the native addon takes time to load.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     return new DuckdbHunt(instance, connection, mkdtempSync(join(tmpdir(), 'trailwatch-hunt-')));
