@@ -1,3 +1,5 @@
+import type { TrailwatchErrorOptions } from '../errors';
+import { TrailwatchError } from '../errors';
 import { fieldPathProblem } from './cloudtrail-fields';
 import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
 import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
@@ -7,13 +9,18 @@ import { SigmaString } from './sigma-string';
 /** Detection items: `field|mod|mod: value(s)` read into a DetectionItem, its modifiers applied. */
 
 /** Thrown with the path inside `detection` where the fault is, so the caller can find its line. */
-export class DetectionError extends Error {
+/**
+ * A problem of one part of a `detection:` block, at its path inside the block (`selection.eventName|re`);
+ * the compiler turns it into a RuleError at the rule file's line, where the path is the pointer.
+ */
+export class DetectionError extends TrailwatchError {
   override readonly name = 'DetectionError';
   constructor(
     message: string,
     readonly path: readonly (string | number)[],
+    options: TrailwatchErrorOptions = {},
   ) {
-    super(message);
+    super(message, 'detection', { ...options, location: { pointer: `detection.${path.join('.')}` } });
   }
 }
 
@@ -76,7 +83,7 @@ export function buildItem(
       // Refuses, before the modifier runs, a value of a kind it does not declare (./modifiers/define).
       item = modifier.apply(item, context);
     } catch (error) {
-      if (error instanceof ModifierError) throw new DetectionError(error.message, path);
+      if (error instanceof ModifierError) throw new DetectionError(error.message, path, { cause: error });
       throw error;
     }
   }

@@ -1,3 +1,5 @@
+import type { TrailwatchErrorOptions } from '../../errors';
+import { TrailwatchError } from '../../errors';
 import type { SigmaString } from '../sigma-string';
 
 export type CompareOperator = 'lt' | 'lte' | 'gt' | 'gte';
@@ -75,8 +77,16 @@ export interface Modifier {
   apply(item: DetectionItem, context: ModifierContext): DetectionItem;
 }
 
-export class ModifierError extends Error {
+/**
+ * A value a modifier cannot take. It has no place of its own: the detection item that applied the
+ * modifier turns it into a DetectionError at the item's path (keeping it as the cause).
+ */
+export class ModifierError extends TrailwatchError {
   override readonly name = 'ModifierError';
+
+  constructor(message: string, options: TrailwatchErrorOptions = {}) {
+    super(message, 'modifier', options);
+  }
 }
 
 export function requireUnmodified(item: DetectionItem, modifier: string): void {
