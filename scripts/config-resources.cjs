@@ -16,6 +16,7 @@ const FUNCTION_ROLES = [
   'SnsIngestRole',
   'LogsIngestRole',
   'EventsIngestRole',
+  'QueueIngestRole',
   'TrailBootstrapRole',
 ];
 
