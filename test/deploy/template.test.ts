@@ -21,7 +21,8 @@ import {
 } from './package';
 
 const FUNCTIONS = ['S3Ingest', 'SnsIngest', 'LogsIngest', 'EventsIngest'] as const;
-const ROLES = [...FUNCTIONS, 'TrailBootstrap'].map((name) => `${name}Role`);
+// The queue function (deploy/queue.yml) is deployed whatever its input; test/deploy/queue-template.test.ts checks it.
+const ROLES = [...FUNCTIONS, 'QueueIngest', 'TrailBootstrap'].map((name) => `${name}Role`);
 
 const CONFIG_WITH_REFERENCES = `
 accounts:
@@ -258,6 +259,7 @@ describe('serverless package', () => {
       ['SnsIngest', 'SnsInputEnabled'],
       ['LogsIngest', 'LogsInputEnabled'],
       ['EventsIngest', 'EventBridgeInputEnabled'],
+      ['QueueIngest', 'QueueInputEnabled'],
       // Invoked by its schedule whatever the inputs.
       ['TrailBootstrap', undefined],
     ];
@@ -281,8 +283,11 @@ describe('serverless package', () => {
         TreatMissingData: 'notBreaching',
         AlarmActions: [{ Ref: 'AlertTopic' }],
       });
-      // The notification says where the events that failed are kept.
-      expect(alarm?.Properties.AlarmDescription).toContain(`${fn}Failures queue`);
+      // The notification says where the events that failed are kept: the queue function's batches
+      // are retried by SQS and kept by its dead-letter queue, not by Lambda's OnFailure destination.
+      expect(alarm?.Properties.AlarmDescription).toContain(
+        fn === 'QueueIngest' ? 'IngestDeadLetters queue' : `${fn}Failures queue`,
+      );
       expect(resource(defaults, `${fn}Failures`)?.Type).toBe('AWS::SQS::Queue');
     }
   });
@@ -335,9 +340,11 @@ describe('serverless package', () => {
       Condition: 'LogsInputEnabled',
     });
     expect(resource(defaults, 'EventsIngestRule')).toMatchObject({ Condition: 'EventBridgeInputEnabled' });
+    // The bucket notifies the s3Ingest function unless the queue takes its notifications (deploy/queue.yml).
     expect(JSON.stringify(resource(defaults, 'TrailBucket')?.Properties.NotificationConfiguration)).toContain(
-      'S3InputEnabled',
+      'S3DirectToFunction',
     );
+    expect(JSON.stringify(defaults.Conditions.S3DirectToFunction)).toContain('S3InputEnabled');
     for (const permission of [
       'S3IngestInvokePermission',
       'SnsIngestInvokePermission',
