@@ -16,7 +16,13 @@ const BUNDLE_LIMIT_BYTES = 1_000_000;
 /** Any source map this size or more is shipped by mistake (the linked map was 3 MB per function). */
 const MAP_LIMIT_BYTES = 1;
 /** The functions fired by trail deliveries: their cold start is on the alerting path. */
-const INGEST = { s3Ingest: 's3', snsIngest: 'sns', logsIngest: 'logs', eventsIngest: 'eventbridge' };
+const INGEST = {
+  s3Ingest: 's3',
+  snsIngest: 'sns',
+  logsIngest: 'logs',
+  eventsIngest: 'eventbridge',
+  queueIngest: 'queue',
+};
 const ALL = { ...INGEST, trailBootstrap: 'trail' };
 
 interface Entry {
