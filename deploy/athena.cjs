@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub and Athena placeholders, not JavaScript templates
 // The parts of the Athena table (deploy/athena.yml) that depend on the stage's parameters, worked
 // out when packaging: the template then holds only what the stage deploys, and a mistyped account,
 // region, organization id or date fails `serverless package` with the parameter's name instead of
@@ -41,7 +42,8 @@ async function optionalParam(resolveVariable, name) {
  */
 async function logBucket(resolveVariable) {
   const bucket =
-    (await param(resolveVariable, 'athenaLogBucket')) || (await optionalParam(resolveVariable, 'logBucketName'));
+    (await param(resolveVariable, 'athenaLogBucket')) ||
+    (await optionalParam(resolveVariable, 'logBucketName'));
   if (bucket === '') return { Ref: 'TrailBucket' };
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, not JavaScript templates
 /**
  * The Athena half of the stack (deploy/athena.yml, deploy/athena.cjs) as `serverless package`
  * writes it: the Glue table is AWS's documented CloudTrail table with partition projection over
