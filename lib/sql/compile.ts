@@ -100,7 +100,7 @@ function readsActor(detection: Readonly<Record<string, unknown>>): boolean {
 
 /** One detection rule's WHERE expression, or throws SqlUnsupported with the reason. */
 export function compileRuleWhere(
-  rule: DetectionRule,
+  rule: Pick<DetectionRule, 'detection' | 'firstSeen'>,
   dialect: SqlDialect,
   placeholders: Placeholders = {},
 ): { where: Sql; fields: (string | null)[] } {
