@@ -26,6 +26,7 @@ import { lookupFlags } from './lookup-flags';
 import { notifyTestFlags, runNotifyTest } from './notify';
 import { collectList } from './options';
 import { useProfile } from './profile';
+import { declareQueueCommands } from './queue';
 import { ROLES_FORMATS, resolveAutoPlaceholdersBeforeAction, rolesFlags, runRoles } from './roles';
 import {
   RULES_LIST_OUTPUTS,
@@ -282,6 +283,7 @@ export function buildProgram(
 
   declareHuntCommand(program, io, setExitCode, now);
   declareTrailCommands(program, io, setExitCode, services);
+  declareQueueCommands(program, io, setExitCode);
 
   return program;
 }
