@@ -13,6 +13,8 @@ import { IamReadError } from '../../lib/iam/read';
 import { InputFormatError } from '../../lib/ingest/gzip';
 import { SecretError } from '../../lib/notify/secrets';
 import { DeliveryError } from '../../lib/pipeline/delivery';
+import { CrossAccountInputError } from '../../lib/queue/cross-account';
+import { RedriveError } from '../../lib/queue/redrive';
 import { ConditionError } from '../../lib/rules/condition';
 import { DetectionError } from '../../lib/rules/detection-item';
 import { RuleError } from '../../lib/rules/errors';
@@ -174,6 +176,8 @@ const CASES: readonly Case[] = [
       ['TimeParseError', (m, o) => new TimeParseError(m, o), 'time-parse', false],
       ['SqlUnsupported', (m, o) => new SqlUnsupported(m, o), 'sql-unsupported', false],
       ['RulePackBuildError', (m, o) => new RulePackBuildError(m, o), 'rule-pack', false],
+      ['RedriveError', (m, o) => new RedriveError(m, o), 'redrive', false],
+      ['CrossAccountInputError', (m, o) => new CrossAccountInputError(m, o), 'cross-account-input', false],
     ] as const satisfies readonly (readonly [
       string,
       (message: string, options: ConstructorParameters<typeof TrailwatchError>[2]) => TrailwatchError,

@@ -5,6 +5,8 @@
  * (its invocation line), or reported failed (its failure line and its id in the response). S3 is a
  * stand-in that answers NoSuchKey, or SlowDown for keys that say `slow`, so both ends occur.
  */
+
+import type { PartialItemFailures } from '@aws-lambda-powertools/batch/types';
 import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -89,7 +91,7 @@ describe('the queue function on hostile batches', () => {
         let failed: string[];
         try {
           const answer = await handler(event, {});
-          failed = answer.batchItemFailures.map((f) => f.itemIdentifier);
+          failed = answer.batchItemFailures.map((failure: PartialItemFailures) => failure.itemIdentifier);
         } catch (error) {
           // Powertools' FullBatchFailureError: the only throw, and only when every message failed.
           expect(String(error)).toMatch(/All records failed processing/);
