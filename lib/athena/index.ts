@@ -13,8 +13,11 @@ export {
   queryCost,
   totalCost,
 } from './cost';
+export type { AthenaDialectOptions } from './dialect';
+export { createAthenaDialect, PATH_COLUMN, SELECT_LIST } from './dialect';
 export type { AthenaErrorCode } from './errors';
 export { AthenaQueryError } from './errors';
+export { javaRegex } from './java-regex';
 export type { AthenaTarget, QueryOptions, QueryResult, Row } from './query';
 export {
   CALL_RETRIES,
@@ -27,5 +30,7 @@ export {
   runQuery,
   START_ATTEMPTS,
 } from './query';
+export type { AthenaRecord } from './records';
+export { AthenaRowError, recordFromRow } from './records';
 export type { ColumnType, Field } from './table';
 export { CLOUDTRAIL_COLUMNS, CLOUDTRAIL_TABLE_NAME, columnName, hiveType, PARTITION_COLUMNS } from './table';
