@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBacktest } from './backtest';
 import { ensureLargeLogFile } from './generate';
+import { benchHunt } from './hunt';
 import { benchLambda } from './lambda';
 import { SIGMAHQ_RULES } from './sigmahq';
 
@@ -164,6 +165,9 @@ if (readGz.records !== baseGz.records || readPlain.records !== basePlain.records
   console.log(`WARNING: record counts differ (reader ${readGz.records}, baseline ${baseGz.records})`);
   process.exitCode = 1;
 }
+
+// History on SQL: the same file and pack through `hunt --engine duckdb`, beside scan's row.
+benchHunt(gz, scan, RUNS);
 
 await benchLambda();
 await benchBacktest();

@@ -4,8 +4,8 @@ import { createWriteStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Origin } from '../ingest';
 import type { CloudTrailRecord } from '../records';
-import { readField } from '../rules';
-import { leafText } from '../rules/fields';
+import type { FieldGetter } from '../rules/fields';
+import { compileFieldPath, leafText } from '../rules/fields';
 import {
   DUCKDB_LEAF_TYPE,
   duckdbString,
@@ -80,12 +80,15 @@ function accountOf(record: CloudTrailRecord, origin: Origin | undefined): string
 export class RecordFileWriter {
   private readonly stream: WriteStream;
   private count = 0;
+  /** lib/rules' own readers of each path (null: the keyword text), compiled once. */
+  private readonly getters: readonly (FieldGetter | null)[];
 
   constructor(
     readonly path: string,
-    private readonly fields: readonly (string | null)[],
+    fields: readonly (string | null)[],
   ) {
     this.stream = createWriteStream(path);
+    this.getters = fields.map((field) => (field === null ? null : compileFieldPath(field)));
   }
 
   get records(): number {
@@ -102,8 +105,13 @@ export class RecordFileWriter {
       raw: wellFormed(raw),
       origin: origin === undefined ? null : JSON.stringify(origin),
     };
-    this.fields.forEach((path, index) => {
-      row[`c${index}`] = path === null ? [storedLeaf(raw)] : readField(record, path).map(storedLeaf);
+    this.getters.forEach((getter, index) => {
+      // An absent field is left out of the line (most are, for most records): the load reads it as [].
+      if (getter === null) row[`c${index}`] = [storedLeaf(raw)];
+      else {
+        const leaves = getter(record);
+        if (leaves.length > 0) row[`c${index}`] = leaves.map(storedLeaf);
+      }
     });
     if (!this.stream.write(`${JSON.stringify(row)}\n`)) await once(this.stream, 'drain');
   }
