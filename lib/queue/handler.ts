@@ -1,4 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import {
+  BatchProcessor,
+  EventType,
+  FullBatchFailureError,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
 import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/types';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -107,11 +112,25 @@ export function createQueueHandler(deps: QueueHandlerDependencies = {}) {
     };
 
     // Powertools runs every record's handler at once; the limit bounds how many read at a time.
-    return processPartialResponse(
-      { Records: messages },
-      (message: QueueMessage) => limit(() => processMessage(message)),
-      processor,
-    );
+    try {
+      return await processPartialResponse(
+        { Records: messages },
+        (message: QueueMessage) => limit(() => processMessage(message)),
+        processor,
+      );
+    } catch (error) {
+      // Every message failed: each is logged above with its id. When all were retryable, the
+      // invocation fails as the first of them, so its log line and metric say "retryable".
+      if (error instanceof FullBatchFailureError) {
+        const [first] = error.recordErrors;
+        if (
+          first !== undefined &&
+          error.recordErrors.every((e) => classifyInvocationError(e) === 'retryable')
+        )
+          throw first;
+      }
+      throw error;
+    }
   })
     .use(injectLambdaContext(log.powertools))
     .use(logMetrics(metrics))
