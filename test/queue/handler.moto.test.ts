@@ -215,7 +215,8 @@ describe.skipIf(!motoAvailable)('the queue function on moto_server', () => {
     );
     const runtime = testRuntime(
       `accounts: {organizations: true}\ndestinations:\n  hook: {type: webhook, url: '${receiver.url}'}\nrouting:\n  defaults: {critical: [hook], high: [hook], medium: [hook], low: [hook]}\n`,
-      { state, s3: { client } },
+      // Retries of a failing destination back off without waiting: the test counts, it does not time.
+      { state, s3: { client }, notifier: { sleep: async () => undefined } },
     );
     const { log, lines } = capturingLogger();
     const failures = new SqsFailureReporter(failureQueueUrl, async () => sqs);
@@ -320,7 +321,42 @@ describe.skipIf(!motoAvailable)('the queue function on moto_server', () => {
         ),
       ],
     };
-    await expect(handler(throttled, {})).rejects.toThrow(/All records failed processing/);
+    await expect(handler(throttled, {})).rejects.toThrow(
+      /could not read 1 input\(s\): s3:\/\/org-log-archive\/.*throttled/,
+    );
+  });
+
+  it('fails the message whose alerts could not be delivered (destination 503), not the others of its batch', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: KEYS.good,
+        Body: gzipSync(logFile(rootRecordsOf(account))),
+      }),
+    );
+    const [good] = (await receiveBatch(queueUrl)).filter((m) => (m.Body ?? '').includes('good.json.gz'));
+    if (good === undefined) throw new Error('S3 sent no notification for the good object');
+    const testEvent = {
+      ...good,
+      MessageId: 'm-test-event',
+      Body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET }),
+    };
+    receiver.script = () => ({ status: 503, body: 'down' });
+    try {
+      const { handler, lines } = queueHandler();
+      const answer = await handler(
+        { Records: [lambdaRecord(good, queueArn), lambdaRecord(testEvent, queueArn)] },
+        {},
+      );
+      expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: good.MessageId }] });
+      expect(lines.find((l) => l.message?.toString().startsWith('message failed'))).toMatchObject({
+        messageId: good.MessageId,
+        errorKind: 'retryable',
+        errorName: 'DeliveryError',
+      });
+    } finally {
+      receiver.script = () => ({ status: 200, body: 'ok' });
+    }
   });
 
   it('takes a raw SNS delivery (the body is the message itself) and an SNS envelope of an S3 notification', async () => {
