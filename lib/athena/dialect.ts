@@ -53,6 +53,11 @@ export function trinoString(text: string): Sql {
   return pieces.length === 1 ? (pieces[0] as Sql) : `(${pieces.join(' || chr(0) || ')})`;
 }
 
+/** `"database"."table"`, the table's name in a query. */
+export function tableName(options: AthenaDialectOptions): Sql {
+  return `${quoted(options.database)}.${quoted(options.table ?? CLOUDTRAIL_TABLE_NAME)}`;
+}
+
 function quoted(identifier: string): Sql {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
@@ -113,7 +118,7 @@ function resolve(path: string): Resolved | string {
 
 export function createAthenaDialect(options: AthenaDialectOptions): SqlDialect {
   let lambdas = 0;
-  const table = `${quoted(options.database)}.${quoted(options.table ?? CLOUDTRAIL_TABLE_NAME)}`;
+  const table = tableName(options);
 
   /**
    * A leaf that is a typed STRING column value (never NULL where it is a leaf). A `boolean` column
@@ -227,7 +232,7 @@ export function createAthenaDialect(options: AthenaDialectOptions): SqlDialect {
     string: trinoString,
     number: (value) => `CAST('${String(value)}' AS DOUBLE)`,
     matchQuery: (where, scope) =>
-      `SELECT ${SELECT_LIST} FROM ${table} WHERE ${[...scopeSql(scope), where].join(' AND ')} ORDER BY "eventtime", "eventid"`,
+      `SELECT ${SELECT_LIST} FROM ${table} WHERE ${[...scopeConditions(scope), where].join(' AND ')} ORDER BY "eventtime", "eventid"`,
   };
 }
 
@@ -270,7 +275,7 @@ function partitionDay(time: number): string {
  * same scope on the record's own fields, inclusive at both ends as the other engines filter. A
  * file is filed under the day CloudTrail delivered it, up to DELIVERY_LAG_MS after its events.
  */
-function scopeSql(scope: HuntScope): Sql[] {
+export function scopeConditions(scope: HuntScope): Sql[] {
   const parts: Sql[] = [];
   if (scope.since !== undefined) {
     parts.push(`"date" >= ${trinoString(partitionDay(scope.since.getTime()))}`);

@@ -1,3 +1,4 @@
+import { athenaEngine } from '../athena/engine';
 import { duckdbEngine } from './duckdb';
 import type { HuntEngine } from './types';
 
@@ -7,6 +8,7 @@ import type { HuntEngine } from './types';
  */
 export const HUNT_ENGINES: ReadonlyMap<string, HuntEngine> = new Map<string, HuntEngine>([
   [duckdbEngine.name, duckdbEngine],
+  [athenaEngine.name, athenaEngine],
 ]);
 
 export const DEFAULT_HUNT_ENGINE = duckdbEngine.name;

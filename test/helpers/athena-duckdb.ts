@@ -7,8 +7,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type {
+  AthenaClient,
+  GetQueryExecutionCommandInput,
+  GetQueryResultsCommandInput,
+  StartQueryExecutionCommandInput,
+} from '@aws-sdk/client-athena';
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { ColumnType } from '../../lib/athena';
 import { CLOUDTRAIL_COLUMNS, columnName } from '../../lib/athena';
 import type { CloudTrailRecord } from '../../lib/records';
@@ -151,4 +163,72 @@ export async function queryText(
         Object.entries(row).map(([name, value]) => [name, value === null ? null : String(value)]),
       ),
     );
+}
+
+/**
+ * The Athena API on the SDK mock, answering from the DuckDB emulation: StartQueryExecution keeps the
+ * query, GetQueryExecution says SUCCEEDED (or FAILED, for a query `fails` picks) with
+ * `scannedBytes`, GetQueryResults runs it and pages its rows with the header first, as Athena does.
+ */
+export interface FakeAthena {
+  readonly queries: string[];
+  readonly tokens: (string | undefined)[];
+}
+
+export function answerFromDuckdb(
+  athena: AwsClientStub<AthenaClient>,
+  connection: DuckDBConnection,
+  options: { scannedBytes: number; fails?: (sql: string) => string | undefined },
+): FakeAthena {
+  const fake: FakeAthena = { queries: [], tokens: [] };
+  const results = new Map<string, Record<string, string | null>[]>();
+  athena.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
+    fake.queries.push(input.QueryString ?? '');
+    fake.tokens.push(input.ClientRequestToken);
+    return { QueryExecutionId: `q-${fake.queries.length}` };
+  });
+  athena.on(GetQueryExecutionCommand).callsFake((input: GetQueryExecutionCommandInput) => {
+    const sql = fake.queries[Number(String(input.QueryExecutionId).slice(2)) - 1] ?? '';
+    const reason = options.fails?.(sql);
+    if (reason !== undefined)
+      return {
+        QueryExecution: {
+          Status: { State: 'FAILED', StateChangeReason: reason, AthenaError: { Retryable: false } },
+        },
+      };
+    return {
+      QueryExecution: {
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: options.scannedBytes },
+      },
+    };
+  });
+  athena.on(GetQueryResultsCommand).callsFake(async (input: GetQueryResultsCommandInput) => {
+    const id = String(input.QueryExecutionId);
+    let rows = results.get(id);
+    if (rows === undefined) {
+      rows = await queryText(connection, fake.queries[Number(id.slice(2)) - 1] ?? '');
+      results.set(id, rows);
+    }
+    const names = rows[0] === undefined ? [] : Object.keys(rows[0]);
+    const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+    const size = input.MaxResults ?? 1000;
+    // The header counts as a row of the first page.
+    const pageRows = start === 0 ? rows.slice(0, size - 1) : rows.slice(start, start + size);
+    const end = start === 0 ? pageRows.length : start + pageRows.length;
+    const data = (row: Record<string, string | null>) => ({
+      Data: names.map((name) => (row[name] === null ? {} : { VarCharValue: row[name] ?? '' })),
+    });
+    return {
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: names.map((name) => ({ Name: name, Type: 'varchar' })) },
+        Rows: [
+          ...(start === 0 ? [{ Data: names.map((name) => ({ VarCharValue: name })) }] : []),
+          ...pageRows.map(data),
+        ],
+      },
+      ...(end < rows.length ? { NextToken: String(end) } : {}),
+    };
+  });
+  return fake;
 }
