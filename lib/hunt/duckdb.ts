@@ -7,6 +7,7 @@ import { readRecordBatches } from '../ingest';
 import type { CloudTrailRecord } from '../records';
 import type { CompiledHunt, HuntScope, Unsupported } from '../sql';
 import { createDuckdbDialect } from '../sql/duckdb-dialect';
+import type { RecordStore } from './duckdb-load';
 import { loadRecordFile, RecordFileWriter } from './duckdb-load';
 import type { HuntEngine, HuntMatch, HuntResult, HuntRunOptions } from './types';
 
@@ -36,6 +37,8 @@ export class DuckdbHunt {
     return new DuckdbHunt(instance, connection, mkdtempSync(join(tmpdir(), 'trailwatch-hunt-')));
   }
 
+  private store: RecordStore | undefined;
+
   /** Loads the records (in this order: their positions) with the leaves of `fields`; returns how many. */
   async load(
     records:
@@ -43,11 +46,15 @@ export class DuckdbHunt {
       | Iterable<{ record: CloudTrailRecord; origin?: Origin }>,
     fields: readonly (string | null)[],
   ): Promise<number> {
-    const writer = new RecordFileWriter(join(this.folder, 'records.jsonl'), fields);
+    const writer = new RecordFileWriter(
+      join(this.folder, 'leaves.jsonl'),
+      join(this.folder, 'records.jsonl'),
+      fields,
+    );
     try {
       for await (const { record, origin } of records) await writer.add(record, origin);
     } finally {
-      await writer.close();
+      this.store = await writer.close();
     }
     await loadRecordFile(this.connection, writer.path, fields);
     rmSync(writer.path, { force: true });
@@ -85,22 +92,7 @@ export class DuckdbHunt {
   async records(
     positions: readonly number[],
   ): Promise<Map<number, { record: CloudTrailRecord; origin?: Origin }>> {
-    const found = new Map<number, { record: CloudTrailRecord; origin?: Origin }>();
-    if (positions.length === 0) return found;
-    const unique = [...new Set(positions)];
-    const reader = await this.connection.runAndReadAll(
-      `SELECT rec, raw, origin FROM records WHERE rec IN (SELECT unnest(CAST(? AS BIGINT[])))`,
-      [`[${unique.join(',')}]`],
-    );
-    for (const row of reader.getRows()) {
-      const [rec, raw, origin] = row;
-      const record = JSON.parse(String(raw)) as CloudTrailRecord;
-      found.set(Number(rec), {
-        record,
-        ...(typeof origin === 'string' ? { origin: JSON.parse(origin) as Origin } : {}),
-      });
-    }
-    return found;
+    return this.store === undefined ? new Map() : this.store.read(positions);
   }
 
   close(): void {

@@ -3,13 +3,13 @@ import type { GlobPart, HuntScope, LeafKind, LeafSql, Sql, SqlDialect } from './
 /**
  * The DuckDB dialect, over the table lib/hunt/duckdb-load.ts builds:
  *
- *   records(rec BIGINT, event_ms BIGINT, account VARCHAR, region VARCHAR, raw VARCHAR,
- *           "f:<path>" STRUCT(k VARCHAR, t VARCHAR, l VARCHAR, n DOUBLE)[] …, kw STRUCT(…)[])
+ *   records(rec BIGINT, event_ms BIGINT, account VARCHAR, region VARCHAR,
+ *           "f:<path>:<hex>" STRUCT(k VARCHAR, t VARCHAR, l VARCHAR, n DOUBLE)[] …, kw STRUCT(…)[])
  *
  * one row per record, one list column per field path the compiled rules read, holding that path's
  * leaves as lib/rules/fields.ts reads them (through arrays at any depth): `k` the JSON kind, `t` the
- * text `leafText` gives, `l` that text lowercased by JavaScript, `n` the finite number `Number()`
- * reads. Reading the leaves and lowercasing in JavaScript at load keeps SQL to the matching itself,
+ * text `leafText` gives, `l` that text lowercased by JavaScript (NULL when that changes nothing),
+ * `n` the finite number `Number()` reads. Reading the leaves and lowercasing in JavaScript at load keeps SQL to the matching itself,
  * and keeps it exact where DuckDB's JSON paths (one array level per `[*]`) and `lower()` (no
  * final-sigma rule) differ from the JavaScript engine. `kw` is the record's JSON text, for keywords.
  */
@@ -66,7 +66,8 @@ export function createDuckdbDialect(): SqlDialect {
       const leaf: LeafSql = {
         isKind: (kind) => `(${name}.k = '${LEAF_KIND_CODES[kind]}')`,
         text: `${name}.t`,
-        foldedText: `${name}.l`,
+        // The loader leaves `l` out where lowercasing changes nothing.
+        foldedText: `coalesce(${name}.l, ${name}.t)`,
         number: `${name}.n`,
       };
       return `(len(list_filter(${fieldColumn(path)}, lambda ${name}: ${predicate(leaf)})) > 0)`;
