@@ -160,7 +160,8 @@ describe('configPolicyFragment', () => {
       serviceWith('destinations:\n  s: {type: slack, webhook_url: {secretsmanager: team/slack}}'),
     );
     expect(Object.keys(fragment.Resources)).toEqual(['ConfiguredDestinationsPolicy']);
-    expect(fragment.Resources.ConfiguredDestinationsPolicy?.Properties.Roles).toHaveLength(5);
+    // s3Ingest, snsIngest, logsIngest, eventsIngest, queueIngest and trailBootstrap.
+    expect(fragment.Resources.ConfiguredDestinationsPolicy?.Properties.Roles).toHaveLength(6);
   });
 });
 
