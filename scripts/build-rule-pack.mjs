@@ -2,7 +2,7 @@
 // (lib/rules/pack.ts says what it holds). Exits 1, naming every rule that does not load, without
 // writing a pack. Run by scripts/build.mjs, and by packaging when the pack is stale
 // (scripts/esbuild-plugins.cjs): it bundles only the rule compiler, not the CLI, so it is quick.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +36,12 @@ try {
     process.exitCode = 1;
   }
   if (pack) {
+    // Written aside and renamed: a packaging running at the same time reads the old pack or the
+    // new one, never half of one.
     mkdirSync(join(root, 'dist'), { recursive: true });
-    writeFileSync(join(root, 'dist', 'rules-pack.json'), JSON.stringify(pack));
+    const written = join(root, 'dist', `.rules-pack.${process.pid}.json`);
+    writeFileSync(written, JSON.stringify(pack));
+    renameSync(written, join(root, 'dist', 'rules-pack.json'));
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
