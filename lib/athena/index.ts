@@ -2,6 +2,9 @@
  * History on Athena: the CloudTrail table the stack creates (./table), one query's API flow
  * (./query), what a scan costs (./cost), and the errors a query ends with (./errors).
  */
+
+export type { AthenaBacktestInput, AthenaBacktestOptions } from './backtest';
+export { athenaBacktestInput } from './backtest';
 export type { ScanCost } from './cost';
 export {
   BILLING_INCREMENT_BYTES,
@@ -15,6 +18,8 @@ export {
 } from './cost';
 export type { AthenaDialectOptions } from './dialect';
 export { createAthenaDialect, PATH_COLUMN, SELECT_LIST } from './dialect';
+export type { AthenaHuntOptions, AthenaHuntResult } from './engine';
+export { athenaEngine, configureAthenaHunt, runAthenaHunt } from './engine';
 export type { AthenaErrorCode } from './errors';
 export { AthenaQueryError } from './errors';
 export { javaRegex } from './java-regex';
@@ -32,5 +37,7 @@ export {
 } from './query';
 export type { AthenaRecord } from './records';
 export { AthenaRowError, recordFromRow } from './records';
+export type { AthenaSettings, AthenaSettingsInput } from './settings';
+export { AthenaSettingsError, createAthenaClient, DEFAULT_STACK, resolveAthenaSettings } from './settings';
 export type { ColumnType, Field } from './table';
 export { CLOUDTRAIL_COLUMNS, CLOUDTRAIL_TABLE_NAME, columnName, hiveType, PARTITION_COLUMNS } from './table';

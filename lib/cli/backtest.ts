@@ -1,10 +1,13 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { accountLabel, accountNamesFor } from '../accounts';
+import type { AthenaBacktestInput, AthenaSettings } from '../athena';
+import { formatCost } from '../athena/cost';
 import type { BacktestProgress, BacktestReport, BacktestSource, RuleReport } from '../history';
 import { DEFAULT_BACKTEST_CONCURRENCY, renderBacktestHtml, runBacktest, topPersonText } from '../history';
 import { parseInputArg } from '../ingest';
 import { createStateStore } from '../pipeline';
+import type { Placeholders, RuleSet } from '../rules';
 import { oneLine } from '../text';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, isTerminal, LineWriter, UsageError, writeDiagnostic } from './io';
@@ -23,6 +26,11 @@ import type { Column } from './table';
 import { arnTail, renderColumns } from './table';
 
 export const BACKTEST_FORMATS = ['table', 'json'] as const;
+/**
+ * `javascript`: trailwatch reads the log files (a folder or s3://) and runs every rule;
+ * `athena`: Athena finds the matching records in the stack's table, trailwatch replays them.
+ */
+export const BACKTEST_ENGINES = ['javascript', 'athena'] as const;
 /** More objects in flight buys nothing once S3 latency is hidden, and costs memory. */
 export const MAX_BACKTEST_CONCURRENCY = 64;
 /** The progress line is redrawn at most this often: a terminal is slower than S3. */
@@ -44,6 +52,12 @@ export function backtestFlags(now: number) {
       ),
       progress: z.boolean().optional(),
       baseline: z.boolean().optional(),
+      engine: z.enum(BACKTEST_ENGINES).default('javascript'),
+      workgroup: z.string().optional(),
+      database: z.string().optional(),
+      table: z.string().optional(),
+      outputLocation: z.string().optional(),
+      stack: z.string().optional(),
     })
     .superRefine(windowInOrder);
 }
@@ -62,7 +76,7 @@ async function toSource(arg: string): Promise<BacktestSource> {
 
 /** `trailwatch backtest`: months of trail history through the rules and the alerting, as a noise report. */
 export async function runBacktestCommand(
-  sourceArg: string,
+  sourceArg: string | undefined,
   options: BacktestCliOptions,
   io: CliIo,
 ): Promise<number> {
@@ -71,8 +85,25 @@ export async function runBacktestCommand(
     throw new UsageError('backtest needs --since (and --until, default now): the days of history to read');
   }
   const layout = toLayoutFilter(options);
-  const source = await toSource(sourceArg);
-  const { config, set: rules } = loadCommandRules(options, io, 'backtest');
+  const { config, set: loaded } = loadCommandRules(options, io, 'backtest');
+  let athena: AthenaBacktest | undefined;
+  let source: BacktestSource;
+  let rules = loaded;
+  if (options.engine === 'athena') {
+    if (sourceArg !== undefined)
+      throw new UsageError(
+        `backtest --engine athena reads the stack's Athena table, not ${sourceArg}: leave the source out`,
+      );
+    athena = await athenaBacktest(loaded, config.placeholders, options, { since, until }, io);
+    source = athena.source;
+    rules = athena.rules;
+  } else {
+    if (sourceArg === undefined)
+      throw new UsageError(
+        'backtest reads s3://bucket/prefix or a folder of log files: name one (or use --engine athena)',
+      );
+    source = await toSource(sourceArg);
+  }
   if (options.baseline === true && config.state.backend !== 'dynamodb') {
     throw new UsageError(
       '--baseline writes the first-seen baseline to the state table the live pipeline reads: set state: {backend: dynamodb, table: …} in trailwatch.yml',
@@ -105,9 +136,16 @@ export async function runBacktestCommand(
   if (report.problemCount > report.problems.length) {
     writeDiagnostic(io, `trailwatch: … and ${report.problemCount - report.problems.length} more problem(s)`);
   }
+  if (athena !== undefined) writeDiagnostic(io, `trailwatch: Athena: ${athenaSummary(athena)}`);
   const out = new LineWriter(io.stdout);
-  if (format === 'json') await out.line(JSON.stringify(report, null, 2));
-  else for (const line of renderBacktestTable(report)) await out.line(line);
+  if (format === 'json')
+    await out.line(
+      JSON.stringify(athena === undefined ? report : { ...report, athena: athenaJson(athena) }, null, 2),
+    );
+  else {
+    for (const line of renderBacktestTable(report)) await out.line(line);
+    if (athena !== undefined) await out.line(`Athena: ${athenaSummary(athena)}`);
+  }
   await out.flush();
   if (options.html !== undefined) {
     // The --account filter shows each id with its name (trailwatch.yml `accounts:`, or Organizations).
@@ -120,6 +158,84 @@ export async function runBacktestCommand(
     writeDiagnostic(io, `trailwatch: wrote ${options.html}`);
   }
   return report.problemCount > 0 || rules.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+}
+
+interface AthenaBacktest {
+  readonly source: BacktestSource;
+  readonly rules: RuleSet;
+  readonly input: AthenaBacktestInput;
+  readonly settings: AthenaSettings;
+}
+
+/** The records the rules match in the stack's Athena table, and the rules the replay runs. */
+async function athenaBacktest(
+  set: RuleSet,
+  placeholders: Placeholders,
+  options: BacktestCliOptions,
+  window: { since: number; until: number },
+  io: CliIo,
+): Promise<AthenaBacktest> {
+  const { athenaBacktestInput, createAthenaClient, resolveAthenaSettings } = await import('../athena');
+  const settings = await resolveAthenaSettings({
+    ...(options.workgroup === undefined ? {} : { workGroup: options.workgroup }),
+    ...(options.database === undefined ? {} : { database: options.database }),
+    ...(options.table === undefined ? {} : { table: options.table }),
+    ...(options.outputLocation === undefined ? {} : { outputLocation: options.outputLocation }),
+    ...(options.stack === undefined ? {} : { stack: options.stack }),
+    ...(options.region === undefined ? {} : { region: options.region }),
+  });
+  writeDiagnostic(
+    io,
+    `trailwatch: backtest on Athena: workgroup ${settings.workGroup}, table ${settings.database}.${settings.table} (${settings.region})`,
+  );
+  const input = await athenaBacktestInput({
+    set,
+    placeholders,
+    scope: {
+      since: new Date(window.since),
+      until: new Date(window.until),
+      ...(options.account && options.account.length > 0 ? { accounts: options.account } : {}),
+      ...(options.recordRegion && options.recordRegion.length > 0 ? { regions: options.recordRegion } : {}),
+    },
+    settings,
+    client: await createAthenaClient(settings),
+  });
+  if (input.unsupported.length > 0) {
+    writeDiagnostic(
+      io,
+      `trailwatch: ${input.unsupported.length} rule(s) not replayed (Athena returns only what SQL matched):`,
+    );
+    for (const rule of input.unsupported) writeDiagnostic(io, `trailwatch:   ${rule.title}: ${rule.reason}`);
+  }
+  return {
+    source: {
+      kind: 'records',
+      name: `athena:${settings.workGroup}/${settings.database}.${settings.table}`,
+      records: input.records,
+    },
+    rules: input.rules,
+    input,
+    settings,
+  };
+}
+
+function athenaSummary(athena: AthenaBacktest): string {
+  const { input } = athena;
+  return `${input.records.length} matching record(s) from ${input.queries} query(ies), ${formatCost(input.cost)}`;
+}
+
+function athenaJson(athena: AthenaBacktest) {
+  const { input, settings } = athena;
+  return {
+    workGroup: settings.workGroup,
+    table: `${settings.database}.${settings.table}`,
+    queries: input.queries,
+    matchingRecords: input.records.length,
+    scannedBytes: input.cost.scannedBytes,
+    billedBytes: input.cost.billedBytes,
+    usd: input.cost.usd,
+    notReplayed: input.unsupported,
+  };
 }
 
 /** Drawn on the raw terminal: its CR and ESC[2K are meant, and it prints nothing but numbers. */

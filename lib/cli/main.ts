@@ -187,7 +187,10 @@ export function buildProgram(
         .description(
           "replay the trail's history (s3://bucket/prefix or a folder in its layout) through the rules and the alerting, and report the noise per rule",
         )
-        .argument('<source>', 's3://bucket/prefix of the trail, or a local folder of its log files'),
+        .argument(
+          '[source]',
+          's3://bucket/prefix of the trail, or a local folder of its log files (none with --engine athena)',
+        ),
     ),
     [FORMAT_IS_OUTPUT],
   )
@@ -204,7 +207,25 @@ export function buildProgram(
       '--baseline',
       "build the first-seen rules' baseline from this history in the state table (trailwatch.yml state:); they raise nothing in this run",
     )
-    .action(async (source: string, raw: RawFlags) => {
+    .option(
+      '--engine <name>',
+      "javascript (read the log files, default) or athena (query the stack's Athena table, replay what matched)",
+    )
+    .option('--workgroup <name>', 'Athena workgroup (default: the stack output AthenaWorkGroupName)')
+    .option(
+      '--database <name>',
+      'Glue database of the CloudTrail table (default: the stack output AthenaDatabaseName)',
+    )
+    .option('--table <name>', 'the CloudTrail table (default: cloudtrail)')
+    .option(
+      '--output-location <s3-url>',
+      'query results location, for a workgroup that does not enforce its own',
+    )
+    .option(
+      '--stack <name>',
+      'the stack whose outputs name the workgroup and database (default: trailwatch-dev)',
+    )
+    .action(async (source: string | undefined, raw: RawFlags) => {
       const options = commandFlags(backtestFlags(now()), raw, SCAN_DEPRECATED, io);
       setExitCode(await runBacktestCommand(source, options, io));
     });

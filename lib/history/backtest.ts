@@ -19,6 +19,7 @@ import {
   parseLogFileKey,
 } from '../ingest';
 import { AlertPipeline } from '../pipeline';
+import type { CloudTrailRecord } from '../records';
 import type { Level, RuleSet } from '../rules';
 import { RuleEngine } from '../rules';
 import type { StateStore } from '../state';
@@ -27,7 +28,12 @@ import { isoDay, utcDays } from '../time';
 
 export type BacktestSource =
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
-  | { readonly kind: 'dir'; readonly path: string };
+  | { readonly kind: 'dir'; readonly path: string }
+  /**
+   * Records another engine found (`backtest --engine athena`: the records the rules matched, in
+   * event-time order), replayed as one in-memory source named `name`.
+   */
+  | { readonly kind: 'records'; readonly name: string; readonly records: readonly CloudTrailRecord[] };
 
 /** Objects read at once: enough to hide S3 latency, few enough to keep memory flat. */
 export const DEFAULT_BACKTEST_CONCURRENCY = 8;
@@ -204,6 +210,16 @@ export async function* planBacktest(
   s3: S3Settings = {},
   concurrency: number = DEFAULT_BACKTEST_CONCURRENCY,
 ): AsyncGenerator<BacktestDay> {
+  if (source.kind === 'records') {
+    const input: Input = { kind: 'payload', name: source.name, value: source.records };
+    yield {
+      day: undefined,
+      index: 0,
+      total: 1,
+      objects: [{ name: source.name, input, size: 0, deliveredAt: 0 }],
+    };
+    return;
+  }
   if (source.kind === 's3') {
     const client = await createS3Client(s3);
     const { bucket, prefix } = source;
@@ -426,7 +442,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRep
     source:
       options.source.kind === 's3'
         ? `s3://${options.source.bucket}/${options.source.prefix}`
-        : options.source.path,
+        : options.source.kind === 'records'
+          ? options.source.name
+          : options.source.path,
     since: new Date(filter.since).toISOString(),
     until: new Date(filter.until).toISOString(),
     accounts: filter.accounts ? [...filter.accounts] : null,
