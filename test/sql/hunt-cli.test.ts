@@ -3,7 +3,8 @@
  * compiles, the JavaScript engine for the others), scan's read flags, its refusals, and an
  * `s3://` prefix read from moto_server through trailwatch's S3 reader.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../helpers/cli';
@@ -68,6 +69,89 @@ describe('trailwatch hunt --engine duckdb', () => {
     const run = await runCli(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+/** A rule counted by a correlation (`generate: false`: its matches alone raise nothing), and the correlation. */
+const CORRELATED_RULES = `title: Describe call
+id: 7d1c9a52-6c53-4a3c-9a86-1f3c2b1e0001
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection:
+    eventName|startswith: Describe
+  condition: selection
+level: low
+---
+title: Describe burst
+id: 7d1c9a52-6c53-4a3c-9a86-1f3c2b1e0002
+correlation:
+  type: event_count
+  rules: [7d1c9a52-6c53-4a3c-9a86-1f3c2b1e0001]
+  group-by: [userIdentity.arn]
+  timespan: 10m
+  condition: {gte: 3}
+level: high
+---
+title: Describe regions
+id: 7d1c9a52-6c53-4a3c-9a86-1f3c2b1e0003
+correlation:
+  type: value_count
+  rules: [7d1c9a52-6c53-4a3c-9a86-1f3c2b1e0001]
+  group-by: [userIdentity.arn]
+  timespan: 1h
+  condition: {field: awsRegion, gte: 2}
+level: medium
+`;
+
+function describeCall(arn: string, minute: number, region: string, index: number): string {
+  return JSON.stringify({
+    eventVersion: '1.08',
+    userIdentity: { type: 'IAMUser', arn, accountId: '111122223333' },
+    eventTime: new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString().replace('.000', ''),
+    eventSource: 'ec2.amazonaws.com',
+    eventName: index % 2 === 0 ? 'DescribeInstances' : 'DescribeVolumes',
+    awsRegion: region,
+    eventID: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    recipientAccountId: '111122223333',
+  });
+}
+
+describe('trailwatch hunt: correlations over the SQL matches', () => {
+  let folder: string;
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), 'trailwatch-hunt-'));
+    writeFileSync(join(folder, 'rules.yml'), CORRELATED_RULES);
+    const alice = 'arn:aws:iam::111122223333:user/alice';
+    const bob = 'arn:aws:iam::111122223333:user/bob';
+    // alice: 7 calls a minute apart over two regions (fires, empties its window, fires again); bob: 2 calls, 30 minutes apart.
+    const lines = [
+      ...[0, 1, 2, 3, 4, 5, 6].map((minute, i) =>
+        describeCall(alice, minute, i < 4 ? 'us-east-1' : 'eu-west-1', i),
+      ),
+      describeCall(bob, 0, 'us-east-1', 10),
+      describeCall(bob, 30, 'us-east-1', 11),
+    ];
+    writeFileSync(join(folder, 'records.jsonl'), `${lines.join('\n')}\n`);
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('event_count and value_count fire where and as often as scan fires them', async () => {
+    const common = [
+      join(folder, 'records.jsonl'),
+      '--rules',
+      join(folder, 'rules.yml'),
+      '--output',
+      'ndjson',
+    ];
+    const scan = await runCli(['scan', ...common]);
+    const hunt = await runCli(['hunt', ...common]);
+    expect(hunt.code).toBe(0);
+    expect(alertKeys(hunt.stdout)).toEqual(alertKeys(scan.stdout));
+    const kinds = jsonLines(hunt.stdout).map((finding) => `${String(finding.kind)} ${String(finding.title)}`);
+    expect(kinds.filter((kind) => kind === 'correlation Describe burst')).toHaveLength(2);
+    expect(kinds).toContain('correlation Describe regions');
+    expect(kinds.some((kind) => kind.startsWith('detection'))).toBe(false);
+    expect(hunt.stderr).toMatch(/2 correlation\(s\) counted over their matches/);
   });
 });
 
