@@ -47,10 +47,13 @@ export function combinedQuery(
   settings: Pick<AthenaSettings, 'database' | 'table'>,
   scope: HuntRunOptions['scope'],
 ): string {
+  // Each rule's expression once (the query's size is what limits a batch): the inner query tags
+  // every row in scope with the rules it matches, the outer keeps the tagged ones.
   const flags = rules.map((rule, index) => `CASE WHEN ${rule.where} THEN '${index}' END`);
   const matched = `concat_ws(',', ${flags.join(', ')}) AS "${MATCHED_COLUMN}"`;
-  const where = [...scopeConditions(scope), `(${rules.map((rule) => rule.where).join(' OR ')})`];
-  return `SELECT ${SELECT_LIST}, ${matched} FROM ${tableName(settings)} WHERE ${where.join(' AND ')} ORDER BY "eventtime", "eventid"`;
+  const scoped = scopeConditions(scope);
+  const inner = `SELECT ${SELECT_LIST}, ${matched} FROM ${tableName(settings)}${scoped.length === 0 ? '' : ` WHERE ${scoped.join(' AND ')}`}`;
+  return `SELECT * FROM (${inner}) WHERE "${MATCHED_COLUMN}" <> '' ORDER BY "eventtime", "eventid"`;
 }
 
 /** The rules in batches whose combined query fits StartQueryExecution's limit. */
@@ -117,12 +120,10 @@ export async function runAthenaHunt(
         rows.push({ record: record as CloudTrailRecord, source, ruleIds });
       }
     } catch (error) {
-      // The query itself failed (a pattern Java rejects, a cutoff): find the rule, run the rest.
-      if (
-        !(error instanceof AthenaQueryError) ||
-        error.code === 'athena-call' ||
-        error.code === 'athena-timeout'
-      )
+      // The query itself failed (a pattern Java rejects): find the rule, run the rest. A cancelled
+      // query (the workgroup's scan cutoff), a timeout or a failure Athena calls retryable is not
+      // the rules' doing: splitting would only scan the same partitions again, so it ends the hunt.
+      if (!(error instanceof AthenaQueryError) || error.code !== 'athena-failed' || error.retryable)
         throw error;
       if (batch.length > 1) {
         const half = Math.ceil(batch.length / 2);

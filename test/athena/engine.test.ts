@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { queryCost } from '../../lib/athena';
+import { AthenaQueryError, queryCost } from '../../lib/athena';
 import { createAthenaDialect } from '../../lib/athena/dialect';
 import { batches, MAX_QUERY_BYTES, runAthenaHunt } from '../../lib/athena/engine';
 import type { AthenaSettings } from '../../lib/athena/settings';
@@ -145,4 +145,28 @@ describe('runAthenaHunt', () => {
     expect(others.has(victim?.ruleId ?? '')).toBe(false);
     expect(others.size).toBeGreaterThan(5);
   }, 120_000);
+  it('ends the hunt on a query the scan cutoff cancelled, without scanning again in halves', async () => {
+    const set = loadRules([join(ROOT, 'rules')], { placeholders: placeholders() });
+    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), placeholders());
+    answerFromDuckdb(athena, table.connection, { scannedBytes: 1 });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        Status: {
+          State: 'CANCELLED',
+          StateChangeReason: 'Query exceeded the bytes scanned limit of the workgroup',
+        },
+      },
+    });
+    const hunt = runAthenaHunt(compiled, {
+      inputs: [],
+      read: {},
+      scope: {},
+      settings,
+      client: new AthenaClient({ region: 'us-east-1' }),
+      ...noWait,
+    });
+    await expect(hunt).rejects.toBeInstanceOf(AthenaQueryError);
+    await expect(hunt).rejects.toMatchObject({ code: 'athena-cancelled' });
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+  }, 60_000);
 });

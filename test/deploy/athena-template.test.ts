@@ -215,6 +215,7 @@ describe('the hunt policy', () => {
         'athena:GetQueryResults',
         'athena:StopQueryExecution',
         'glue:GetTable',
+        'cloudformation:DescribeStacks',
         's3:GetObject',
         's3:PutObject',
       ]),
