@@ -8,6 +8,8 @@ const { rulePackSource } = require('./rule-pack-source.cjs');
 
 const ROOT = join(__dirname, '..');
 const RULE_PACK = join(ROOT, 'dist', 'rules-pack.json');
+/** Long enough for esbuild to finish the failed build and serverless to print its error. */
+const EXIT_AFTER_FAILURE_MS = 2000;
 
 /**
  * zod's `z` namespace carries `z.locales`, the error messages of 40-odd languages (258 KB of the
@@ -52,19 +54,24 @@ const rulePackUpToDate = {
     build.onStart(() => {
       const source = rulePackSource(ROOT);
       if (packedSource() === source) return undefined;
+      let problem;
       try {
         execFileSync(process.execPath, [join('scripts', 'build-rule-pack.mjs')], {
           cwd: ROOT,
           stdio: 'pipe',
         });
+        if (packedSource() !== source)
+          problem = `${RULE_PACK} does not match the rules and compiler of this tree`;
       } catch (error) {
-        return {
-          errors: [{ text: `the rule pack is stale and cannot be rebuilt:\n${error.stderr ?? error}` }],
-        };
+        problem = `the rule pack is stale and cannot be rebuilt:\n${error.stderr ?? error}`;
       }
-      if (packedSource() !== source)
-        return { errors: [{ text: `${RULE_PACK} does not match the rules and compiler of this tree` }] };
-      return undefined;
+      if (problem === undefined) return undefined;
+      // Exited soon after: serverless-esbuild reports a failed build but leaves the process running
+      // (`serverless package` hung until killed, on a syntax error as on this), and a stale pack
+      // must stop packaging. The error is answered to esbuild first, so it ends its build cleanly.
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), EXIT_AFTER_FAILURE_MS).unref();
+      return { errors: [{ text: problem }] };
     });
   },
 };
