@@ -25,11 +25,19 @@ const ACTOR_REASON =
 const FIRST_SEEN_REASON =
   'first_seen alerts on a combination never seen before: state learned in record order over a learning period, which a WHERE clause cannot express';
 
-/** A dialect that remembers which field paths the expressions read. */
-function recording(dialect: SqlDialect, fields: Set<string | null>): SqlDialect {
+/**
+ * Keywords search the text of what the engine evaluates: in scan and Lambda that is the record with
+ * trailwatch's attribution beside it (`{...record, actor}`), so a keyword can match a person's name
+ * that no column holds.
+ */
+const KEYWORD_REASON =
+  "it searches keywords, which the JavaScript engine matches against the record's text with trailwatch's attribution (actor) in it, text no table holds";
+
+/** A dialect that remembers which field paths the expressions read, and refuses keywords unless asked. */
+function recording(dialect: SqlDialect, fields: Set<string | null>, keywords: boolean): SqlDialect {
   return {
     ...dialect,
-    fieldProblem: (path) => dialect.fieldProblem(path),
+    fieldProblem: (path) => (path === null && !keywords ? KEYWORD_REASON : dialect.fieldProblem(path)),
     anyLeaf: (path, predicate) => {
       fields.add(path);
       return dialect.anyLeaf(path, predicate);
@@ -103,11 +111,16 @@ export function compileRuleWhere(
   rule: Pick<DetectionRule, 'detection' | 'firstSeen'>,
   dialect: SqlDialect,
   placeholders: Placeholders = {},
+  /**
+   * `recordTextKeywords`: compile keywords as a search of the record's own JSON text, which is what
+   * `rule.match(record)` does without attribution (`rules test`); hunt leaves it off (see KEYWORD_REASON).
+   */
+  options: { readonly recordTextKeywords?: boolean } = {},
 ): { where: Sql; fields: (string | null)[] } {
   if (rule.firstSeen !== undefined) throw new SqlUnsupported(FIRST_SEEN_REASON);
   if (readsActor(rule.detection)) throw new SqlUnsupported(ACTOR_REASON);
   const fields = new Set<string | null>();
-  const recorder = recording(dialect, fields);
+  const recorder = recording(dialect, fields, options.recordTextKeywords === true);
   const selections = new Map<string, Sql>();
   for (const [name, definition] of Object.entries(rule.detection)) {
     if (name === 'condition' || name === 'timeframe') continue;

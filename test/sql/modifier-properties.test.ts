@@ -188,7 +188,10 @@ const item: fc.Arbitrary<{ key: string; value: unknown }> = fc.oneof(
   }),
 );
 
-/** The item under requestParameters, or keywords (a list of plain strings). */
+/**
+ * The item under requestParameters, or keywords (a list of plain strings), compiled as
+ * `rule.match(record)` reads them: the record's own text (`recordTextKeywords`; hunt refuses them).
+ */
 const detection: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   {
     weight: 6,
@@ -236,7 +239,9 @@ describe('DuckDB matches as the JavaScript engine, item by item', () => {
           if (!js.ok) return;
           let where: { where: string; fields: (string | null)[] };
           try {
-            where = compileRuleWhere({ detection: rule }, createDuckdbDialect(), values);
+            where = compileRuleWhere({ detection: rule }, createDuckdbDialect(), values, {
+              recordTextKeywords: true,
+            });
           } catch (error) {
             if (!(error instanceof SqlUnsupported)) throw error;
             unsupported++;
