@@ -192,9 +192,15 @@ export function configureAthenaHunt(input: AthenaSettingsInput & { readonly clie
   clientOverride = input.client;
 }
 
-/** Resolves the settings once (the stack's outputs are read at most once a run). */
-export async function athenaSettings(): Promise<AthenaSettings> {
-  resolved ??= await resolveAthenaSettings(configured);
+/**
+ * Resolves the settings once (the stack's outputs are read at most once a run); `region` is the
+ * command's `--region`, when the configured settings name none.
+ */
+export async function athenaSettings(region?: string): Promise<AthenaSettings> {
+  resolved ??= await resolveAthenaSettings({
+    ...(region === undefined ? {} : { region }),
+    ...configured,
+  });
   return resolved;
 }
 
@@ -205,7 +211,7 @@ export const athenaEngine: HuntEngine = {
   // are known (./settings), so compiling needs none.
   dialect: () => createAthenaDialect({ database: configured.database ?? 'trailwatch' }),
   run: async (compiled, options) => {
-    const settings = await athenaSettings();
+    const settings = await athenaSettings(options.read.s3?.region);
     const client = clientOverride ?? (await createAthenaClient(settings));
     return runAthenaHunt(compiled, { ...options, settings, client });
   },

@@ -41,6 +41,8 @@ export class AthenaSettingsError extends TrailwatchError {
   constructor(message: string, stack: string, cause?: unknown) {
     super(message, 'athena-settings', {
       location: { service: 'CloudFormation', call: 'DescribeStacks', resource: `stack ${stack}` },
+      // The message names the stack in its own words.
+      locationInMessage: true,
       ...(cause === undefined ? {} : { cause }),
     });
   }
