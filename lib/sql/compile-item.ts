@@ -13,13 +13,15 @@ export const SQL_TRUE: Sql = '(1 = 1)';
 export const SQL_FALSE: Sql = '(1 = 0)';
 
 export function sqlAnd(parts: readonly Sql[]): Sql {
-  if (parts.length === 0) return SQL_TRUE;
-  return parts.length === 1 ? (parts[0] as Sql) : `(${parts.join(' AND ')})`;
+  const [only] = parts;
+  if (only === undefined) return SQL_TRUE;
+  return parts.length === 1 ? only : `(${parts.join(' AND ')})`;
 }
 
 export function sqlOr(parts: readonly Sql[]): Sql {
-  if (parts.length === 0) return SQL_FALSE;
-  return parts.length === 1 ? (parts[0] as Sql) : `(${parts.join(' OR ')})`;
+  const [only] = parts;
+  if (only === undefined) return SQL_FALSE;
+  return parts.length === 1 ? only : `(${parts.join(' OR ')})`;
 }
 
 export function sqlNot(part: Sql): Sql {

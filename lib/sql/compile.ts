@@ -49,6 +49,11 @@ function recording(dialect: SqlDialect, fields: Set<string | null>, keywords: bo
   };
 }
 
+/** A YAML map (not a list, not a scalar): a selection's AND of items. */
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function selectionSql(name: string, definition: unknown, context: ModifierContext, dialect: SqlDialect): Sql {
   const map = (entries: Record<string, unknown>, path: (string | number)[]): Sql =>
     sqlAnd(
@@ -59,15 +64,13 @@ function selectionSql(name: string, definition: unknown, context: ModifierContex
   if (Array.isArray(definition)) {
     return sqlOr(
       definition.map((element: unknown, index) =>
-        typeof element === 'object' && element !== null && !Array.isArray(element)
-          ? map(element as Record<string, unknown>, [name, index])
+        isMap(element)
+          ? map(element, [name, index])
           : itemSql(buildItem(null, element, context, [name, index]), dialect),
       ),
     );
   }
-  if (typeof definition === 'object' && definition !== null) {
-    return map(definition as Record<string, unknown>, [name]);
-  }
+  if (isMap(definition)) return map(definition, [name]);
   return itemSql(buildItem(null, definition, context, [name]), dialect);
 }
 
@@ -82,7 +85,10 @@ function conditionSql(node: ConditionNode, selections: ReadonlyMap<string, Sql>)
     case 'quantified': {
       const names = selectionsMatching(node.pattern, [...selections.keys()]);
       if (names.length === 0) throw new SqlUnsupported(`'${node.pattern}' matches no selection`);
-      const parts = names.map((name) => selections.get(name) as Sql);
+      const parts = names.flatMap((name) => {
+        const sql = selections.get(name);
+        return sql === undefined ? [] : [sql];
+      });
       return node.quantifier === 'all' ? sqlAnd(parts) : sqlOr(parts);
     }
     case 'and':

@@ -43,7 +43,8 @@ export function fieldColumn(path: string | null): string {
 /** A DuckDB string literal: quotes doubled; NUL, which a literal cannot hold, spliced in with chr(0). */
 export function duckdbString(text: string): Sql {
   const pieces = text.split('\0').map((piece) => `'${piece.replaceAll("'", "''")}'`);
-  return pieces.length === 1 ? (pieces[0] as Sql) : `(${pieces.join(' || chr(0) || ')})`;
+  const [only] = pieces;
+  return pieces.length === 1 && only !== undefined ? only : `(${pieces.join(' || chr(0) || ')})`;
 }
 
 /** LIKE's own wildcards and its escape character, escaped with `\`. */
