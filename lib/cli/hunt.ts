@@ -52,6 +52,7 @@ export function huntFlags(now: number) {
         .refine((name) => HUNT_ENGINES.has(name), { message: `takes one of ${engines.join(', ')}` }),
       output: outputFlag(HUNT_FORMATS, 'table'),
       minLevel: readBy(readLevel).optional(),
+      failOn: readBy(readLevel).optional(),
       verbose: z.boolean().optional(),
     })
     .superRefine(windowInOrder);
@@ -191,7 +192,9 @@ export async function runHunt(args: readonly string[], options: HuntOptions, io:
     io,
     `trailwatch: hunt (${engine.name}): ${records}${scanned}${alerts.length} alert(s), ${result.problems} input problem(s)`,
   );
-  return result.problems > 0 || set.errors.length > 0 ? EXIT_INPUT_FAILED : EXIT_OK;
+  const worst = Math.max(-1, ...alerts.map((alert) => levelRank(alert.level)));
+  const failedLevel = options.failOn !== undefined && worst >= levelRank(options.failOn);
+  return result.problems > 0 || set.errors.length > 0 || failedLevel ? EXIT_INPUT_FAILED : EXIT_OK;
 }
 
 /** Declares `trailwatch hunt` on the program (one line in ./main). */
@@ -224,6 +227,7 @@ export function declareHuntCommand(
     .option('--config <file>', CONFIG_HELP)
     .option('--output <format>', outputHelp(HUNT_FORMATS, 'table'))
     .option('--min-level <level>', 'show only findings at or above this level')
+    .option('--fail-on <level>', 'exit 1 when a finding at or above this level was found')
     .option('-v, --verbose', 'also report skipped inputs')
     .action(async (inputs: string[], raw: RawFlags) => {
       const options = commandFlags(huntFlags(now()), raw, READ_DEPRECATED, io);

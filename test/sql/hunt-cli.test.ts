@@ -61,6 +61,18 @@ describe('trailwatch hunt --engine duckdb', () => {
   });
 
   it.each([
+    [['--fail-on', 'critical'], 1],
+    [['--fail-on', 'critical', '--until', '2015-01-01'], 0],
+    [['--fail-on', 'high', '--until', '2015-01-01'], 1],
+  ])('%j exits %i as scan does', async (flags, code) => {
+    const args = [LOGS, '--config', CONFIG, '--output', 'ndjson', ...flags];
+    const scan = await runCli(['scan', ...args]);
+    const hunt = await runCli(['hunt', ...args]);
+    expect(hunt.code).toBe(code);
+    expect(hunt.code).toBe(scan.code);
+  });
+
+  it.each([
     [['hunt', '--engine', 'oracle', LOGS], /--engine.*takes one of duckdb/],
     [['hunt', '--engine', 'duckdb'], /name at least one/],
     [['hunt', '-'], /not standard input/],
