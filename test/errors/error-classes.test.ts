@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AthenaQueryError } from '../../lib/athena/errors';
+import { AthenaRowError } from '../../lib/athena/records';
+import { AthenaSettingsError } from '../../lib/athena/settings';
 import { UsageError } from '../../lib/cli/io';
 import { ConfigError } from '../../lib/config';
 import type { ErrorLocation } from '../../lib/errors';
@@ -158,6 +161,51 @@ const CASES: readonly Case[] = [
     printed: 'Secrets Manager secret hook: cannot read Secrets Manager secret hook: ThrottlingException',
     retryable: true,
     cause: expect.objectContaining({ name: 'ThrottlingException' }),
+  },
+  {
+    name: 'AthenaQueryError',
+    make: () =>
+      new AthenaQueryError("Athena query q-1 failed: Column 'x' cannot be resolved", 'athena-failed', {
+        reason: "Column 'x' cannot be resolved",
+        queryExecutionId: 'q-1',
+        location: {
+          rule: 'r-1',
+          service: 'Athena',
+          call: 'GetQueryExecution',
+          resource: 'query q-1 in workgroup wg',
+        },
+        retryable: false,
+        cause: CAUSE,
+      }),
+    code: 'athena-failed',
+    location: {
+      rule: 'r-1',
+      service: 'Athena',
+      call: 'GetQueryExecution',
+      resource: 'query q-1 in workgroup wg',
+    },
+    printed:
+      "rule 'r-1', Athena GetQueryExecution on query q-1 in workgroup wg: Athena query q-1 failed: Column 'x' cannot be resolved",
+    retryable: false,
+    cause: CAUSE,
+  },
+  {
+    name: 'AthenaRowError',
+    make: () => new AthenaRowError('useridentity', CAUSE),
+    code: 'athena-row',
+    location: { service: 'Athena', call: 'GetQueryResults', pointer: 'useridentity' },
+    printed: 'useridentity, Athena GetQueryResults: column useridentity of an Athena result row is not JSON',
+    retryable: false,
+    cause: CAUSE,
+  },
+  {
+    name: 'AthenaSettingsError',
+    make: () => new AthenaSettingsError('cannot read the outputs of stack nope in eu-west-1', 'nope', CAUSE),
+    code: 'athena-settings',
+    location: { service: 'CloudFormation', call: 'DescribeStacks', resource: 'stack nope' },
+    printed: 'cannot read the outputs of stack nope in eu-west-1',
+    retryable: false,
+    cause: CAUSE,
   },
   ...(
     [
