@@ -32,9 +32,12 @@ export class DuckdbHunt {
   static async open(): Promise<DuckdbHunt> {
     // Loaded when a hunt runs, not when the CLI starts: the native addon takes time to load.
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const instance = await DuckDBInstance.create(':memory:');
+    const folder = mkdtempSync(join(tmpdir(), 'trailwatch-hunt-'));
+    // An in-memory database spills to `.tmp` in the working directory when it outgrows memory:
+    // kept in the hunt's own temporary folder instead, removed with it.
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(folder, 'spill') });
     const connection = await instance.connect();
-    return new DuckdbHunt(instance, connection, mkdtempSync(join(tmpdir(), 'trailwatch-hunt-')));
+    return new DuckdbHunt(instance, connection, folder);
   }
 
   private store: RecordStore | undefined;
