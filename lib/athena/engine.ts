@@ -50,10 +50,26 @@ export function combinedQuery(
   // Each rule's expression once (the query's size is what limits a batch): the inner query tags
   // every row in scope with the rules it matches, the outer keeps the tagged ones.
   const flags = rules.map((rule, index) => `CASE WHEN ${rule.where} THEN '${index}' END`);
-  const matched = `concat_ws(',', ${flags.join(', ')}) AS "${MATCHED_COLUMN}"`;
+  const matched = `${joinedFlags(flags)} AS "${MATCHED_COLUMN}"`;
   const scoped = scopeConditions(scope);
   const inner = `SELECT ${SELECT_LIST}, ${matched} FROM ${tableName(settings)}${scoped.length === 0 ? '' : ` WHERE ${scoped.join(' AND ')}`}`;
   return `SELECT * FROM (${inner}) WHERE "${MATCHED_COLUMN}" <> '' ORDER BY "eventtime", "eventid"`;
+}
+
+/**
+ * Arguments per concat_ws call: Trino compiles a function call to a JVM method, which takes at most
+ * 255 parameter slots (https://docs.oracle.com/javase/specs/jvms/se21/html/jvms-4.html#jvms-4.3.3),
+ * so a batch's flags are joined in groups well under that.
+ */
+export const CONCAT_ARGUMENTS = 50;
+
+/** The flags (each a rule's position or NULL) joined with commas, NULLs skipped, '' when none. */
+function joinedFlags(flags: readonly string[]): string {
+  if (flags.length <= CONCAT_ARGUMENTS) return `concat_ws(',', ${flags.join(', ')})`;
+  const groups: string[] = [];
+  for (let start = 0; start < flags.length; start += CONCAT_ARGUMENTS)
+    groups.push(`nullif(${joinedFlags(flags.slice(start, start + CONCAT_ARGUMENTS))}, '')`);
+  return joinedFlags(groups);
 }
 
 /** The rules in batches whose combined query fits StartQueryExecution's limit. */

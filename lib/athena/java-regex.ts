@@ -2,30 +2,32 @@ import { SqlUnsupported } from '../sql';
 
 /**
  * An RE2 pattern (what rules are written and checked in, and what the JavaScript engine runs with
- * re2js) rewritten for Athena's regexp_like, which reads Java regular expressions
- * (https://trino.io/docs/current/functions/regexp.html), so that both find the same matches, or
- * SqlUnsupported with the construct that would read differently. What is rewritten:
- * - `(?d)` first (Java's UNIX_LINES): only `\n` ends a line for `.`, `^` and `$`, as in RE2 (Java
- *   otherwise also stops `.` at `\r`, `\u0085`, `\u2028`, `\u2029`);
+ * re2js) rewritten for Athena's regexp_like, so that both find the same matches, or SqlUnsupported
+ * with the construct that would read differently. Athena's regular expressions are Trino's: Java
+ * syntax, with Trino's documented exceptions (https://trino.io/docs/current/functions/regexp.html):
+ * only `\n` ends a line in multi-line mode, `(?i)` always folds Unicode case (as RE2's does), the
+ * `(?d)` and `(?u)` flags must not be used, Unicode scripts are named without `Is` and without
+ * underscores. What is rewritten:
  * - `$` outside multi-line mode becomes `\z`: Java's `$` also matches before a final line break;
- * - flag `i` (as `?i` inline or the rule's flag) gets Java's `u`: Unicode case folding, as RE2's;
  * - `\s`/`\S` become RE2's exact set `[\t\n\f\r ]` (Java's `\s` also takes `\x0B`);
  * - `\v` becomes `\x0B` (RE2's vertical tab; Java's `\v` is a class of vertical whitespace);
  * - a `{` that starts no repetition becomes `\{` (RE2 reads it literally, Java refuses it);
  * - in a class, `[` and `&` are escaped (Java reads `[` as a nested class, `&&` as intersection),
  *   and a `]` right after `[` or `[^` is escaped (a literal in RE2);
+ * - `\Q…\E` is spelt out as escaped characters (Trino reads it literally inside a class);
+ * - `\p{Old_Italic}` loses its underscores (Trino's spelling of the same script);
  * - named groups become non-capturing groups (the names' rules differ; matching does not).
  * What is refused: POSIX classes `[[:alpha:]]` (Java has none: it reads a union of the letters),
- * `\S` inside a class, `\C`, a backslash before a digit, Unicode classes other than general
- * categories (`\pL`, `\p{Lu}`: script and block names are spelt differently), and inline flag
- * groups that turn on `m` (the `$` rewrite needs to know the mode everywhere).
- * What stays different, and cannot be checked here: `\b` next to non-ASCII letters (Java's
- * definition of a word character for `\b` has changed across JDKs).
+ * `\S` inside a class, `\C`, a backslash before a digit, and inline flag groups that turn on `m`
+ * (the `$` rewrite needs to know the mode everywhere) or `U`.
+ * What stays different, and cannot be checked here: `.` outside dot-all mode, which Trino's
+ * documentation does not say stops only at `\n` (RE2's rule) as its multi-line mode does, and
+ * `\b` beside a non-spacing mark (Trino's documented exception).
  */
 export function javaRegex(pattern: string, flags: string): string {
   const multiline = flags.includes('m');
-  const javaFlags = `${flags.includes('i') ? 'iu' : ''}${multiline ? 'm' : ''}${flags.includes('s') ? 's' : ''}`;
-  let out = javaFlags === '' ? '(?d)' : `(?d)(?${javaFlags})`;
+  const javaFlags = `${flags.includes('i') ? 'i' : ''}${multiline ? 'm' : ''}${flags.includes('s') ? 's' : ''}`;
+  let out = javaFlags === '' ? '' : `(?${javaFlags})`;
   let inClass = false;
   let classStart = -1;
   const refuse = (what: string): never => {
@@ -54,10 +56,10 @@ export function javaRegex(pattern: string, flags: string): string {
         out += '[^\\t\\n\\f\\r ]';
       } else if (next === 'v') out += '\\x0B';
       else if (next === 'p' || next === 'P') {
-        const braced = /^\{\^?([A-Za-z]{1,2})\}/.exec(pattern.slice(index + 1));
+        const braced = /^\{(\^?)([A-Za-z_]+)\}/.exec(pattern.slice(index + 1));
         const single = /^[A-Za-z]/.exec(pattern.slice(index + 1));
         if (braced) {
-          out += `\\${next}${braced[0]}`;
+          out += `\\${next}{${braced[1]}${(braced[2] as string).replaceAll('_', '')}}`;
           index += braced[0].length;
         } else if (pattern[index + 1] !== '{' && single) {
           out += `\\${next}${single[0]}`;
@@ -112,7 +114,7 @@ export function javaRegex(pattern: string, flags: string): string {
           const [on] = groupFlags.split('-');
           if (on?.includes('m')) refuse("an inline '(?m)'");
           if (groupFlags.includes('U')) refuse("an inline '(?U)'");
-          out += `(?${groupFlags.replace('i', 'iu')}${flagGroup[2]}`;
+          out += `(?${groupFlags}${flagGroup[2]}`;
           index += flagGroup[0].length - 1;
           break;
         }

@@ -17,9 +17,9 @@
  *   cardinality); `transform` is DuckDB's list_transform; `ARRAY(JSON)` is DuckDB's `JSON[]`.
  *   The macros follow Trino's documented behaviour (json_extract NULL for a missing key,
  *   json_array_length NULL for a non-array), which DuckDB does not prove.
- * - Regular expressions run in RE2 here, not Java: the macro drops the `(?d)` and `u` flags the
- *   Java rewrite (lib/athena/java-regex.ts) adds, so this checks that the rewrite keeps RE2's
- *   meaning in RE2, not what Java does with it (test/athena/java-regex.test.ts lists the rewrites).
+ * - Regular expressions run in RE2 here, not in Athena's Java-like engine: this checks that the
+ *   rewrite (lib/athena/java-regex.ts) keeps RE2's meaning in RE2, not what Athena does with it
+ *   (test/athena/java-regex.test.ts lists the rewrites and what Trino's documentation says).
  * - `lower()` is DuckDB's here and Java's in Athena.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -78,6 +78,8 @@ describe('runAthenaHunt', () => {
     expect(result.queries).toBe(expectedQueries);
     expect(expectedQueries).toBeLessThan(compiled.rules.length / 10);
     for (const sql of fake.queries) expect(Buffer.byteLength(sql)).toBeLessThanOrEqual(MAX_QUERY_BYTES);
+    // A batch of more rules than one concat_ws takes joins its flags in nested groups.
+    expect(fake.queries.some((sql) => sql.includes("nullif(concat_ws(',', CASE WHEN"))).toBe(true);
     expect(new Set(fake.tokens).size).toBe(fake.queries.length);
     expect(result.cost).toEqual({
       scannedBytes: expectedQueries * 5 * 2 ** 30,
