@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 /**
- * The 57 SigmaHQ CloudTrail rules, read where the compatibility test reads them (third-party rules
- * stay out of this repository); `npm run bench` skips the SigmaHQ row when the folder is absent.
+ * The 57 SigmaHQ CloudTrail rules, from the test fixtures (SigmaHQ/sigma @ 8eaafff1, Detection Rule
+ * License 1.1; see test/fixtures/NOTICE.md).
  */
-export const SIGMAHQ_RULES = join(import.meta.dirname, '..', '..', 'shared', 'samples', 'sigma', 'rules');
+export const SIGMAHQ_RULES = join(import.meta.dirname, '..', 'test', 'fixtures', 'sigma', 'rules');

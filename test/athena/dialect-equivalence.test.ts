@@ -36,12 +36,11 @@ import type { Placeholders, RuleSet } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
 import { compileHunt } from '../../lib/sql';
 import { DATABASE, openTable, queryText, tableRow } from '../helpers/athena-duckdb';
+import { SIGMA_FIXTURES } from '../helpers/fixtures';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
-const SIGMA = join(ROOT, '..', 'shared', 'samples', 'sigma');
-const sigmaPresent = existsSync(join(SIGMA, 'rules'));
-if (!sigmaPresent) console.warn(`SigmaHQ Athena equivalence skipped: ${SIGMA} not found`);
+const SIGMA = SIGMA_FIXTURES;
 
 function examplePlaceholders(): Placeholders {
   const config = parse(readFileSync(join(ROOT, 'examples', 'trailwatch.yml'), 'utf8')) as {
@@ -297,18 +296,14 @@ describe('Athena SQL (run in DuckDB over the table shape) ≡ JavaScript engine'
     }
   });
 
-  it.skipIf(!sigmaPresent)(
-    'every SigmaHQ CloudTrail rule the dialect compiles matches the same records',
-    async () => {
-      const set = loadRules(['rules', 'rules-placeholder'].map((folder) => join(SIGMA, folder)));
-      const records = [...fixtures, ...inlineEvents(set)];
-      const outcome = await compare(set, records, {});
-      report('SigmaHQ rules', set, outcome, records.length);
-      expect(outcome.mismatches).toEqual([]);
-      expect(outcome.misread).toEqual([]);
-      expect(outcome.compiled).toBeGreaterThan(set.detections.length / 2);
-      expect(outcome.matches).toBeGreaterThan(0);
-    },
-    120_000,
-  );
+  it('every SigmaHQ CloudTrail rule the dialect compiles matches the same records', async () => {
+    const set = loadRules(['rules', 'rules-placeholder'].map((folder) => join(SIGMA, folder)));
+    const records = [...fixtures, ...inlineEvents(set)];
+    const outcome = await compare(set, records, {});
+    report('SigmaHQ rules', set, outcome, records.length);
+    expect(outcome.mismatches).toEqual([]);
+    expect(outcome.misread).toEqual([]);
+    expect(outcome.compiled).toBeGreaterThan(set.detections.length / 2);
+    expect(outcome.matches).toBeGreaterThan(0);
+  }, 120_000);
 });

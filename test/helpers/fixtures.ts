@@ -4,6 +4,14 @@ import type { CloudTrailRecord } from '../../lib/records';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
+/**
+ * The SigmaHQ CloudTrail rules (SigmaHQ/sigma @ 8eaafff1, Detection Rule License 1.1, see
+ * fixtures/NOTICE.md): `rules/` (57), `rules-placeholder/` (1) and `unsupported/` (8).
+ */
+export const SIGMA_FIXTURES = join(FIXTURES, 'sigma');
+/** The 205 records of a Control Tower member account's day (criblpacks/cribl-aws-cloudtrail-logs @ b49de7fb). */
+export const CRIBL_RECORDS = join(FIXTURES, 'cribl', 'cribl-aws-cloudtrail-logs.jsonl');
+
 export function fixturePath(...parts: string[]): string {
   return join(FIXTURES, ...parts);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DetectionRule } from '../../lib/rules';
 import { loadRules, RuleEngine, shippedRulesDir } from '../../lib/rules';
-import { FIXTURES } from '../helpers/fixtures';
+import { FIXTURES, SIGMA_FIXTURES } from '../helpers/fixtures';
 
 function fixtureTexts(): string[] {
   const texts: string[] = [];
@@ -26,14 +26,14 @@ function fixtureTexts(): string[] {
   return texts;
 }
 
-const SIGMA = join(import.meta.dirname, '..', '..', '..', 'shared', 'samples', 'sigma', 'rules');
+const SIGMA = join(SIGMA_FIXTURES, 'rules');
 const placeholders = {
   wide_permission_roles: [
     'arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AWSAdministratorAccess_*',
   ],
 };
 const packs: [string, string[]][] = [['the shipped pack', [shippedRulesDir()]]];
-if (existsSync(SIGMA)) packs.push(['the SigmaHQ rules', [SIGMA]]);
+packs.push(['the SigmaHQ rules', [SIGMA]]);
 
 function brute(rules: readonly DetectionRule[], record: Record<string, unknown>): string[] {
   return rules

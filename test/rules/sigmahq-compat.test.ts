@@ -1,24 +1,17 @@
 /**
- * Compatibility with the SigmaHQ CloudTrail rules, read from ../shared/samples/sigma (not copied:
- * third-party rules stay out of this repository). Skipped where that folder is absent.
+ * Compatibility with the SigmaHQ CloudTrail rules, copied verbatim into test/fixtures/sigma (their
+ * source and license in test/fixtures/NOTICE.md).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, RuleEngine } from '../../lib/rules';
+import { CRIBL_RECORDS, SIGMA_FIXTURES as SIGMA } from '../helpers/fixtures';
 
-const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'shared', 'samples');
-const SIGMA = join(SAMPLES, 'sigma');
-const present = existsSync(join(SIGMA, 'rules'));
-if (!present) console.warn(`SigmaHQ compatibility check skipped: ${SIGMA} not found`);
-
-describe.skipIf(!present)('SigmaHQ CloudTrail rules', () => {
+describe('SigmaHQ CloudTrail rules', () => {
   it('all load unmodified and run on real records; fields CloudTrail lacks are warnings', () => {
     const set = loadRules([join(SIGMA, 'rules'), join(SIGMA, 'rules-placeholder')]);
-    const records = readFileSync(
-      join(SAMPLES, 'cribl-aws-cloudtrail-logs', 'cribl-aws-cloudtrail-logs.jsonl'),
-      'utf8',
-    )
+    const records = readFileSync(CRIBL_RECORDS, 'utf8')
       .split('\n')
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -2,9 +2,8 @@
  * The SQL hunt answers as the JavaScript engine does: every shipped rule and every SigmaHQ
  * CloudTrail rule, on the fixture records and every rule's inline test events, through both
  * `rule.match` and DuckDB, must match the same records, rule by rule. Rules the compiler lists as
- * unsupported are counted and printed with their reasons. The SigmaHQ rules and their sample
- * records are read from ../shared/samples (as test/rules/sigmahq-compat.test.ts does: third-party
- * rules stay out of this repository) and skipped visibly where that folder is absent.
+ * unsupported are counted and printed with their reasons. The SigmaHQ rules and the Control Tower
+ * day's records are fixtures (test/fixtures/sigma, test/fixtures/cribl; sources in NOTICE.md).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,14 +16,12 @@ import type { Placeholders, RuleSet } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
 import { compileHunt } from '../../lib/sql';
 import { createDuckdbDialect } from '../../lib/sql/duckdb-dialect';
+import { CRIBL_RECORDS, SIGMA_FIXTURES } from '../helpers/fixtures';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
-const SAMPLES = join(ROOT, '..', 'shared', 'samples');
-const SIGMA = join(SAMPLES, 'sigma');
-const CRIBL = join(SAMPLES, 'cribl-aws-cloudtrail-logs', 'cribl-aws-cloudtrail-logs.jsonl');
-const sigmaPresent = existsSync(join(SIGMA, 'rules'));
-if (!sigmaPresent) console.warn(`SigmaHQ equivalence skipped: ${SIGMA} not found`);
+const SIGMA = SIGMA_FIXTURES;
+const CRIBL = CRIBL_RECORDS;
 
 /** The example configuration's placeholders, so rules using |expand compile with values. */
 function examplePlaceholders(): Placeholders {
@@ -38,7 +35,7 @@ function examplePlaceholders(): Placeholders {
 
 async function fixtureRecords(): Promise<CloudTrailRecord[]> {
   const inputs = ['logs', 'jsonl'].map((folder) => ({ kind: 'path' as const, path: join(FIXTURES, folder) }));
-  if (existsSync(CRIBL)) inputs.push({ kind: 'path', path: CRIBL });
+  inputs.push({ kind: 'path', path: CRIBL });
   const records: CloudTrailRecord[] = [];
   for await (const result of readRecords(inputs)) if (result.kind === 'record') records.push(result.record);
   return records;
@@ -127,7 +124,7 @@ describe('DuckDB hunt ≡ JavaScript engine', () => {
     expect(outcome.matches).toBeGreaterThan(0);
   });
 
-  it.skipIf(!sigmaPresent)('every SigmaHQ CloudTrail rule matches the same records', async () => {
+  it('every SigmaHQ CloudTrail rule matches the same records', async () => {
     const folders = ['rules', 'rules-placeholder'].map((folder) => join(SIGMA, folder));
     const set = loadRules(folders);
     const records = [...fixtures, ...inlineEvents(set)];
