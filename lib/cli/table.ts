@@ -82,8 +82,10 @@ export function shortenMiddle(text: string, max: number, identity?: string): str
   if (max <= ELLIPSIS.length) return head(text, max);
   const room = max - ELLIPSIS.length;
   if (identity !== undefined && identity.length < room) {
-    if (text.startsWith(identity)) return `${identity}${ELLIPSIS}${tail(text, room - identity.length)}`;
+    // Its last occurrence is the one that names who acted (a session name ends its ARN); the start
+    // of the text only when it occurs nowhere else (`arn:…/ar` holds `ar` twice).
     const at = text.lastIndexOf(identity);
+    if (at === 0) return `${identity}${ELLIPSIS}${tail(text, room - identity.length)}`;
     if (at !== -1) {
       // The identity and what follows it when that fits (`…session alice), console`), else the identity alone.
       // An ARN's `/` before a session name stays with it: `arn:aws:sts::1111…/alice@example.com`.

@@ -53,6 +53,13 @@ describe('shortening from the middle keeps who acted', () => {
       'Root accou…he console',
     ],
     ['short text is kept whole', 'alice', 10, 'alice', 'alice'],
+    [
+      'a session name that also starts the text is kept where it names who acted, at the end (fast-check seed 296082163)',
+      'arn:aws:sts::000000000000:assumed-role/a/ar',
+      9,
+      'ar',
+      'arn:a…/ar',
+    ],
   ];
   it.each(cases)('%s', (_name, text, width, identity, shown) => {
     const cell = shortenMiddle(text, width, identity);
