@@ -8,13 +8,15 @@ export const configValidateFlags = z.object({ config: z.string().optional() });
 
 /**
  * `trailwatch config validate`: the file against its schema (errors with file:line, reported by
- * readConfig as a usage error), then what only the rules can tell: destinations named by rules
- * that do not exist, suppressions of rules that do not exist, and expired suppressions.
+ * readConfig as a usage error), then what only the rules can tell: rule files and folders that do
+ * not load, destinations named by rules that do not exist, suppressions and disabled entries of rules
+ * that do not exist, and expired suppressions.
  */
 export function runConfigValidate(options: z.output<typeof configValidateFlags>, io: CliIo): number {
   const config = readConfig(options);
-  const set = loadRuleSet(options, config);
-  const problems: string[] = [];
+  // Every rule, the disabled ones too: `rules.disabled` must name rules that exist.
+  const set = loadRuleSet(options, config, [], true);
+  const problems: string[] = set.errors.map((error) => error.toString());
   const ruleIds = new Set([...set.detections, ...set.correlations].map((rule) => rule.meta.id));
   const destinations = new Set(Object.keys(config.destinations));
   for (const rule of set.detections) {
@@ -36,7 +38,12 @@ export function runConfigValidate(options: z.output<typeof configValidateFlags>,
     }
   }
   for (const id of config.disabledRules) {
-    if (!ruleIds.has(id)) problems.push(`${config.file}: rules.disabled names '${id}', which is not loaded`);
+    if (!ruleIds.has(id)) {
+      const line = config.disabledRuleLines?.get(id);
+      problems.push(
+        `${config.file}${line === undefined ? '' : `:${line}`}: rules.disabled names '${id}', which is not loaded`,
+      );
+    }
   }
   for (const warning of config.warnings) writeDiagnostic(io, `warning: ${warning}`);
   for (const problem of problems) writeDiagnostic(io, `error: ${problem}`);

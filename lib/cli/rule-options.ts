@@ -44,12 +44,14 @@ export function loadRuleSet(
   options: RuleCliOptions,
   config: TrailwatchConfig,
   positional: readonly string[] = [],
+  /** `config validate` checks `rules.disabled` against every rule, so it keeps the disabled ones. */
+  keepDisabled = false,
 ): RuleSet {
   const set = loadRules(rulePaths(options, config, positional), {
     placeholders: config.placeholders,
     strictFields: options.strict === true,
   });
-  if (config.disabledRules.size === 0) return set;
+  if (config.disabledRules.size === 0 || keepDisabled) return set;
   return { ...set, detections: set.detections.filter((rule) => !config.disabledRules.has(rule.meta.id)) };
 }
 

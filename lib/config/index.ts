@@ -189,6 +189,8 @@ export interface TrailwatchConfig {
   readonly rulePaths: readonly string[];
   readonly shippedRules: boolean;
   readonly disabledRules: ReadonlySet<string>;
+  /** The line of each `rules.disabled` entry, for messages about it. */
+  readonly disabledRuleLines?: ReadonlyMap<string, number>;
   /** Destination name to its raw settings (validated). */
   readonly destinations: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly routes: readonly RouteConfig[];
@@ -320,6 +322,9 @@ export function parseConfig(text: string, file: string, now: number = Date.now()
     rulePaths: (config.rules?.paths ?? []).map((p) => resolve(base, p)),
     shippedRules: config.rules?.shipped ?? true,
     disabledRules: new Set(config.rules?.disabled ?? []),
+    disabledRuleLines: new Map(
+      (config.rules?.disabled ?? []).map((id, index) => [id, lineOf(['rules', 'disabled', index])]),
+    ),
     destinations: config.destinations ?? {},
     routes: config.routing?.routes ?? [],
     defaultRoutes: config.routing?.defaults ?? {},

@@ -115,6 +115,35 @@ describe('trailwatch config validate', () => {
       expect(run.stderr).toMatch(message);
     });
   }
+
+  // What only the rules can tell: exit 1, each problem with its place.
+  const ruleProblems: [string, string, number, RegExp | undefined][] = [
+    [
+      'disabling a shipped rule that exists',
+      'rules:\n  disabled: [966dd988-779f-5861-a325-96c0558c4731]\n',
+      0,
+      undefined,
+    ],
+    [
+      'disabling a rule that does not exist',
+      'rules:\n  disabled:\n    - 966dd988-779f-5861-a325-96c0558c4731\n    - no-such-rule\n',
+      1,
+      /trailwatch\.yml:4: rules\.disabled names 'no-such-rule', which is not loaded/,
+    ],
+    [
+      'a rules folder that does not exist',
+      'rules:\n  paths: [./no-such-rules]\n',
+      1,
+      /no-such-rules/,
+    ],
+  ];
+  for (const [name, text, code, message] of ruleProblems) {
+    it(`checks ${name}`, async () => {
+      const run = await runCli(['config', 'validate', '--config', writeConfig(text)]);
+      expect(run.stderr).toMatch(message ?? /^(?![\s\S]*error:)/);
+      expect(run.code).toBe(code);
+    });
+  }
 });
 
 describe('trailwatch scan --notify', () => {
