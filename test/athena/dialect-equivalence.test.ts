@@ -22,49 +22,23 @@
  *   (test/athena/java-regex.test.ts lists the rewrites and what Trino's documentation says).
  * - `lower()` is DuckDB's here and Java's in Athena.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { CLOUDTRAIL_COLUMNS, columnName } from '../../lib/athena';
 import { createAthenaDialect, PATH_COLUMN } from '../../lib/athena/dialect';
 import { recordFromRow } from '../../lib/athena/records';
-import { readRecords } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
 import type { Placeholders, RuleSet } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
 import { compileHunt } from '../../lib/sql';
 import { DATABASE, openTable, queryText, tableRow } from '../helpers/athena-duckdb';
 import { SIGMA_FIXTURES } from '../helpers/fixtures';
+import { examplePlaceholders, fixtureRecords, inlineEvents } from '../helpers/rule-equivalence';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const FIXTURES = join(ROOT, 'test', 'fixtures');
 const SIGMA = SIGMA_FIXTURES;
-
-function examplePlaceholders(): Placeholders {
-  const config = parse(readFileSync(join(ROOT, 'examples', 'trailwatch.yml'), 'utf8')) as {
-    placeholders?: Record<string, string[] | null>;
-  };
-  return Object.fromEntries(
-    Object.entries(config.placeholders ?? {}).map(([name, values]) => [name, values ?? []]),
-  );
-}
-
-async function fixtureRecords(): Promise<CloudTrailRecord[]> {
-  const inputs = ['logs', 'jsonl'].map((folder) => ({ kind: 'path' as const, path: join(FIXTURES, folder) }));
-  const records: CloudTrailRecord[] = [];
-  for await (const result of readRecords(inputs)) if (result.kind === 'record') records.push(result.record);
-  return records;
-}
-
-function inlineEvents(set: RuleSet): CloudTrailRecord[] {
-  return set.detections.flatMap((rule) =>
-    rule.tests.flatMap((test) =>
-      test.event === undefined ? [] : [test.event as unknown as CloudTrailRecord],
-    ),
-  );
-}
 
 /** A record as the table keeps it: the documented columns only, under their JSON names. */
 function asTableKeepsIt(record: CloudTrailRecord): Record<string, unknown> {

@@ -5,49 +5,22 @@
  * unsupported are counted and printed with their reasons. The SigmaHQ rules and the Control Tower
  * day's records are fixtures (test/fixtures/sigma, test/fixtures/cribl; sources in NOTICE.md).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { DuckdbHunt, huntFields } from '../../lib/hunt/duckdb';
-import { readRecords } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
 import type { Placeholders, RuleSet } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
 import { compileHunt } from '../../lib/sql';
 import { createDuckdbDialect } from '../../lib/sql/duckdb-dialect';
 import { CRIBL_RECORDS, SIGMA_FIXTURES } from '../helpers/fixtures';
+import { examplePlaceholders, fixtureRecords, inlineEvents } from '../helpers/rule-equivalence';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 const SIGMA = SIGMA_FIXTURES;
 const CRIBL = CRIBL_RECORDS;
-
-/** The example configuration's placeholders, so rules using |expand compile with values. */
-function examplePlaceholders(): Placeholders {
-  const config = parse(readFileSync(join(ROOT, 'examples', 'trailwatch.yml'), 'utf8')) as {
-    placeholders?: Record<string, string[] | null>;
-  };
-  return Object.fromEntries(
-    Object.entries(config.placeholders ?? {}).map(([name, values]) => [name, values ?? []]),
-  );
-}
-
-async function fixtureRecords(): Promise<CloudTrailRecord[]> {
-  const inputs = ['logs', 'jsonl'].map((folder) => ({ kind: 'path' as const, path: join(FIXTURES, folder) }));
-  inputs.push({ kind: 'path', path: CRIBL });
-  const records: CloudTrailRecord[] = [];
-  for await (const result of readRecords(inputs)) if (result.kind === 'record') records.push(result.record);
-  return records;
-}
-
-function inlineEvents(set: RuleSet): CloudTrailRecord[] {
-  return set.detections.flatMap((rule) =>
-    rule.tests.flatMap((test) =>
-      test.event === undefined ? [] : [test.event as unknown as CloudTrailRecord],
-    ),
-  );
-}
 
 interface Outcome {
   readonly compiled: number;
@@ -105,7 +78,7 @@ function report(name: string, set: RuleSet, outcome: Outcome, records: number): 
 
 let fixtures: CloudTrailRecord[] = [];
 beforeAll(async () => {
-  fixtures = await fixtureRecords();
+  fixtures = await fixtureRecords([CRIBL]);
 });
 afterAll(() => {
   fixtures = [];
