@@ -56,6 +56,20 @@ const ALARMED_METRICS = [
 const ALARM_PERIOD_SECONDS = 300;
 
 /**
+ * How every trailwatch alarm fires: one or more in a period notifies the alert topic. No
+ * invocation, no data point: nothing went wrong, so missing data is not breaching.
+ */
+const ANY_IN_PERIOD_TO_ALERT_TOPIC = {
+  Statistic: 'Sum',
+  Period: ALARM_PERIOD_SECONDS,
+  EvaluationPeriods: 1,
+  Threshold: 1,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  TreatMissingData: 'notBreaching',
+  AlarmActions: [{ Ref: 'AlertTopic' }],
+};
+
+/**
  * One alarm per input and metric, deployed with its input, notifying the alert topic. Per input
  * rather than one metric-math alarm per metric: the notification then names the function and the
  * queue to read, and a disabled input costs no alarm.
@@ -72,14 +86,7 @@ module.exports.metricAlarms = () => {
           Namespace: 'trailwatch',
           MetricName: metric,
           Dimensions: [{ Name: 'Source', Value: source }],
-          Statistic: 'Sum',
-          Period: ALARM_PERIOD_SECONDS,
-          EvaluationPeriods: 1,
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          // No invocation, no data point: nothing went wrong.
-          TreatMissingData: 'notBreaching',
-          AlarmActions: [{ Ref: 'AlertTopic' }],
+          ...ANY_IN_PERIOD_TO_ALERT_TOPIC,
         },
       };
     }
@@ -119,14 +126,7 @@ module.exports.functionErrorAlarms = () => {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }],
-        Statistic: 'Sum',
-        Period: ALARM_PERIOD_SECONDS,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        // No invocation, no data point: nothing failed.
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlertTopic' }],
+        ...ANY_IN_PERIOD_TO_ALERT_TOPIC,
       },
     };
   }
