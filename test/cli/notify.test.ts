@@ -130,12 +130,7 @@ describe('trailwatch config validate', () => {
       1,
       /trailwatch\.yml:4: rules\.disabled names 'no-such-rule', which is not loaded/,
     ],
-    [
-      'a rules folder that does not exist',
-      'rules:\n  paths: [./no-such-rules]\n',
-      1,
-      /no-such-rules/,
-    ],
+    ['a rules folder that does not exist', 'rules:\n  paths: [./no-such-rules]\n', 1, /no-such-rules/],
   ];
   for (const [name, text, code, message] of ruleProblems) {
     it(`checks ${name}`, async () => {

@@ -3,7 +3,7 @@
  * real record in the fixtures, with the shipped pack and (when present) the SigmaHQ rules, they
  * must give exactly the matches a full evaluation of every rule gives.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DetectionRule } from '../../lib/rules';
