@@ -6,9 +6,10 @@ import type { ScanCost } from './cost';
 import { totalCost } from './cost';
 import { createAthenaDialect, PATH_COLUMN, SELECT_LIST, scopeConditions, tableName } from './dialect';
 import { AthenaQueryError } from './errors';
+import { ATHENA_FLAGS, athenaEngineOptions, athenaSettingsInput } from './flags';
 import type { QueryOptions } from './query';
 import { recordFromRow } from './records';
-import type { AthenaSettings, AthenaSettingsInput } from './settings';
+import type { AthenaSettings } from './settings';
 import { createAthenaClient, resolveAthenaSettings } from './settings';
 
 /**
@@ -193,42 +194,30 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * The `athena` hunt engine for lib/hunt's registry. Its settings come from
- * `configureAthenaHunt` (the backtest and hunt commands' flags), else the environment, else the
- * stack's outputs (./settings): the registry's `dialect()` takes no arguments, so the table's name
- * is settled before compiling.
+ * The `athena` hunt engine for lib/hunt's registry. Its settings come from its own flags
+ * (`--workgroup`, `--database`, `--table`, `--output-location`, `--stack`, as backtest takes them,
+ * checked by ./flags), else the environment, else the stack's outputs (./settings); the region is
+ * the command's `--region`, else AWS_REGION.
  */
-let configured: AthenaSettingsInput = {};
-let resolved: AthenaSettings | undefined;
-let clientOverride: AthenaClient | undefined;
-
-export function configureAthenaHunt(input: AthenaSettingsInput & { readonly client?: AthenaClient }): void {
-  configured = input;
-  resolved = undefined;
-  clientOverride = input.client;
-}
-
-/**
- * Resolves the settings once (the stack's outputs are read at most once a run); `region` is the
- * command's `--region`, when the configured settings name none.
- */
-export async function athenaSettings(region?: string): Promise<AthenaSettings> {
-  resolved ??= await resolveAthenaSettings({
-    ...(region === undefined ? {} : { region }),
-    ...configured,
-  });
-  return resolved;
-}
-
 export const athenaEngine: HuntEngine = {
   name: 'athena',
   readsLocalInputs: false,
-  // The rules' expressions do not name the table: the engine's queries name it once the settings
-  // are known (./settings), so compiling needs none.
-  dialect: () => createAthenaDialect({ database: configured.database ?? 'trailwatch' }),
+  flags: ATHENA_FLAGS,
+  options: athenaEngineOptions,
+  // The rules' expressions never name the table (the combined queries name it once the settings
+  // are known), so compiling needs no settings: the dialect's table name is not used by a hunt.
+  dialect: () => createAthenaDialect({ database: 'trailwatch' }),
   run: async (compiled, options) => {
-    const settings = await athenaSettings(options.read.s3?.region);
-    const client = clientOverride ?? (await createAthenaClient(settings));
+    const own = athenaEngineOptions.parse(options.engineOptions ?? {});
+    const region = options.read.s3?.region;
+    const settings = await resolveAthenaSettings({
+      ...athenaSettingsInput(own),
+      ...(region === undefined ? {} : { region }),
+    });
+    options.onProgress?.(
+      `hunt on Athena: workgroup ${settings.workGroup}, table ${settings.database}.${settings.table} (${settings.region})`,
+    );
+    const client = await createAthenaClient(settings);
     return runAthenaHunt(compiled, { ...options, settings, client });
   },
 };

@@ -19,9 +19,11 @@ export {
 export type { AthenaDialectOptions } from './dialect';
 export { createAthenaDialect, PATH_COLUMN, SELECT_LIST } from './dialect';
 export type { AthenaHuntOptions, AthenaHuntResult } from './engine';
-export { athenaEngine, configureAthenaHunt, runAthenaHunt } from './engine';
+export { athenaEngine, runAthenaHunt } from './engine';
 export type { AthenaErrorCode } from './errors';
 export { AthenaQueryError } from './errors';
+export type { AthenaEngineOptions } from './flags';
+export { ATHENA_FLAGS, athenaEngineOptions, athenaSettingsInput } from './flags';
 export { javaRegex } from './java-regex';
 export type { AthenaTarget, QueryOptions, QueryResult, Row } from './query';
 export {

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { z } from 'zod';
 import { accountNamesFor } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { Alert } from '../alerts';
+import { formatCost } from '../athena/cost';
 import type { TrailwatchConfig } from '../config';
 import { drive, learnSessions } from '../driver';
+import type { EngineFlag, HuntEngine, HuntResult } from '../hunt';
 import { DEFAULT_HUNT_ENGINE, HUNT_ENGINES, huntAlerts, javascriptSubset } from '../hunt';
 import type { Input, ReadOptions } from '../ingest';
 import { formatOrigin } from '../ingest';
@@ -58,6 +61,57 @@ export function huntFlags(now: number) {
     .superRefine(windowInOrder);
 }
 export type HuntOptions = z.output<ReturnType<typeof huntFlags>>;
+
+/** Every engine's own flag, once each (engines sharing a flag share its meaning), by option key. */
+export function engineFlags(): Map<string, { readonly flag: EngineFlag; readonly engines: string[] }> {
+  const flags = new Map<string, { flag: EngineFlag; engines: string[] }>();
+  for (const engine of HUNT_ENGINES.values()) {
+    for (const flag of engine.flags) {
+      const key = new Option(flag.flags).attributeName();
+      const known = flags.get(key);
+      if (known) known.engines.push(engine.name);
+      else flags.set(key, { flag, engines: [engine.name] });
+    }
+  }
+  return flags;
+}
+
+/**
+ * The engine's own flags from the command line, checked by the engine's schema: a flag only
+ * another engine takes (`--workgroup` with `--engine duckdb`) is a usage error naming who takes it.
+ */
+export function engineOptionsFor(
+  engine: HuntEngine,
+  raw: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  for (const [key, { flag, engines }] of engineFlags()) {
+    if (raw[key] === undefined) continue;
+    const spelling = flag.flags.split(' ')[0] ?? flag.flags;
+    if (!engines.includes(engine.name))
+      throw new UsageError(
+        `${spelling} is taken by --engine ${engines.join(' or ')}, not by --engine ${engine.name}`,
+      );
+    given[key] = raw[key];
+  }
+  const checked = engine.options.safeParse(given);
+  if (!checked.success) {
+    const spelling = (key: PropertyKey | undefined): string =>
+      engine.flags
+        .find((flag) => typeof key === 'string' && new Option(flag.flags).attributeName() === key)
+        ?.flags.split(' ')[0] ?? String(key);
+    throw new UsageError(
+      checked.error.issues.map((issue) => `${spelling(issue.path[0])} ${issue.message}`).join('; '),
+    );
+  }
+  return given;
+}
+
+/** `2 query(ies), scanned 1.50 GiB (billed …), about $0.0073 at $5/TB, `: what a billed engine ran. */
+function costSummary(result: HuntResult): string {
+  if (result.cost !== undefined) return `${result.queries ?? 0} query(ies), ${formatCost(result.cost)}, `;
+  return result.scannedBytes === undefined ? '' : `${result.scannedBytes} byte(s) scanned, `;
+}
 
 function scopeOf(options: HuntOptions): HuntScope {
   return {
@@ -116,10 +170,16 @@ async function javascriptAlerts(
 }
 
 /** `trailwatch hunt`: the rules compiled to SQL and run on an engine; findings printed as scan prints them. */
-export async function runHunt(args: readonly string[], options: HuntOptions, io: CliIo): Promise<number> {
+export async function runHunt(
+  args: readonly string[],
+  options: HuntOptions,
+  io: CliIo,
+  rawEngineFlags: Readonly<Record<string, unknown>> = {},
+): Promise<number> {
   const engine = HUNT_ENGINES.get(options.engine);
   if (engine === undefined)
     throw new UsageError(`--engine takes one of ${[...HUNT_ENGINES.keys()].join(', ')}`);
+  const engineOptions = engineOptionsFor(engine, rawEngineFlags);
   if (engine.readsLocalInputs && args.length === 0) {
     throw new UsageError(
       `hunt --engine ${engine.name} reads files, folders or s3://bucket/prefix: name at least one`,
@@ -140,6 +200,8 @@ export async function runHunt(args: readonly string[], options: HuntOptions, io:
     inputs,
     read,
     scope: scopeOf(options),
+    engineOptions,
+    onProgress: (message) => writeDiagnostic(io, `trailwatch: ${message}`),
     onProblem: (message, origin) =>
       writeDiagnostic(io, `trailwatch: error: ${formatOrigin(origin)}: ${message}`),
   });
@@ -170,6 +232,8 @@ export async function runHunt(args: readonly string[], options: HuntOptions, io:
       compiled: compiled.rules.length,
       ...(result.records === undefined ? {} : { records: result.records }),
       ...(result.scannedBytes === undefined ? {} : { scannedBytes: result.scannedBytes }),
+      ...(result.queries === undefined ? {} : { queries: result.queries }),
+      ...(result.cost === undefined ? {} : { billedBytes: result.cost.billedBytes, usd: result.cost.usd }),
       problems: result.problems,
       alerts: alerts.length,
       duplicateAlerts: shown.duplicates,
@@ -187,10 +251,9 @@ export async function runHunt(args: readonly string[], options: HuntOptions, io:
   }
   await out.flush();
   const records = result.records === undefined ? '' : `${result.records} record(s) read, `;
-  const scanned = result.scannedBytes === undefined ? '' : `${result.scannedBytes} byte(s) scanned, `;
   writeDiagnostic(
     io,
-    `trailwatch: hunt (${engine.name}): ${records}${scanned}${alerts.length} alert(s), ${result.problems} input problem(s)`,
+    `trailwatch: hunt (${engine.name}): ${records}${costSummary(result)}${alerts.length} alert(s), ${result.problems} input problem(s)`,
   );
   const worst = Math.max(-1, ...alerts.map((alert) => levelRank(alert.level)));
   const failedLevel = options.failOn !== undefined && worst >= levelRank(options.failOn);
@@ -204,7 +267,7 @@ export function declareHuntCommand(
   setExitCode: (code: number) => void,
   now: () => number,
 ): void {
-  declareReadFlags(
+  const command = declareReadFlags(
     program
       .command('hunt')
       .description(
@@ -228,9 +291,12 @@ export function declareHuntCommand(
     .option('--output <format>', outputHelp(HUNT_FORMATS, 'table'))
     .option('--min-level <level>', 'show only findings at or above this level')
     .option('--fail-on <level>', 'exit 1 when a finding at or above this level was found')
-    .option('-v, --verbose', 'also report skipped inputs')
-    .action(async (inputs: string[], raw: RawFlags) => {
-      const options = commandFlags(huntFlags(now()), raw, READ_DEPRECATED, io);
-      setExitCode(await runHunt(inputs, options, io));
-    });
+    .option('-v, --verbose', 'also report skipped inputs');
+  // Each engine's own flags, with the engines that take them in the help.
+  for (const { flag, engines } of engineFlags().values())
+    command.option(flag.flags, `${flag.description} (--engine ${engines.join(', ')})`);
+  command.action(async (inputs: string[], raw: RawFlags) => {
+    const options = commandFlags(huntFlags(now()), raw, READ_DEPRECATED, io);
+    setExitCode(await runHunt(inputs, options, io, raw));
+  });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { z } from 'zod';
 import type { Origin } from '../ingest';
 import { readRecordBatches } from '../ingest';
 import type { CloudTrailRecord } from '../records';
@@ -146,6 +147,9 @@ export async function runDuckdbHunt(compiled: CompiledHunt, options: HuntRunOpti
 export const duckdbEngine: HuntEngine = {
   name: 'duckdb',
   readsLocalInputs: true,
+  // Embedded, in memory, reading what the readers read: nothing to name.
+  flags: [],
+  options: z.strictObject({}),
   dialect: createDuckdbDialect,
   run: runDuckdbHunt,
 };

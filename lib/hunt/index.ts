@@ -2,4 +2,4 @@
 export { huntAlerts, javascriptSubset } from './alerts';
 export { DuckdbHunt, duckdbEngine, huntFields, runDuckdbHunt } from './duckdb';
 export { DEFAULT_HUNT_ENGINE, HUNT_ENGINES } from './engines';
-export type { HuntEngine, HuntMatch, HuntResult, HuntRunOptions } from './types';
+export type { EngineFlag, HuntEngine, HuntMatch, HuntResult, HuntRunOptions } from './types';
