@@ -107,9 +107,12 @@ export function compileValue(value: RuleValue, cased: boolean): LeafTest {
           return text === undefined ? [] : [fold(text)];
         });
         if (refs.length === 0) return false;
+        // Both sides lowercased whole, once each, as every case-insensitive string test folds.
         return leaves.some((leaf) => {
           const text = leafText(leaf);
-          return text !== undefined && refs.some((ref) => compare(fold(text), ref));
+          if (text === undefined) return false;
+          const folded = fold(text);
+          return refs.some((ref) => compare(folded, ref));
         });
       };
     }

@@ -106,12 +106,34 @@ function mergeLiterals(parts: readonly SigmaStringPart[]): SigmaStringPart[] {
   return merged;
 }
 
-const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+/**
+ * Case-insensitive matching means one thing everywhere: the whole field text lowercased by
+ * JavaScript's `toLowerCase()`, compared with each literal run of the pattern lowercased the same
+ * way (the SQL dialects lowercase the same whole text: lib/sql, `foldedText`). Lowercasing a slice
+ * of the text, or RegExp's `i` flag, would answer differently on a few characters:
+ * - 'İ' (U+0130) lowercases to two code units, 'i' and U+0307 (the only one that changes length);
+ * - 'Σ' lowercases to 'ς' at the end of a word and 'σ' elsewhere, so a slice's lowercase can differ
+ *   from the whole text's (the only context-dependent lowercase);
+ * - RegExp's `i` folds through upper case: /k/i misses the Kelvin sign 'K' (U+212A), which
+ *   lowercases to 'k', and /σ/i finds 'ς', which does not lowercase to 'σ'.
+ * The fast paths below lowercase only a slice, or search with classes of the characters that
+ * lowercase to each pattern character, where the text's 'İ' and 'Σ' cannot change the answer:
+ * a pattern free of what only they lowercase to (U+0307, 'σ', 'ς'). Other patterns lowercase the
+ * whole text.
+ */
+const ONLY_FROM_CONTEXT_OR_EXPANSION = /[\u0307\u03c2\u03c3]/;
+const COMBINING_DOT_ABOVE = /\u0307/g;
+const CAPITAL_I_WITH_DOT = 0x130;
+
+/** How many code units `toLowerCase()` added: one per 'İ', each leaving a U+0307 in the pattern. */
+function expansion(folded: string): number {
+  return folded.match(COMBINING_DOT_ABOVE)?.length ?? 0;
+}
 
 /**
  * Compiles a Sigma string to the cheapest test that decides it: equality, prefix, suffix,
- * substring, or an anchored regular expression for anything else. The common tests reject on
- * length before lowercasing anything, since most comparisons fail and lowercasing allocates.
+ * substring, or a linear glob for anything else. The common tests reject on length before
+ * lowercasing anything, since most comparisons fail and lowercasing allocates.
  */
 export function compileStringMatcher(value: SigmaString, cased: boolean): (text: string) => boolean {
   const parts = value.parts;
@@ -119,20 +141,17 @@ export function compileStringMatcher(value: SigmaString, cased: boolean): (text:
   if (!value.hasWildcards) {
     const expected = fold(value.plain());
     const length = expected.length;
-    return (text) => text.length === length && fold(text) === expected;
+    // A text of another length lowercases to another length, unless 'İ' lengthened it.
+    const shortest = length - expansion(expected);
+    if (shortest === length) return (text) => text.length === length && fold(text) === expected;
+    return (text) => text.length >= shortest && text.length <= length && fold(text) === expected;
   }
   const [first, middle, last] = [parts[0], parts[1], parts[2]];
   if (parts.length === 1 && first === WILDCARD_MULTI) return () => true;
-  if (parts.length === 2 && typeof first === 'string' && last === undefined && middle === WILDCARD_MULTI) {
-    const prefix = fold(first);
-    const length = prefix.length;
-    return (text) => text.length >= length && fold(text.slice(0, length)) === prefix;
-  }
-  if (parts.length === 2 && first === WILDCARD_MULTI && typeof middle === 'string') {
-    const suffix = fold(middle);
-    const length = suffix.length;
-    return (text) => text.length >= length && fold(text.slice(text.length - length)) === suffix;
-  }
+  if (parts.length === 2 && typeof first === 'string' && last === undefined && middle === WILDCARD_MULTI)
+    return prefixMatcher(fold(first), cased);
+  if (parts.length === 2 && first === WILDCARD_MULTI && typeof middle === 'string')
+    return suffixMatcher(fold(middle), cased);
   if (
     parts.length === 3 &&
     first === WILDCARD_MULTI &&
@@ -140,11 +159,88 @@ export function compileStringMatcher(value: SigmaString, cased: boolean): (text:
     last === WILDCARD_MULTI
   ) {
     if (cased) return (text) => text.includes(middle);
-    const needle = new RegExp(middle.replace(REGEX_SPECIAL, '\\$&'), 'i');
-    const length = middle.length;
-    return (text) => text.length >= length && needle.test(text);
+    return substringMatcher(fold(middle));
   }
   return globMatcher(parts, fold);
+}
+
+function prefixMatcher(prefix: string, cased: boolean): (text: string) => boolean {
+  const length = prefix.length;
+  if (cased) return (text) => text.startsWith(prefix);
+  if (ONLY_FROM_CONTEXT_OR_EXPANSION.test(prefix)) {
+    const shortest = length - expansion(prefix);
+    return (text) => text.length >= shortest && text.toLowerCase().startsWith(prefix);
+  }
+  // Without 'σ', 'ς' or U+0307 in the prefix, a text whose first `length` units hold 'Σ' or 'İ'
+  // fails both ways, but for one case: 'İ' last, its 'i' ending the prefix (U+0307 after it).
+  const endsWithI = prefix.endsWith('i');
+  return (text) =>
+    text.length >= length &&
+    (text.slice(0, length).toLowerCase() === prefix ||
+      (endsWithI &&
+        text.charCodeAt(length - 1) === CAPITAL_I_WITH_DOT &&
+        text.toLowerCase().startsWith(prefix)));
+}
+
+function suffixMatcher(suffix: string, cased: boolean): (text: string) => boolean {
+  const length = suffix.length;
+  if (cased) return (text) => text.endsWith(suffix);
+  if (ONLY_FROM_CONTEXT_OR_EXPANSION.test(suffix)) {
+    const shortest = length - expansion(suffix);
+    return (text) => text.length >= shortest && text.toLowerCase().endsWith(suffix);
+  }
+  // 'Σ' or 'İ' among the last `length` units fails both ways: their lowercase ('σ', 'ς', or a
+  // U+0307 that runs to the end) is not in the suffix.
+  return (text) => text.length >= length && text.slice(text.length - length).toLowerCase() === suffix;
+}
+
+/**
+ * Substring, case-insensitive: a regular expression (no `i` flag) whose every position is the class
+ * of the code units that lowercase to that needle unit, which finds exactly what
+ * `text.toLowerCase().includes(needle)` finds without lowercasing the text (no allocation per
+ * comparison). 'Σ' lowercases to 'σ' or 'ς', neither in such a needle, and 'İ' to 'i' and U+0307,
+ * so only its 'i' can end a match. A needle holding those, or a surrogate (characters beyond the
+ * BMP), lowercases the whole text instead.
+ */
+function substringMatcher(needle: string): (text: string) => boolean {
+  const length = needle.length;
+  if (ONLY_FROM_CONTEXT_OR_EXPANSION.test(needle) || /[\ud800-\udfff]/.test(needle)) {
+    const shortest = length - expansion(needle);
+    return (text) => text.length >= shortest && text.toLowerCase().includes(needle);
+  }
+  let source = '';
+  for (let i = 0; i < length; i++) {
+    const unit = needle[i] as string;
+    const from = lowercasePreimages(unit);
+    const units = unit === 'i' && i === length - 1 ? [...from, '\u0130'] : from;
+    source += units.length === 1 ? escapeUnit(units[0] as string) : `[${units.map(escapeUnit).join('')}]`;
+  }
+  const search = new RegExp(source);
+  return (text) => text.length >= length && search.test(text);
+}
+
+function escapeUnit(unit: string): string {
+  return `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** BMP code units by the single code unit `toLowerCase()` gives them, built on first use. */
+let preimages: Map<string, string[]> | undefined;
+
+/** Every code unit whose lowercase is `unit` (empty when `unit` is no lowercase). */
+export function lowercasePreimages(unit: string): readonly string[] {
+  if (preimages === undefined) {
+    preimages = new Map();
+    for (let code = 0; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const char = String.fromCharCode(code);
+      const lower = char.toLowerCase();
+      if (lower.length !== 1) continue;
+      const list = preimages.get(lower);
+      if (list) list.push(char);
+      else preimages.set(lower, [char]);
+    }
+  }
+  return preimages.get(unit) ?? [];
 }
 
 /** One run of a pattern between `*` wildcards: literal characters, with `?` at the marked positions. */
@@ -208,11 +304,14 @@ function globMatcher(
   const segments = runs.map((run) => segmentOf(run, fold));
   const first = segments[0] ?? NO_SEGMENT;
   if (segments.length === 1) {
-    return (input) => input.length === first.text.length && segmentAt(fold(input), 0, first);
+    if (expansion(first.text) === 0)
+      return (input) => input.length === first.text.length && segmentAt(fold(input), 0, first);
+    return (input) => segmentAt(fold(input), 0, first) && fold(input).length === first.text.length;
   }
   const last = segments[segments.length - 1] ?? NO_SEGMENT;
   const middle = segments.slice(1, -1).filter((segment) => segment.text !== '');
-  const minimum = segments.reduce((sum, segment) => sum + segment.text.length, 0);
+  // Each unit of a segment comes from its own unit of the text, but for the U+0307 of an 'İ'.
+  const minimum = segments.reduce((sum, segment) => sum + segment.text.length - expansion(segment.text), 0);
   return (input) => {
     if (input.length < minimum) return false;
     const text = fold(input);
