@@ -140,7 +140,12 @@ export function createAthenaDialect(options: AthenaDialectOptions): SqlDialect {
   const jsonLeaf = (json: Sql): LeafSql => {
     const text = `(CASE WHEN ${jsonKind(json, 'string')} THEN json_extract_scalar(${json}, '$') WHEN ${jsonKind(json, 'null')} THEN NULL ELSE json_format(${json}) END)`;
     return {
-      isKind: (kind) => jsonKind(json, kind),
+      // A leaf that is SQL NULL is a JSON null element of an array: casting JSON to ARRAY(JSON)
+      // makes JSON null elements SQL NULL (missing keys never reach a leaf: jsonLeaves drops them).
+      isKind: (kind) =>
+        kind === 'null'
+          ? `(${json} IS NULL OR ${jsonKind(json, 'null')})`
+          : `coalesce(${jsonKind(json, kind)}, false)`,
       text,
       foldedText: `lower(${text})`,
       number: `(CASE WHEN ${jsonKind(json, 'number')} THEN CAST(${json} AS DOUBLE) WHEN ${jsonKind(json, 'string')} THEN ${numberFromText(text)} END)`,
@@ -173,7 +178,24 @@ export function createAthenaDialect(options: AthenaDialectOptions): SqlDialect {
     return found;
   };
 
-  return {
+  /**
+   * Boolean: the resolved path has at least one leaf. For a whole JSON column, a NULL column (the
+   * record had no such field, or null: the SerDe stores both alike) has none.
+   */
+  const leavesPresent = (found: Resolved): Sql => {
+    switch (found.kind) {
+      case 'typed':
+        return `(${found.leaf('')} IS NOT NULL)`;
+      case 'array': {
+        const element = `r${++lambdas}`;
+        return `(cardinality(filter(${quoted(columnName(found.column))}, ${element} -> ${element}.${quoted(columnName(found.field))} IS NOT NULL)) > 0)`;
+      }
+      case 'json':
+        return `(cardinality(${jsonLeaves(found.column, found.keys)}) > 0)`;
+    }
+  };
+
+  const dialect: SqlDialect = {
     name: 'athena',
     fieldProblem: (path) => {
       if (path === null)
@@ -202,23 +224,17 @@ export function createAthenaDialect(options: AthenaDialectOptions): SqlDialect {
     },
     hasLeaves: (path) => {
       const found = resolved(path);
-      switch (found.kind) {
-        case 'typed':
-          return `(${found.leaf('')} IS NOT NULL)`;
-        case 'array': {
-          const element = `r${++lambdas}`;
-          return `(cardinality(filter(${quoted(columnName(found.column))}, ${element} -> ${element}.${quoted(columnName(found.field))} IS NOT NULL)) > 0)`;
-        }
-        case 'json':
-          // The SerDe stores `"requestParameters": null` and an absent key alike, as NULL: whether
-          // the record has the field at all cannot be told, only what is inside it.
-          if (found.keys.length === 0)
-            throw new SqlUnsupported(
-              `'${path}' is NULL in the table both when the record has no such field and when CloudTrail wrote null, which the JavaScript engine tells apart`,
-            );
-          return `(cardinality(${jsonLeaves(found.column, found.keys)}) > 0)`;
-      }
+      // The SerDe stores `"requestParameters": null` and an absent key alike, as NULL: whether the
+      // record has a whole JSON column's field at all cannot be told, so `exists` on one is
+      // refused; Sigma's `null` is true either way (absentOrNull below).
+      if (found.kind === 'json' && found.keys.length === 0)
+        throw new SqlUnsupported(
+          `'${path}' is NULL in the table both when the record has no such field and when CloudTrail wrote null, which the JavaScript engine's exists tells apart`,
+        );
+      return leavesPresent(found);
     },
+    absentOrNull: (path) =>
+      `(NOT ${leavesPresent(resolved(path))} OR ${dialect.anyLeaf(path, (leaf) => leaf.isKind('null'))})`,
     glob: (text, parts) => globSql(text, parts),
     regex: (text, pattern, flags) => `regexp_like(${text}, ${trinoString(javaRegex(pattern, flags))})`,
     startsWith: (text, part) => `(substr(${text}, 1, length(${part})) = ${part})`,
@@ -234,6 +250,7 @@ export function createAthenaDialect(options: AthenaDialectOptions): SqlDialect {
     matchQuery: (where, scope) =>
       `SELECT ${SELECT_LIST} FROM ${table} WHERE ${[...scopeConditions(scope), where].join(' AND ')} ORDER BY "eventtime", "eventid"`,
   };
+  return dialect;
 }
 
 /** Node's net.isIP for IPv4: four decimal octets 0-255, none with a leading zero. */

@@ -109,7 +109,7 @@ function valueSql(field: string | null, value: RuleValue, cased: boolean, dialec
     }
     case 'null':
       if (field === null) return SQL_FALSE; // the record's text is always one string leaf
-      return sqlOr([sqlNot(dialect.hasLeaves(path())), any((leaf) => leaf.isKind('null'))]);
+      return dialect.absentOrNull(path());
     case 'regex':
       checkLiteral(value.pattern);
       return any(

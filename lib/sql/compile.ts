@@ -46,6 +46,10 @@ function recording(dialect: SqlDialect, fields: Set<string | null>, keywords: bo
       fields.add(path);
       return dialect.hasLeaves(path);
     },
+    absentOrNull: (path) => {
+      fields.add(path);
+      return dialect.absentOrNull(path);
+    },
   };
 }
 

@@ -11,7 +11,8 @@
  * - `anyLeaf` / `hasLeaves`: the leaves of a field path exactly as lib/rules/fields.ts reads them
  *   (through arrays at any level, a leaf array yields its elements, `null` is a leaf, absent is no
  *   leaf; `resources.ARN`, JSON-string columns such as Athena's `requestParameters`), and the
- *   record's text for keywords (path `null`);
+ *   record's text for keywords (path `null`); `absentOrNull`: Sigma's `null` (no leaf, or a null
+ *   one), for tables that store an absent field and a null one alike and so cannot say `hasLeaves`;
  * - the per-leaf reads of `LeafSql` (kind, text as `leafText` gives it, that text lowercased as
  *   JavaScript's `toLowerCase` does, the number `Number()` reads from it);
  * - `glob` (Sigma `*` wildcards and literal text, with the engine's LIKE escapes), `regex` (RE2
@@ -78,6 +79,12 @@ export interface SqlDialect {
   anyLeaf(path: string | null, predicate: (leaf: LeafSql) => Sql): Sql;
   /** Boolean: the path has at least one leaf (a null value is a leaf; an empty array is none). */
   hasLeaves(path: string): Sql;
+  /**
+   * Boolean: the path has no leaf, or a null one (Sigma's `null`). Both an absent field and a
+   * field holding null make it true, so a table that stores the two alike can still say it where
+   * it cannot say `hasLeaves` (Athena's JSON columns, whose `exists` is therefore refused).
+   */
+  absentOrNull(path: string): Sql;
   /** Boolean: `text` (VARCHAR) matches the pattern, whole text, case as given (fold both sides first for case-insensitive). */
   glob(text: Sql, parts: readonly GlobPart[]): Sql;
   /** Boolean: RE2 `pattern` with flags (any of i, m, s) found anywhere in `text`, as re2js does. */

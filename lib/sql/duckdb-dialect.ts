@@ -74,6 +74,8 @@ export function createDuckdbDialect(): SqlDialect {
       return `(len(list_filter(${fieldColumn(path)}, lambda ${name}: ${predicate(leaf)})) > 0)`;
     },
     hasLeaves: (path) => `(len(${fieldColumn(path)}) > 0)`,
+    absentOrNull: (path) =>
+      `(NOT ${dialect.hasLeaves(path)} OR ${dialect.anyLeaf(path, (leaf) => leaf.isKind('null'))})`,
     glob: (text, parts) => globSql(text, parts),
     regex: (text, pattern, flags) =>
       // DuckDB's regexp_matches is RE2, as re2js: inline flags give the same i/m/s meaning.
