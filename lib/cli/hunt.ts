@@ -294,7 +294,7 @@ export function declareHuntCommand(
     .option('-v, --verbose', 'also report skipped inputs');
   // Each engine's own flags, with the engines that take them in the help.
   for (const { flag, engines } of engineFlags().values())
-    command.option(flag.flags, `${flag.description} (--engine ${engines.join(', ')})`);
+    command.option(flag.flags, `with --engine ${engines.join(' or ')}: ${flag.description}`);
   command.action(async (inputs: string[], raw: RawFlags) => {
     const options = commandFlags(huntFlags(now()), raw, READ_DEPRECATED, io);
     setExitCode(await runHunt(inputs, options, io, raw));

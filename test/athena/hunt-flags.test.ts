@@ -27,7 +27,7 @@ describe('the Athena flags', () => {
       const backtest = optionsOf('backtest').get(flag.flags);
       const hunt = optionsOf('hunt').get(flag.flags);
       expect(backtest?.description).toBe(flag.description);
-      expect(hunt?.description).toBe(`${flag.description} (--engine athena)`);
+      expect(hunt?.description).toBe(`with --engine athena: ${flag.description}`);
       expect(hunt?.attributeName()).toBe(backtest?.attributeName());
     },
   );
