@@ -226,13 +226,25 @@ function escapeUnit(unit: string): string {
 /** BMP code units by the single code unit `toLowerCase()` gives them, built on first use. */
 let preimages: Map<string, string[]> | undefined;
 
+/** The Kelvin sign: the one code unit beyond ASCII that lowercases to an ASCII letter alone ('k'). */
+const KELVIN_SIGN = '\u212a';
+
 /** Every code unit whose lowercase is `unit` (empty when `unit` is no lowercase). */
 export function lowercasePreimages(unit: string): readonly string[] {
+  const code = unit.charCodeAt(0);
+  // ASCII, the needles rules hold: answered without the table (test/rules/case-folding.test.ts
+  // checks these against it), since building it lowercases every BMP unit (some 30 ms), which a
+  // Lambda cold start should not pay.
+  if (code < 0x80) {
+    if (code < 0x61 || code > 0x7a) return code >= 0x41 && code <= 0x5a ? [] : [unit];
+    const upper = unit.toUpperCase();
+    return unit === 'k' ? [upper, unit, KELVIN_SIGN] : [upper, unit];
+  }
   if (preimages === undefined) {
     preimages = new Map();
-    for (let code = 0; code <= 0xffff; code++) {
-      if (code >= 0xd800 && code <= 0xdfff) continue;
-      const char = String.fromCharCode(code);
+    for (let at = 0; at <= 0xffff; at++) {
+      if (at >= 0xd800 && at <= 0xdfff) continue;
+      const char = String.fromCharCode(at);
       const lower = char.toLowerCase();
       if (lower.length !== 1) continue;
       const list = preimages.get(lower);

@@ -10,7 +10,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileDetection } from '../../lib/rules';
 import type { SigmaStringPart } from '../../lib/rules/sigma-string';
-import { compileStringMatcher, SigmaString, WILDCARD_MULTI } from '../../lib/rules/sigma-string';
+import {
+  compileStringMatcher,
+  lowercasePreimages,
+  SigmaString,
+  WILDCARD_MULTI,
+} from '../../lib/rules/sigma-string';
 
 /** The meaning, written the slow, obvious way. */
 function reference(shape: Shape, pattern: string, text: string): boolean {
@@ -173,5 +178,23 @@ describe('case-insensitive matching folds the whole text, whatever the shape', (
       ),
       { numRuns: 20_000 },
     );
+  });
+
+  it('the ASCII preimages (answered without the table) are every code unit lowercasing to that unit', () => {
+    const all = new Map<string, string[]>();
+    for (let code = 0; code <= 0xffff; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const char = String.fromCharCode(code);
+      const lower = char.toLowerCase();
+      if (lower.length === 1 && lower.charCodeAt(0) < 0x80) all.set(lower, [...(all.get(lower) ?? []), char]);
+    }
+    for (let code = 0; code < 0x80; code++) {
+      const unit = String.fromCharCode(code);
+      expect([...lowercasePreimages(unit)].sort(), JSON.stringify(unit)).toEqual(
+        (all.get(unit) ?? []).sort(),
+      );
+    }
+    expect(lowercasePreimages('k')).toContain('\u212a');
+    expect([...lowercasePreimages('å')].sort()).toEqual(['Å', 'å', '\u212b'].sort());
   });
 });
