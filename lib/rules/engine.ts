@@ -58,10 +58,13 @@ export class RuleEngine {
   private readonly actorRules: ReadonlySet<DetectionRule>;
   /** Rules with a `|re` value: their match may run RE2 over a large value, so literals go first. */
   private readonly regexRules: ReadonlySet<DetectionRule>;
-  /** Rules that fields read exactly from the raw text (`knownFields`) can rule out. */
-  private readonly partlyDecided: ReadonlySet<DetectionRule>;
-  /** The unindexed ones among them: with none, the merged literal test of the unindexed rules decides alone. */
-  private readonly alwaysPartly: readonly DetectionRule[];
+  /**
+   * Rules that fields read exactly from the raw text (`knownFields`) can rule out, with how often
+   * that was tried and how often it ruled a record out (see `PARTIAL_TRIAL`).
+   */
+  private readonly partlyDecided = new Map<DetectionRule, PartialTrial>();
+  /** How many unindexed rules are still held to their known fields (none: their merged literals decide alone). */
+  private alwaysPartlyActive = 0;
 
   constructor(readonly rules: readonly DetectionRule[]) {
     const unmatchable: DetectionRule[] = [];
@@ -97,8 +100,10 @@ export class RuleEngine {
       this.textChecksUnlinked.set(rule, unlinked);
     }
     this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
-    this.partlyDecided = new Set(rules.filter((rule) => canDecidePartly(rule.partial)));
-    this.alwaysPartly = this.always.filter((rule) => this.partlyDecided.has(rule));
+    for (const rule of rules)
+      if (canDecidePartly(rule.partial))
+        this.partlyDecided.set(rule, { tried: 0, ruledOut: 0, loose: false });
+    this.alwaysPartlyActive = this.always.filter((rule) => this.partlyDecided.has(rule)).length;
     this.actorRules = new Set(
       rules.filter(
         (rule) =>
@@ -209,13 +214,34 @@ export class RuleEngine {
     const memo = new TextMemo(text, this.literals);
     if (!memo.usable) return true;
     // A rule whose literals are there may still be ruled out by the fields read exactly from the
-    // text (its `not filter_*` on userIdentity): read once, only when a rule asks.
-    let known: RecordView | undefined | null = null;
+    // text (its `not filter_*` on userIdentity). Those fields cost a look at the text, so they are
+    // read last, once, and only when every rule whose literals are there is one they can rule out.
+    let held: DetectionRule[] | undefined;
+    /** Whether the rule may match on its literals alone; a rule its known fields may rule out is held. */
     const open = (rule: DetectionRule, checks: Map<DetectionRule, TextProgram>): boolean => {
       if (!passes(checks.get(rule), memo)) return false;
-      if (!this.partlyDecided.has(rule)) return true;
-      if (known === null) known = knownFields(text);
-      return known === undefined || rule.partial?.(known) !== false;
+      const trial = this.partlyDecided.get(rule);
+      if (trial === undefined || trial.loose) return true;
+      (held ??= []).push(rule);
+      return false;
+    };
+    let known: RecordView | undefined | null = null;
+    /** Whether a held rule may match given its known fields; empties the held list. */
+    const heldMayMatch = (): boolean => {
+      const rules = held;
+      held = undefined;
+      if (rules === undefined) return false;
+      known ??= knownFields(text);
+      let may = false;
+      for (const rule of rules) {
+        const ruledOut = known !== undefined && rule.partial?.(known) === false;
+        this.tallyPartial(rule, this.partlyDecided.get(rule) as PartialTrial, ruledOut);
+        if (!ruledOut) {
+          may = true;
+          break;
+        }
+      }
+      return may;
     };
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
     // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
@@ -224,7 +250,8 @@ export class RuleEngine {
     for (const list of [byName, bySource])
       for (const rule of list) if (!may && open(rule, this.textChecksUnlinked)) may = true;
     if (!may && passes(always, memo))
-      may = this.alwaysPartly.length === 0 || this.always.some((rule) => open(rule, this.textChecksUnlinked));
+      may = this.alwaysPartlyActive === 0 || this.always.some((rule) => open(rule, this.textChecksUnlinked));
+    if (!may) may = heldMayMatch();
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
     // Their literals outside the actor namespace first (cached above); the link question last.
@@ -232,17 +259,34 @@ export class RuleEngine {
       let actorMayMatch =
         this.alwaysActorText !== false &&
         passes(this.alwaysActorText, memo) &&
-        (this.alwaysPartly.length === 0 ||
+        (this.alwaysPartlyActive === 0 ||
           this.always.some((rule) => this.actorRules.has(rule) && open(rule, this.textChecks)));
       for (const list of [byName, bySource])
         for (const rule of list)
           if (!actorMayMatch && this.actorRules.has(rule) && open(rule, this.textChecks))
             actorMayMatch = true;
+      if (!actorMayMatch) actorMayMatch = heldMayMatch();
       may = actorMayMatch && !unlinked();
     }
     // The record will be parsed and evaluated: its memo goes with it, answers and all.
     if (may) this.remember(memo);
     return may;
+  }
+
+  /**
+   * Counts a rule's known-field check. Reading the fields costs a look at the text; where a rule's
+   * check rarely rules out what its literals let through (a SigmaHQ rule whose `not` filter on
+   * userIdentity busy trails seldom meet), after `PARTIAL_TRIAL` tries with fewer than one in
+   * `PARTIAL_WORTH` ruled out it is no longer asked: the literals alone answer, a weaker test that
+   * still never rules out a match.
+   */
+  private tallyPartial(rule: DetectionRule, trial: PartialTrial, ruledOut: boolean): void {
+    trial.tried++;
+    if (ruledOut) trial.ruledOut++;
+    if (trial.tried === PARTIAL_TRIAL && trial.ruledOut * PARTIAL_WORTH < PARTIAL_TRIAL) {
+      trial.loose = true;
+      if (this.always.includes(rule)) this.alwaysPartlyActive--;
+    }
   }
 
   /**
@@ -333,6 +377,17 @@ const MAX_REMEMBERED = 4096;
 const RECALL_LOOKAHEAD = 16;
 
 const NO_RULES: readonly DetectionRule[] = [];
+
+/** A rule's known-field check: tries, records it ruled out, and whether it is still asked. */
+interface PartialTrial {
+  tried: number;
+  ruledOut: number;
+  loose: boolean;
+}
+
+/** See `RuleEngine.tallyPartial`: the same trial and worth as the keyed literals' (literals.ts). */
+const PARTIAL_TRIAL = 256;
+const PARTIAL_WORTH = 20;
 
 /** A first-seen rule keyed on the person needs the actor even when its detection does not. */
 function firstSeenReadsActor(rule: DetectionRule): boolean {
