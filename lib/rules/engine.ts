@@ -222,7 +222,8 @@ export class RuleEngine {
       if (!passes(checks.get(rule), memo)) return false;
       const trial = this.partlyDecided.get(rule);
       if (trial === undefined || trial.loose) return true;
-      (held ??= []).push(rule);
+      if (held === undefined) held = [rule];
+      else held.push(rule);
       return false;
     };
     let known: RecordView | undefined | null = null;
