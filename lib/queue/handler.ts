@@ -8,18 +8,9 @@ import type { PartialItemFailureResponse } from '@aws-lambda-powertools/batch/ty
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { wideRolesRuntime } from '../iam';
 import { deadlineFromRemaining } from '../pipeline';
 import type { FailureReport, FailureReporter, LambdaContext, Logger, Runtime } from '../runtime';
-import {
-  classifyInvocationError,
-  createLogger,
-  createMetrics,
-  createRuntime,
-  failureReporterFor,
-  handleTrailEvent,
-  mapInvocationErrors,
-} from '../runtime';
+import { classifyInvocationError, handlerBase, handleTrailEvent, mapInvocationErrors } from '../runtime';
 import { limitConcurrency } from './limit';
 import type { QueueMessage } from './messages';
 import { messageInput, parseQueueBatch, receiveCount } from './messages';
@@ -72,14 +63,7 @@ function reportingMessage(failures: FailureReporter, messageId: string): Failure
  * should while a destination or S3 is down.
  */
 export function createQueueHandler(deps: QueueHandlerDependencies = {}) {
-  const log = deps.log ?? createLogger({ trigger: QUEUE_SOURCE });
-  const metrics = createMetrics(QUEUE_SOURCE, log.sink);
-  const given = deps.runtime;
-  const runtimes = given
-    ? { current: async () => given }
-    : wideRolesRuntime(createRuntime(), (placeholders) => createRuntime(process.env, { placeholders }), log);
-  const failures =
-    deps.failures ?? failureReporterFor(process.env.TRAILWATCH_FAILURE_QUEUE_URL, process.env.AWS_REGION);
+  const { log, metrics, runtimes, failures } = handlerBase(QUEUE_SOURCE, deps);
   const processor = new BatchProcessor(EventType.SQS);
 
   return middy(async (event: unknown, context: LambdaContext): Promise<PartialItemFailureResponse> => {

@@ -7,7 +7,7 @@ export { FailureQueueError, failureReporterFor, NO_FAILURE_QUEUE, SqsFailureRepo
 export type { InvocationOptions, InvocationSummary } from './handle';
 export { handleTrailEvent, ReadError } from './handle';
 export type { HandlerDependencies, HandlerResult } from './lambda';
-export { createTrailHandler } from './lambda';
+export { createTrailHandler, handlerBase } from './lambda';
 export type { Logger, LogLevel, LogSink } from './logger';
 export { createLogger, SERVICE_NAME } from './logger';
 export {

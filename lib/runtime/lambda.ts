@@ -3,6 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Tally } from '../driver';
 import { recordsRead } from '../driver';
+import type { RuntimeSupply } from '../iam';
 import { wideRolesRuntime } from '../iam';
 import { deadlineFromRemaining } from '../pipeline';
 import { mapInvocationErrors } from './error-mapping';
@@ -28,6 +29,31 @@ export interface HandlerDependencies {
   readonly servedAccounts?: readonly string[];
 }
 
+/**
+ * What every handler builds once, when its module loads (the cold start): its logger and metrics
+ * for its source, where it gets the runtime (config and compiled rules), and where failures go.
+ */
+export function handlerBase(
+  source: string,
+  deps: Pick<HandlerDependencies, 'runtime' | 'log' | 'failures'>,
+): {
+  readonly log: Logger;
+  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly runtimes: RuntimeSupply<Runtime>;
+  readonly failures: FailureReporter;
+} {
+  const log = deps.log ?? createLogger({ trigger: source });
+  const metrics = createMetrics(source, log.sink);
+  // `wide_permission_roles: auto`: the stored list is read at the first invocation and every few minutes.
+  const given = deps.runtime;
+  const runtimes = given
+    ? { current: async () => given }
+    : wideRolesRuntime(createRuntime(), (placeholders) => createRuntime(process.env, { placeholders }), log);
+  const failures =
+    deps.failures ?? failureReporterFor(process.env.TRAILWATCH_FAILURE_QUEUE_URL, process.env.AWS_REGION);
+  return { log, metrics, runtimes, failures };
+}
+
 /** What an invocation returns: its counts (Lambda logs them; tests read them). */
 export interface HandlerResult extends Record<string, number> {
   readonly recordsRead: number;
@@ -47,15 +73,7 @@ export interface HandlerResult extends Record<string, number> {
  * (config and compiled rules) is built once, when the module loads: the cold start.
  */
 export function createTrailHandler(trigger: Trigger, deps: HandlerDependencies = {}) {
-  const log = deps.log ?? createLogger({ trigger });
-  const metrics = createMetrics(trigger, log.sink);
-  // `wide_permission_roles: auto`: the stored list is read at the first invocation and every few minutes.
-  const given = deps.runtime;
-  const runtimes = given
-    ? { current: async () => given }
-    : wideRolesRuntime(createRuntime(), (placeholders) => createRuntime(process.env, { placeholders }), log);
-  const failures =
-    deps.failures ?? failureReporterFor(process.env.TRAILWATCH_FAILURE_QUEUE_URL, process.env.AWS_REGION);
+  const { log, metrics, runtimes, failures } = handlerBase(trigger, deps);
   const configuredAccounts = deps.servedAccounts ?? accountList(process.env.TRAILWATCH_SERVED_ACCOUNTS);
   return (
     middy(async (event: unknown, context: LambdaContext): Promise<HandlerResult> => {
