@@ -125,7 +125,7 @@ function keySpans(text: string, quotedKey: LiteralSearch): number[] {
 }
 
 /** Where a JSON string whose text starts at `from` ends: its closing quote, or the text's end. */
-function stringEnd(text: string, from: number): number {
+export function stringEnd(text: string, from: number): number {
   for (let at = text.indexOf('"', from); at !== -1; at = text.indexOf('"', at + 1)) {
     let backslashes = 0;
     while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;

@@ -1,3 +1,5 @@
+import { skipWhitespace, stringEnd } from './literals';
+
 /**
  * Exact values of a few top-level fields of a record, read from its raw JSON without parsing the
  * whole of it. The literal prefilter can only say a record *may* match; with `userIdentity` known
@@ -20,7 +22,6 @@ export const KNOWN_ROOTS: ReadonlySet<string> = new Set(['userIdentity']);
 const QUOTED_USER_IDENTITY = '"userIdentity"';
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -44,9 +45,9 @@ export function topLevelObject(text: string, quotedKey: string): object | undefi
   const at = text.indexOf(quotedKey);
   if (at === -1 || text.indexOf(quotedKey, at + quotedKey.length) !== -1) return undefined;
   if (depthAt(text, at) !== 1) return undefined;
-  let start = skipSpace(text, at + quotedKey.length);
+  let start = skipWhitespace(text, at + quotedKey.length);
   if (text.charCodeAt(start) !== COLON) return undefined;
-  start = skipSpace(text, start + 1);
+  start = skipWhitespace(text, start + 1);
   if (text.charCodeAt(start) !== OPEN_BRACE) return undefined;
   const end = closingBrace(text, start);
   if (end === -1) return undefined;
@@ -64,15 +65,15 @@ export function topLevelObject(text: string, quotedKey: string): object | undefi
  * text does not begin with an object.
  */
 function depthAt(text: string, at: number): number {
-  const first = skipSpace(text, 0);
+  const first = skipWhitespace(text, 0);
   if (text.charCodeAt(first) !== OPEN_BRACE) return -1;
   let depth = 0;
   for (let i = first; i < at; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
-      i = stringEnd(text, i);
-      // The string runs past `at` (or never ends): `at` is inside it.
-      if (i === -1 || i >= at) return -1;
+      i = stringEnd(text, i + 1);
+      // The string runs past `at` (or never ends: its end is then the text's): `at` is inside it.
+      if (i >= at) return -1;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
     else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       depth--;
@@ -89,8 +90,8 @@ function closingBrace(text: string, start: number): number {
   for (let i = start; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
-      i = stringEnd(text, i);
-      if (i === -1) return -1;
+      i = stringEnd(text, i + 1);
+      if (i === text.length) return -1;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
     else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       depth--;
@@ -98,29 +99,4 @@ function closingBrace(text: string, start: number): number {
     }
   }
   return -1;
-}
-
-/**
- * The index of the quote closing the string that opens at `open`, or -1. Found with `indexOf`
- * (strings are most of a record's text): a quote preceded by an odd run of backslashes is escaped.
- */
-function stringEnd(text: string, open: number): number {
-  let close = text.indexOf('"', open + 1);
-  while (close !== -1) {
-    let backslashes = 0;
-    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return close;
-    close = text.indexOf('"', close + 1);
-  }
-  return -1;
-}
-
-/** JSON's whitespace: space, tab, line feed, carriage return. */
-function skipSpace(text: string, from: number): number {
-  let i = from;
-  for (;;) {
-    const code = text.charCodeAt(i);
-    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return i;
-    i++;
-  }
 }
