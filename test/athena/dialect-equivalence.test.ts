@@ -35,7 +35,7 @@ import { loadRules } from '../../lib/rules';
 import { compileHunt } from '../../lib/sql';
 import { DATABASE, openTable, queryText, tableRow } from '../helpers/athena-duckdb';
 import { SIGMA_FIXTURES } from '../helpers/fixtures';
-import { examplePlaceholders, fixtureRecords, inlineEvents } from '../helpers/rule-equivalence';
+import { everyFixtureRecord, examplePlaceholders, inlineEvents } from '../helpers/rule-equivalence';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SIGMA = SIGMA_FIXTURES;
@@ -238,7 +238,7 @@ function report(name: string, set: RuleSet, outcome: Outcome, records: number): 
 
 let fixtures: CloudTrailRecord[] = [];
 beforeAll(async () => {
-  fixtures = await fixtureRecords();
+  fixtures = await everyFixtureRecord();
 });
 afterAll(() => {
   fixtures = [];

@@ -24,7 +24,7 @@ export function examplePlaceholders(): Placeholders {
 }
 
 /** Every record the readers find in the fixture logs and JSON Lines, and in `extra` paths. */
-export async function fixtureRecords(extra: readonly string[] = []): Promise<CloudTrailRecord[]> {
+export async function everyFixtureRecord(extra: readonly string[] = []): Promise<CloudTrailRecord[]> {
   const inputs = [...['logs', 'jsonl'].map((folder) => join(FIXTURES, folder)), ...extra].map((path) => ({
     kind: 'path' as const,
     path,

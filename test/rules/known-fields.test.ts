@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { DetectionRule } from '../../lib/rules';
 import { loadRules, RuleEngine, shippedRulesDir } from '../../lib/rules';
 import { knownFields, topLevelObject } from '../../lib/rules/raw-fields';
+import { inlineEvents } from '../helpers/rule-equivalence';
 
 const KEY = '"userIdentity"';
 
@@ -116,10 +117,9 @@ const placeholders = {
 };
 
 describe('rules decided on known fields agree with the full match', () => {
-  const { detections } = loadRules([shippedRulesDir()], { placeholders });
-  const events = detections.flatMap((rule) =>
-    rule.tests.flatMap((test) => (test.event === undefined ? [] : [test.event as Record<string, unknown>])),
-  );
+  const set = loadRules([shippedRulesDir()], { placeholders });
+  const { detections } = set;
+  const events: Record<string, unknown>[] = inlineEvents(set);
   const engine = new RuleEngine(detections);
   const matching = (record: Record<string, unknown>): DetectionRule[] =>
     detections.filter((rule) => rule.match(record));

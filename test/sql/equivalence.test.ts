@@ -15,7 +15,7 @@ import { loadRules } from '../../lib/rules';
 import { compileHunt } from '../../lib/sql';
 import { createDuckdbDialect } from '../../lib/sql/duckdb-dialect';
 import { CRIBL_RECORDS, SIGMA_FIXTURES } from '../helpers/fixtures';
-import { examplePlaceholders, fixtureRecords, inlineEvents } from '../helpers/rule-equivalence';
+import { everyFixtureRecord, examplePlaceholders, inlineEvents } from '../helpers/rule-equivalence';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -78,7 +78,7 @@ function report(name: string, set: RuleSet, outcome: Outcome, records: number): 
 
 let fixtures: CloudTrailRecord[] = [];
 beforeAll(async () => {
-  fixtures = await fixtureRecords([CRIBL]);
+  fixtures = await everyFixtureRecord([CRIBL]);
 });
 afterAll(() => {
   fixtures = [];
