@@ -5,22 +5,21 @@
  * matches equal to the JavaScript engine's, a rule Athena refuses isolated while the others still
  * run, and the scanned bytes summed into the cost.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { AthenaQueryError, queryCost } from '../../lib/athena';
 import { createAthenaDialect } from '../../lib/athena/dialect';
 import { batches, MAX_QUERY_BYTES, runAthenaHunt } from '../../lib/athena/engine';
 import type { AthenaSettings } from '../../lib/athena/settings';
 import { readRecords } from '../../lib/ingest';
 import type { CloudTrailRecord } from '../../lib/records';
-import type { Placeholders } from '../../lib/rules';
 import { loadRules } from '../../lib/rules';
+import type { CompiledHunt } from '../../lib/sql';
 import { compileHunt } from '../../lib/sql';
 import { answerFromDuckdb, DATABASE, openTable } from '../helpers/athena-duckdb';
+import { examplePlaceholders, inlineEvents } from '../helpers/rule-equivalence';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const athena = mockClient(AthenaClient);
@@ -34,13 +33,16 @@ const settings: AthenaSettings = {
 };
 const noWait = { now: () => 0, sleep: async () => undefined };
 
-function placeholders(): Placeholders {
-  const config = parse(readFileSync(join(ROOT, 'examples', 'trailwatch.yml'), 'utf8')) as {
-    placeholders?: Record<string, string[] | null>;
-  };
-  return Object.fromEntries(
-    Object.entries(config.placeholders ?? {}).map(([name, values]) => [name, values ?? []]),
-  );
+/** A hunt of the compiled rules against the mocked Athena, with no waiting between polls. */
+function hunt(compiled: CompiledHunt): ReturnType<typeof runAthenaHunt> {
+  return runAthenaHunt(compiled, {
+    inputs: [],
+    read: {},
+    scope: {},
+    settings,
+    client: new AthenaClient({ region: 'us-east-1' }),
+    ...noWait,
+  });
 }
 
 let records: CloudTrailRecord[] = [];
@@ -49,10 +51,7 @@ beforeAll(async () => {
   for await (const result of readRecords([{ kind: 'path', path: join(ROOT, 'test', 'fixtures', 'logs') }]))
     if (result.kind === 'record') records.push(result.record);
   // The shipped rules' own test events, so most rules have something to match.
-  const set = loadRules([join(ROOT, 'rules')], { placeholders: placeholders() });
-  for (const rule of set.detections)
-    for (const test of rule.tests)
-      if (test.event !== undefined) records.push(test.event as unknown as CloudTrailRecord);
+  records.push(...inlineEvents(loadRules([join(ROOT, 'rules')], { placeholders: examplePlaceholders() })));
   table = await openTable(records);
 }, 60_000);
 afterAll(() => {
@@ -62,17 +61,10 @@ afterAll(() => {
 
 describe('runAthenaHunt', () => {
   it('matches what the JavaScript engine matches, in few queries, read back into records in event-time order', async () => {
-    const set = loadRules([join(ROOT, 'rules')], { placeholders: placeholders() });
-    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), placeholders());
+    const set = loadRules([join(ROOT, 'rules')], { placeholders: examplePlaceholders() });
+    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), examplePlaceholders());
     const fake = answerFromDuckdb(athena, table.connection, { scannedBytes: 5 * 2 ** 30 });
-    const result = await runAthenaHunt(compiled, {
-      inputs: [],
-      read: {},
-      scope: {},
-      settings,
-      client: new AthenaClient({ region: 'us-east-1' }),
-      ...noWait,
-    });
+    const result = await hunt(compiled);
     // Every rule in as few queries as the 256 KB query limit allows, each under it.
     const expectedQueries = batches(compiled.rules, settings, {}).length;
     expect(result.queries).toBe(expectedQueries);
@@ -119,8 +111,8 @@ describe('runAthenaHunt', () => {
   }, 120_000);
 
   it('isolates a rule whose query Athena refuses and still runs the others', async () => {
-    const set = loadRules([join(ROOT, 'rules')], { placeholders: placeholders() });
-    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), placeholders());
+    const set = loadRules([join(ROOT, 'rules')], { placeholders: examplePlaceholders() });
+    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), examplePlaceholders());
     const victim = compiled.rules.find((rule) => rule.where.includes('regexp_like'));
     expect(victim).toBeDefined();
     const marker = victim?.where ?? '';
@@ -128,14 +120,7 @@ describe('runAthenaHunt', () => {
       scannedBytes: 1,
       fails: (sql) => (sql.includes(marker) ? 'line 1:1: Java regex refused: Illegal repetition' : undefined),
     });
-    const result = await runAthenaHunt(compiled, {
-      inputs: [],
-      read: {},
-      scope: {},
-      settings,
-      client: new AthenaClient({ region: 'us-east-1' }),
-      ...noWait,
-    });
+    const result = await hunt(compiled);
     expect(result.refused).toEqual([
       {
         ruleId: victim?.ruleId,
@@ -148,8 +133,8 @@ describe('runAthenaHunt', () => {
     expect(others.size).toBeGreaterThan(5);
   }, 120_000);
   it('ends the hunt on a query the scan cutoff cancelled, without scanning again in halves', async () => {
-    const set = loadRules([join(ROOT, 'rules')], { placeholders: placeholders() });
-    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), placeholders());
+    const set = loadRules([join(ROOT, 'rules')], { placeholders: examplePlaceholders() });
+    const compiled = compileHunt(set, createAthenaDialect({ database: DATABASE }), examplePlaceholders());
     answerFromDuckdb(athena, table.connection, { scannedBytes: 1 });
     athena.on(GetQueryExecutionCommand).resolves({
       QueryExecution: {
@@ -159,16 +144,9 @@ describe('runAthenaHunt', () => {
         },
       },
     });
-    const hunt = runAthenaHunt(compiled, {
-      inputs: [],
-      read: {},
-      scope: {},
-      settings,
-      client: new AthenaClient({ region: 'us-east-1' }),
-      ...noWait,
-    });
-    await expect(hunt).rejects.toBeInstanceOf(AthenaQueryError);
-    await expect(hunt).rejects.toMatchObject({ code: 'athena-cancelled' });
+    const running = hunt(compiled);
+    await expect(running).rejects.toBeInstanceOf(AthenaQueryError);
+    await expect(running).rejects.toMatchObject({ code: 'athena-cancelled' });
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
   }, 60_000);
 });
