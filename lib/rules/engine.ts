@@ -2,8 +2,16 @@ import { isActorField } from './cloudtrail-fields';
 import type { RecordView, TextMode, TextTest } from './detection';
 import { canDecidePartly, textAny } from './detection';
 import type { TextProgram } from './literals';
-import { compileTextProgram, LiteralTable, passes, skipWhitespace, TextMemo } from './literals';
+import {
+  compileTextProgram,
+  hasSpellingEscapes,
+  LiteralTable,
+  passes,
+  skipWhitespace,
+  TextMemo,
+} from './literals';
 import { knownFields } from './raw-fields';
+import type { EventKeys } from './text-prefilter';
 import type { DetectionRule } from './types';
 
 export type Evaluation =
@@ -63,6 +71,8 @@ export class RuleEngine {
    * that was tried and how often it ruled a record out (see `PARTIAL_TRIAL`).
    */
   private readonly partlyDecided = new Map<DetectionRule, PartialTrial>();
+  /** `specialised` for each eventName and eventSource pair met so far, up to `MAX_SPECIALISED`. */
+  private readonly specialisedByPair = new Map<string, Specialised>();
   /** How many unindexed rules are still held to their known fields (none: their merged literals decide alone). */
   private alwaysPartlyActive = 0;
 
@@ -117,8 +127,8 @@ export class RuleEngine {
     );
   }
 
-  private compile(test: TextTest, mode: TextMode): TextProgram {
-    return compileTextProgram(test, mode, this.literals);
+  private compile(test: TextTest, mode: TextMode, known?: EventKeys): TextProgram {
+    return compileTextProgram(test, mode, this.literals, known);
   }
 
   /**
@@ -201,16 +211,14 @@ export class RuleEngine {
     const { source, name } = eventKeys(text);
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     if (name === undefined) return true;
-    // The two index lists are read in place: no per-record array (mayMatchText runs on every record).
-    const byName = this.byName.get(name.toLowerCase()) ?? NO_RULES;
-    const bySource = this.bySource.get(source.toLowerCase()) ?? NO_RULES;
-    const always = this.alwaysTextUnlinked;
-    if (
-      byName.length + bySource.length === 0 &&
-      typeof always === 'boolean' &&
-      this.alwaysActorText === false
-    )
-      return always;
+    // The rules' tests with this eventName and eventSource decided: their literals need no search.
+    const { byName, bySource, unlinkedChecks, openChecks, always, alwaysActor } = this.specialised(
+      name.toLowerCase(),
+      source.toLowerCase(),
+    );
+    if (byName.length + bySource.length === 0 && typeof always === 'boolean' && alwaysActor === false)
+      // The values were read from the text as written: \u escapes could spell other ones.
+      return always || hasSpellingEscapes(text);
     const memo = new TextMemo(text, this.literals);
     if (!memo.usable) return true;
     // A rule whose literals are there may still be ruled out by the fields read exactly from the
@@ -218,7 +226,7 @@ export class RuleEngine {
     // read last, once, and only when every rule whose literals are there is one they can rule out.
     let held: DetectionRule[] | undefined;
     /** Whether the rule may match on its literals alone; a rule its known fields may rule out is held. */
-    const open = (rule: DetectionRule, checks: Map<DetectionRule, TextProgram>): boolean => {
+    const open = (rule: DetectionRule, checks: ReadonlyMap<DetectionRule, TextProgram>): boolean => {
       if (!passes(checks.get(rule), memo)) return false;
       const trial = this.partlyDecided.get(rule);
       if (trial === undefined || trial.loose) return true;
@@ -249,29 +257,75 @@ export class RuleEngine {
     // values are held to their literals first, as if the record's session were its own.
     let may = false;
     for (const list of [byName, bySource])
-      for (const rule of list) if (!may && open(rule, this.textChecksUnlinked)) may = true;
+      for (const rule of list) if (!may && open(rule, unlinkedChecks)) may = true;
     if (!may && passes(always, memo))
-      may = this.alwaysPartlyActive === 0 || this.always.some((rule) => open(rule, this.textChecksUnlinked));
+      may = this.alwaysPartlyActive === 0 || this.always.some((rule) => open(rule, unlinkedChecks));
     if (!may) may = heldMayMatch();
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
     // Their literals outside the actor namespace first (cached above); the link question last.
     if (!may) {
       let actorMayMatch =
-        this.alwaysActorText !== false &&
-        passes(this.alwaysActorText, memo) &&
+        alwaysActor !== false &&
+        passes(alwaysActor, memo) &&
         (this.alwaysPartlyActive === 0 ||
-          this.always.some((rule) => this.actorRules.has(rule) && open(rule, this.textChecks)));
+          this.always.some((rule) => this.actorRules.has(rule) && open(rule, openChecks)));
       for (const list of [byName, bySource])
         for (const rule of list)
-          if (!actorMayMatch && this.actorRules.has(rule) && open(rule, this.textChecks))
-            actorMayMatch = true;
+          if (!actorMayMatch && this.actorRules.has(rule) && open(rule, openChecks)) actorMayMatch = true;
       if (!actorMayMatch) actorMayMatch = heldMayMatch();
       may = actorMayMatch && !unlinked();
     }
     // The record will be parsed and evaluated: its memo goes with it, answers and all.
     if (may) this.remember(memo);
     return may;
+  }
+
+  /**
+   * The text tests of the rules a record with this eventName and eventSource (lowercased) may
+   * match, with the literals of those two fields decided: `eventName: AssumeRole` in a rule that
+   * is tried on every record (its other branch needs no name) is true or false before any search.
+   * Built once per pair and kept; past `MAX_SPECIALISED` pairs (records can name anything), the
+   * tests compiled for any record answer instead, with every literal searched.
+   */
+  private specialised(name: string, source: string): Specialised {
+    const key = `${name}\n${source}`;
+    let found = this.specialisedByPair.get(key);
+    if (found !== undefined) return found;
+    const byName = this.byName.get(name) ?? NO_RULES;
+    const bySource = this.bySource.get(source) ?? NO_RULES;
+    if (this.specialisedByPair.size >= MAX_SPECIALISED) {
+      return {
+        byName,
+        bySource,
+        unlinkedChecks: this.textChecksUnlinked,
+        openChecks: this.textChecks,
+        always: this.alwaysTextUnlinked,
+        alwaysActor: this.alwaysActorText,
+      };
+    }
+    const known: EventKeys = { eventName: name, eventSource: source };
+    const unlinkedChecks = new Map<DetectionRule, TextProgram>();
+    const openChecks = new Map<DetectionRule, TextProgram>();
+    for (const list of [byName, bySource, this.always])
+      for (const rule of list) {
+        unlinkedChecks.set(rule, this.compile(rule.text, 'unlinked', known));
+        openChecks.set(rule, this.compile(rule.text, 'open', known));
+      }
+    found = {
+      byName,
+      bySource,
+      unlinkedChecks,
+      openChecks,
+      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked', known),
+      alwaysActor: this.compile(
+        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
+        'open',
+        known,
+      ),
+    };
+    this.specialisedByPair.set(key, found);
+    return found;
   }
 
   /**
@@ -378,6 +432,25 @@ const MAX_REMEMBERED = 4096;
 const RECALL_LOOKAHEAD = 16;
 
 const NO_RULES: readonly DetectionRule[] = [];
+
+/**
+ * How many eventName and eventSource pairs get tests of their own (see `RuleEngine.specialised`):
+ * AWS has a few thousand API actions, so a trail meets fewer; a hostile file naming more is served
+ * by the general tests, and the engine's memory stays bounded.
+ */
+const MAX_SPECIALISED = 4096;
+
+/** The text tests for records with one eventName and eventSource (see `RuleEngine.specialised`). */
+interface Specialised {
+  readonly byName: readonly DetectionRule[];
+  readonly bySource: readonly DetectionRule[];
+  /** Per rule of the two lists and of the unindexed ones: its test in `unlinked` and in `open` mode. */
+  readonly unlinkedChecks: ReadonlyMap<DetectionRule, TextProgram>;
+  readonly openChecks: ReadonlyMap<DetectionRule, TextProgram>;
+  /** The unindexed rules' tests merged, in `unlinked` mode, and those of the actor rules among them in `open` mode. */
+  readonly always: TextProgram;
+  readonly alwaysActor: TextProgram;
+}
 
 /** A rule's known-field check: tries, records it ruled out, and whether it is still asked. */
 interface PartialTrial {

@@ -1,4 +1,4 @@
-import type { TextMode, TextTest } from './text-prefilter';
+import type { EventKeys, TextMode, TextTest } from './text-prefilter';
 
 /**
  * Characters of lowercased CloudTrail JSON, most frequent first (measured on generated and real
@@ -59,9 +59,10 @@ class LiteralSearch {
 
 /**
  * A literal tied to a key: it must occur inside the value of some `"key"` of the text, as it does
- * when a rule's field ends in that key and one of its values holds the literal. The untied literal
- * (`free`, by number) is asked first: it is shared by every rule and usually decides. The key's
- * values are found once per record (`KeySpans`, by key number) and shared by its literals.
+ * when a rule's field ends in that key and one of its values holds the literal. For a key with one
+ * literal, the untied literal (`free`, by number) is asked first: it is shared by every rule and
+ * usually decides; a key with several is searched first (see `KEY_FIRST_MIN`). The key's values are
+ * found once per record (`KeySpans`, by key number) and shared by its literals.
  *
  * Why this never rules out a match: the field's leaf is the value of a key spelled `key` (lowercase
  * ASCII without `"` or `\`, so its raw spelling is exact once \u escapes are excluded, as they are
@@ -86,19 +87,18 @@ class KeyedSearch {
     readonly literal: string,
   ) {}
 
-  /** Whether the literal occurs inside one of the spans (starts ascending). */
+  /**
+   * Whether the literal occurs inside one of the spans. Each span is searched on its own (a
+   * search bounded by the span's end, not the text's), so a literal that is elsewhere in the text
+   * costs no more than the key's values.
+   */
   in(text: string, spans: readonly number[]): boolean {
     const { literal } = this;
-    // The literal's next occurrence, searched again only once a span starts past it: each part of
-    // the text is searched once, however often the key occurs (`"type"` does at every level).
-    let hit = -1;
     for (let s = 0; s < spans.length; s += 2) {
       const start = spans[s] as number;
-      if (hit < start) {
-        hit = text.indexOf(literal, start);
-        if (hit === -1) return false;
-      }
-      if (hit + literal.length <= (spans[s + 1] as number)) return true;
+      const end = spans[s + 1] as number;
+      if (end === text.length) return text.indexOf(literal, start) !== -1;
+      if (end - start >= literal.length && text.slice(start, end).includes(literal)) return true;
     }
     return false;
   }
@@ -157,6 +157,14 @@ export function skipWhitespace(text: string, from: number): number {
 /** See `LiteralTable.keyed`. */
 const KEYED_TRIAL = 256;
 const KEYED_WORTH = 20;
+/**
+ * A key with at least this many literals tied to it is searched first: one search for `"key"`
+ * finds the values every one of them is then looked for in (a few bytes each), where asking each
+ * free literal first costs a pass over the whole text per literal (`userAgent` carries a dozen tool
+ * names). Measured on the bench file: a third less time in the prefilter than free literals first;
+ * with one literal, its free search first stays cheaper.
+ */
+const KEY_FIRST_MIN = 2;
 
 /** Every distinct literal of a pack's text tests, numbered, so one record's answers fit in an array. */
 export class LiteralTable {
@@ -165,6 +173,8 @@ export class LiteralTable {
   /** Keys that literals are tied to, numbered (`"key"` searches, see `keySpans`). */
   private readonly keyIds = new Map<string, number>();
   private readonly keys: LiteralSearch[] = [];
+  /** Per key number: how many literals are tied to it (see `KEY_FIRST_MIN`). */
+  private readonly keyLiterals: number[] = [];
   /** Per literal: how often it was searched for, and found. */
   private readonly asked: number[] = [];
   private readonly found: number[] = [];
@@ -185,6 +195,8 @@ export class LiteralTable {
         key === undefined
           ? new LiteralSearch(literal)
           : new KeyedSearch(this.id(literal), this.keyId(key), literal);
+      if (search instanceof KeyedSearch)
+        this.keyLiterals[search.key] = (this.keyLiterals[search.key] as number) + 1;
       id = this.searches.length;
       this.searches.push(search);
       this.asked.push(0);
@@ -199,6 +211,7 @@ export class LiteralTable {
     if (id === undefined) {
       id = this.keys.length;
       this.keys.push(new LiteralSearch(`"${key}"`));
+      this.keyLiterals.push(0);
       this.keyIds.set(key, id);
     }
     return id;
@@ -219,12 +232,15 @@ export class LiteralTable {
   }
 
   /**
-   * A tied literal's answer. Where the key rarely rules out a text the free literal lets through
+   * A tied literal's answer: in its key's values when the key has several literals, else first
+   * anywhere in the text, then in the key's values. Where the key rarely rules out a text the free literal lets through
    * (its literal is seldom anywhere else, as `assumedrole` outside `"type"`), finding the key's
    * values costs more than it spares: after `KEYED_TRIAL` texts with the free literal, a key that
    * ruled out fewer than one in `KEYED_WORTH` of them is no longer searched.
    */
   private keyed(search: KeyedSearch, memo: TextMemo): boolean {
+    if ((this.keyLiterals[search.key] as number) >= KEY_FIRST_MIN)
+      return search.in(memo.lower, memo.spans(search.key));
     if (!memo.has(search.free)) return false;
     if (search.loose) return true;
     const found = search.in(memo.lower, memo.spans(search.key));
@@ -341,16 +357,27 @@ export type TextProgram = boolean | TextNode;
 
 /**
  * Compiles a text test. In `open` mode actor tests are unknown (true); in `unlinked` mode their
- * literals must occur (see `TextMode`). Booleans are folded away: false decides an AND, true an OR.
+ * literals must occur (see `TextMode`). With `known`, the literals of eventName and eventSource are
+ * decided by those values (a program for records that have them). Booleans are folded away: false
+ * decides an AND, true an OR.
  */
-export function compileTextProgram(test: TextTest, mode: TextMode, table: LiteralTable): TextProgram {
+export function compileTextProgram(
+  test: TextTest,
+  mode: TextMode,
+  table: LiteralTable,
+  known?: EventKeys,
+): TextProgram {
   if (typeof test === 'boolean') return test;
-  if ('actor' in test) return mode === 'open' ? true : compileTextProgram(test.actor, mode, table);
-  if ('literal' in test) return { kind: 'literal', id: table.id(test.literal, test.key) };
+  if ('actor' in test) return mode === 'open' ? true : compileTextProgram(test.actor, mode, table, known);
+  if ('literal' in test) {
+    // A literal of eventName or eventSource is decided by the record's value, when it is known.
+    if (test.event !== undefined && known !== undefined) return known[test.event].includes(test.literal);
+    return { kind: 'literal', id: table.id(test.literal, test.key) };
+  }
   const absorbing = test.op !== 'all';
   const terms: TextNode[] = [];
   for (const term of test.terms) {
-    const compiled = compileTextProgram(term, mode, table);
+    const compiled = compileTextProgram(term, mode, table, known);
     if (compiled === absorbing) return absorbing;
     if (typeof compiled !== 'boolean') terms.push(compiled);
   }

@@ -1,5 +1,5 @@
 import { isActorField } from './cloudtrail-fields';
-import { INDEXED_FIELDS } from './field-index';
+import { INDEXED_FIELDS, type IndexedField } from './field-index';
 import { compileTextProgram, holds, LiteralTable, TextMemo } from './literals';
 import type { DetectionItem, RuleValue } from './modifiers/types';
 import { regexTextTest } from './regex-literals';
@@ -20,7 +20,7 @@ export type TextTest =
    * A literal that must occur; with `key`, inside the value of a `"key"` of the text (lowercase):
    * the last segment of the field whose value holds it (see `KeyedSearch` in lib/rules/literals.ts).
    */
-  | { readonly literal: string; readonly key?: string }
+  | { readonly literal: string; readonly key?: string; readonly event?: EventKey }
   /**
    * A test on the actor namespace: `actor.person.name: alice` needs `alice` in the text only when
    * the person is named by the record itself; a session linked to an earlier one (a key returned
@@ -73,9 +73,30 @@ export function itemTextTest(item: DetectionItem): TextTest {
   // Each value's literals are in the leaf, and the leaf is the value of the field's last key:
   // `readOnly: false` needs `false` after a `"readonly"`, not just anywhere in the record.
   // Not the indexed fields: the index already holds a record to their values, more cheaply.
+  // eventName and eventSource are read exactly from the text before any literal is searched: their
+  // literals are marked, so a pack's tests can be specialised to a record's values (see `EventKeys`).
+  const indexed = INDEXED_FIELDS.find((name) => name === item.field);
+  if (indexed !== undefined) return markEventKey(test, indexed);
   const key = item.field.slice(item.field.lastIndexOf('.') + 1);
-  const indexed = INDEXED_FIELDS.some((name) => name === item.field);
-  return PLAIN_KEY.test(key) && !indexed ? tieToKey(test, key.toLowerCase()) : test;
+  return PLAIN_KEY.test(key) ? tieToKey(test, key.toLowerCase()) : test;
+}
+
+/**
+ * The top-level fields whose values the engine reads from a record's text before its literals
+ * (`eventKeys` in lib/rules/engine.ts). A literal of an item on one of them must occur in that
+ * field's own value, as every literal of an item must occur in its field's leaf (see `tieToKey`).
+ */
+export type EventKey = IndexedField;
+
+/** A record's eventName and eventSource, lowercased, as the text tests' literals are. */
+export type EventKeys = Readonly<Record<EventKey, string>>;
+
+/** Every literal of a test, marked as one of the field `event`'s value. */
+function markEventKey(test: TextTest, event: EventKey): TextTest {
+  if (typeof test === 'boolean') return test;
+  if ('literal' in test) return { literal: test.literal, event };
+  if ('op' in test) return { op: test.op, terms: test.terms.map((term) => markEventKey(term, event)) };
+  return test;
 }
 
 /**

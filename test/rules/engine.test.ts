@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DetectionRule } from '../../lib/rules';
 import { loadRules, RuleEngine, uniqueStringField } from '../../lib/rules';
@@ -115,6 +116,62 @@ describe('ruling out records from their text', () => {
         '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"arn":"x"}}',
       ),
     ).toBe(false);
+  });
+
+  describe("an unindexed rule's eventName and eventSource branches", () => {
+    // One branch needs no name (so the rule is tried on every record), the other pins one.
+    const consoler = rule(
+      'tool or consoler',
+      [
+        '  tool: {userAgent|contains: Pacu-Session}',
+        '  consoler: {eventSource: sts.amazonaws.com, eventName: AssumeRole, requestParameters.roleSessionName: aws_consoler}',
+        '  condition: tool or consoler',
+      ].join('\n'),
+    );
+    // Unindexed too (a contains is no index key), and decided by the name alone.
+    const nameContains = rule('name contains', '  s: {eventName|contains: RoleWith}\n  condition: s');
+    const { engine: tools, rules } = engineFor({ '1.yml': consoler, '2.yml': nameContains });
+    const text = (name: string, session: string, agent = 'aws-cli/2', nameKey = 'eventName') =>
+      `{"eventSource":"sts.amazonaws.com","${nameKey}":"${name}","userAgent":"${agent}","requestParameters":{"roleSessionName":"${session}"}}`;
+    const cases: [string, string, boolean][] = [
+      ['the pinned name and the value', text('AssumeRole', 'aws_consoler'), true],
+      ['the pinned name, another value', text('AssumeRole', 'alice'), false],
+      ['the value under another name', text('GetFederationToken', 'aws_consoler'), false],
+      ['the other branch under any name', text('GetCallerIdentity', 'x', 'Pacu-Session-1'), true],
+      // JSON.parse keeps the last of two keys, and this one is spelled with an escape.
+      [
+        'a second eventName spelled with an escape',
+        `${text('GetCallerIdentity', 'aws_consoler').slice(0, -1)},"event\\u004eame":"AssumeRole"}`,
+        true,
+      ],
+      ["a name holding the other rule's value", text('AssumeRoleWithSAML', 'x'), true],
+    ];
+    for (const [description, record, expected] of cases)
+      it(description, () => expect(tools.mayMatchText(record)).toBe(expected));
+
+    it('reads an escape as unclear where the name alone decides every rule', () => {
+      const { engine: byNameAlone } = engineFor({ '2.yml': nameContains });
+      expect(byNameAlone.mayMatchText(text('GetCallerIdentity', 'x'))).toBe(false);
+      const escaped = `${text('GetCallerIdentity', 'x').slice(0, -1)},"event\\u004eame":"AssumeRoleWithSAML"}`;
+      expect(byNameAlone.mayMatchText(escaped)).toBe(true);
+    });
+
+    it('never rules out a record the rule matches, across more pairs than it specialises (property)', () => {
+      const names = fc.oneof(
+        fc.constantFrom('AssumeRole', 'assumerole', 'AssumeRoleWithSAML', 'GetCallerIdentity', 'XAssumeRole'),
+        fc.stringMatching(/^[A-Za-z]{1,12}$/),
+      );
+      const sessions = fc.constantFrom('aws_consoler', 'AWS_Consoler', 'alice', 'x-aws_consoler-y');
+      const agents = fc.constantFrom('aws-cli/2', 'Pacu-Session-7', 'pacu-session', 'boto3');
+      fc.assert(
+        fc.property(names, sessions, agents, (name, session, agent) => {
+          const record = text(name, session, agent);
+          const parsed = JSON.parse(record) as Record<string, unknown>;
+          if (rules.some((r) => r.match(parsed))) expect(tools.mayMatchText(record)).toBe(true);
+        }),
+        { numRuns: 12_000 },
+      );
+    });
   });
 
   it('reads a unique field', () => {
