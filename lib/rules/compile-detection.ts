@@ -2,7 +2,7 @@ import { ownEntry } from '../yaml/plain-record';
 import type { ConditionNode } from './condition';
 import { ConditionError, parseCondition, selectionsMatching } from './condition';
 import type { CompiledPart } from './detection';
-import { anyOf, compileCondition, compileSelection, DetectionError } from './detection';
+import { answeredOnce, anyOf, compileCondition, compileSelection, DetectionError } from './detection';
 import type { RuleErrorCode } from './errors';
 import type { ModifierContext } from './modifiers/types';
 
@@ -18,6 +18,49 @@ export interface DetectionProblem {
 export type DetectionOutcome =
   | { readonly ok: true; readonly part: CompiledPart }
   | { readonly ok: false; readonly errors: readonly DetectionProblem[] };
+
+/**
+ * Selections compiled in one load of rules (one set of placeholders), by name and definition. A
+ * pack's rules often repeat one (a rule and its tuned copies, a common filter): it is compiled
+ * once, and its copy in every rule after the first is matched once per evaluated record however
+ * many rules hold it (`answeredOnce`). Each rule still gets the selection's warnings, at its own path.
+ */
+export class SelectionCache {
+  private readonly compiled = new Map<
+    string,
+    { readonly part: CompiledPart; readonly warnings: readonly string[]; shared?: CompiledPart }
+  >();
+
+  compile(name: string, definition: unknown, context: ModifierContext): CompiledPart {
+    const key = cacheKey(name, definition, context);
+    if (key === undefined) return compileSelection(name, definition, context);
+    const found = this.compiled.get(key);
+    if (found !== undefined) {
+      for (const message of found.warnings) context.warn(message);
+      found.shared ??= answeredOnce(found.part);
+      return found.shared;
+    }
+    const warnings: string[] = [];
+    const part = compileSelection(name, definition, {
+      ...context,
+      warn: (message) => {
+        warnings.push(message);
+        context.warn(message);
+      },
+    });
+    this.compiled.set(key, { part, warnings });
+    return part;
+  }
+}
+
+/** Undefined for a definition JSON cannot spell (a YAML alias cycle): compiled on its own. */
+function cacheKey(name: string, definition: unknown, context: ModifierContext): string | undefined {
+  try {
+    return JSON.stringify([name, context.strictFields === true, definition]);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Every name and `1 of`/`all of` pattern of a condition that matches none of the selections. */
 function unresolvedReferences(node: ConditionNode, names: readonly string[]): string[] {
@@ -49,6 +92,8 @@ export function compileDetection(
   warn: (message: string, path: readonly (string | number)[]) => void,
   /** Impossible fields refused (true, the default here: rule tests and tools) or only warned about. */
   strictFields = true,
+  /** Selections already compiled by earlier rules of the same load (same placeholders). */
+  shared: SelectionCache | undefined = undefined,
 ): DetectionOutcome {
   const errors: DetectionProblem[] = [];
   const selections = new Map<string, CompiledPart>();
@@ -60,7 +105,12 @@ export function compileDetection(
       strictFields,
     };
     try {
-      selections.set(name, compileSelection(name, definition, context));
+      selections.set(
+        name,
+        shared === undefined
+          ? compileSelection(name, definition, context)
+          : shared.compile(name, definition, context),
+      );
     } catch (error) {
       if (!(error instanceof DetectionError)) throw error;
       errors.push({ code: 'selection', message: error.message, path: error.path });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { YamlDocument } from '../yaml';
-import type { Placeholders } from './compile-detection';
+import type { Placeholders, SelectionCache } from './compile-detection';
 import { compileDetection } from './compile-detection';
 import type { RuleLocation, RuleWarning } from './errors';
 import { RuleError } from './errors';
@@ -41,6 +41,8 @@ export interface UnresolvedCorrelation {
 /** `strictFields`: a field no CloudTrail record can hold is an error (default: a warning). */
 export interface CompileOptions {
   readonly strictFields?: boolean;
+  /** Selections compiled by the load's earlier rules, shared with this one (see `SelectionCache`). */
+  readonly selections?: SelectionCache;
 }
 
 export function compileDocument(
@@ -79,7 +81,7 @@ export function compileDocument(
     };
   }
   if ('correlation' in record) return compileCorrelationDocument(source, record, at);
-  return compileDetectionDocument(source, record, placeholders, at, options.strictFields === true);
+  return compileDetectionDocument(source, record, placeholders, at, options);
 }
 
 function schemaErrors(
@@ -112,7 +114,7 @@ function compileDetectionDocument(
   record: Record<string, unknown>,
   placeholders: Placeholders,
   at: (path: readonly (string | number)[]) => RuleLocation,
-  strictFields: boolean,
+  options: CompileOptions,
 ): CompileOutcome {
   const title = typeof record.title === 'string' ? record.title : undefined;
   const parsed = detectionRuleSchema.safeParse(record);
@@ -139,7 +141,8 @@ function compileDetectionDocument(
           const location = at(['detection', ...path]);
           if (!warnings.some((w) => w.message === message)) warnings.push({ message, location });
         },
-        strictFields,
+        options.strictFields === true,
+        options.selections,
       )
     : undefined;
   if (compiled?.ok === false) {

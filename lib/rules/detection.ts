@@ -89,6 +89,45 @@ function itemPartial(item: DetectionItem, match: Matcher): PartialMatcher {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Answers shared between rules
+
+/** The evaluation under way (`sharingAnswers`): a fresh object per record, undefined outside one. */
+let evaluation: object | undefined;
+
+/**
+ * Runs one record's evaluation by several rules; a part shared between them (`answeredOnce`)
+ * matches the record once and gives every other rule the same answer. Outside such a run every
+ * call matches afresh, so a caller that changes a record between two calls is never answered stale.
+ */
+export function sharingAnswers<T>(run: () => T): T {
+  const outer = evaluation;
+  evaluation = {};
+  try {
+    return run();
+  } finally {
+    evaluation = outer;
+  }
+}
+
+/** A part whose match is computed once per evaluation (see `sharingAnswers`). */
+export function answeredOnce(part: CompiledPart): CompiledPart {
+  const inner = part.match;
+  let answeredIn: object | undefined;
+  let answer = false;
+  return {
+    ...part,
+    match: (record) => {
+      const current = evaluation;
+      if (current !== undefined && current === answeredIn) return answer;
+      const result = inner(record);
+      answeredIn = current;
+      answer = result;
+      return result;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Selections
 
 /**

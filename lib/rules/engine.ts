@@ -1,6 +1,6 @@
 import { isActorField } from './cloudtrail-fields';
 import type { RecordView, TextMode, TextTest } from './detection';
-import { canDecidePartly, textAny } from './detection';
+import { canDecidePartly, sharingAnswers, textAny } from './detection';
 import type { TextProgram } from './literals';
 import {
   compileTextProgram,
@@ -42,6 +42,8 @@ export class RuleEngine {
   private readonly textChecks = new Map<DetectionRule, TextProgram>();
   /** The same, for a record whose session is its own (rules on `actor.*` need their literals). */
   private readonly textChecksUnlinked = new Map<DetectionRule, TextProgram>();
+  /** Each rule's text test as JSON: rules with equal tests share their compiled programs. */
+  private readonly textKeys = new Map<DetectionRule, string>();
   /**
    * The memos of the texts `mayMatchText` let through, in the order it saw them: the reader parses
    * those records and the driver evaluates them in that same order, so `recall` finds each one at
@@ -96,6 +98,7 @@ export class RuleEngine {
     const compiledUnlinked = new Map<string, TextProgram>();
     for (const rule of rules) {
       const key = JSON.stringify(rule.text);
+      this.textKeys.set(rule, key);
       let check = compiled.get(key);
       if (check === undefined) {
         check = this.compile(rule.text, 'open');
@@ -172,6 +175,11 @@ export class RuleEngine {
    * spares the full match for most records.
    */
   evaluate(record: RecordView, raw?: string): Evaluation[] {
+    // Selections several rules share are matched once for the record (see `sharingAnswers`).
+    return sharingAnswers(() => this.evaluateCandidates(record, raw));
+  }
+
+  private evaluateCandidates(record: RecordView, raw: string | undefined): Evaluation[] {
     const outcomes: Evaluation[] = [];
     const memo = raw === undefined ? undefined : this.recall(raw);
     const candidates = this.candidates(record);
@@ -307,10 +315,21 @@ export class RuleEngine {
     const known: EventKeys = { eventName: name, eventSource: source };
     const unlinkedChecks = new Map<DetectionRule, TextProgram>();
     const openChecks = new Map<DetectionRule, TextProgram>();
+    // Rules with equal tests (a rule and its tuned copies) share one program, compiled once per pair.
+    const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
     for (const list of [byName, bySource, this.always])
       for (const rule of list) {
-        unlinkedChecks.set(rule, this.compile(rule.text, 'unlinked', known));
-        openChecks.set(rule, this.compile(rule.text, 'open', known));
+        const key = this.textKeys.get(rule) as string;
+        let programs = byText.get(key);
+        if (programs === undefined) {
+          programs = {
+            unlinked: this.compile(rule.text, 'unlinked', known),
+            open: this.compile(rule.text, 'open', known),
+          };
+          byText.set(key, programs);
+        }
+        unlinkedChecks.set(rule, programs.unlinked);
+        openChecks.set(rule, programs.open);
       }
     found = {
       byName,

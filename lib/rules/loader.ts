@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { YamlDocument } from '../yaml';
 import type { Placeholders, UnresolvedCorrelation } from './compile';
 import { compileDocument, resolveCorrelation } from './compile';
+import { SelectionCache } from './compile-detection';
 import type { RuleWarning } from './errors';
 import { RuleError } from './errors';
 import type { RulePack, UnpackedRules } from './pack';
@@ -161,8 +162,10 @@ function compileDocuments(
 ): RuleSet {
   const detections: DetectionRule[] = [...packed.detections];
   const pending: UnresolvedCorrelation[] = [...packed.correlations];
+  // One load, one set of placeholders: a selection repeated across its rules is compiled once.
+  const selections = new SelectionCache();
   for (const document of documents) {
-    const outcome = compileDocument(document, placeholders, { strictFields });
+    const outcome = compileDocument(document, placeholders, { strictFields, selections });
     if (!outcome.ok) errors.push(...outcome.errors);
     else if (outcome.rule.kind === 'detection') detections.push(outcome.rule);
     else pending.push(outcome.rule);
