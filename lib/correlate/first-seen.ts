@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
 import { detectionAlert, readPath, recordView } from '../alerts';
@@ -109,7 +109,9 @@ function readValues(
 
 /** Keys stay short whatever the values hold (a DynamoDB partition key is at most 2048 bytes). */
 function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 32);
+  // One-shot `hash` (Node 20.12): the same digest as a Hash object's, at a fraction of its cost
+  // for a short input, and first-seen rules take two per match.
+  return hash('sha256', JSON.stringify(value), 'base64url').slice(0, 32);
 }
 
 function describe(values: Readonly<Record<string, string>>): string {
