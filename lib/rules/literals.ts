@@ -297,6 +297,9 @@ export class TextMemo {
   private readonly answers: (boolean | undefined)[] = [];
   /** Per key number, where that key's values are (found on the first literal tied to it). */
   private readonly keySpans: (number[] | undefined)[] = [];
+  /** The program `passes` answered last for this text, and its answer. */
+  lastProgram: TextNode | undefined;
+  lastAnswer = false;
 
   constructor(
     readonly raw: string,
@@ -398,7 +401,17 @@ export function holds(node: TextNode, memo: TextMemo): boolean {
   return false;
 }
 
-/** Whether a compiled program lets a record through (undefined and true: nothing known). */
+/**
+ * Whether a compiled program lets a record through (undefined and true: nothing known). Rules with
+ * equal tests share one program and sit side by side in the engine's lists (a rule and its tuned
+ * copies): the memo keeps the last program's answer, so such a run is walked once.
+ */
 export function passes(program: TextProgram | undefined, memo: TextMemo): boolean {
-  return program === undefined || program === true || (program !== false && holds(program, memo));
+  if (program === undefined || program === true) return true;
+  if (program === false) return false;
+  if (memo.lastProgram === program) return memo.lastAnswer;
+  const answer = holds(program, memo);
+  memo.lastProgram = program;
+  memo.lastAnswer = answer;
+  return answer;
 }
