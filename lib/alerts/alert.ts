@@ -166,6 +166,11 @@ interface RecordParts {
   readonly action: string;
   readonly consoleUrl: string | undefined;
   readonly originText: string | undefined;
+  /** Each `fields:` list's values and their rendering, by the list (rules often list the same fields). */
+  readonly rendered: Map<
+    string,
+    { readonly fields: Readonly<Record<string, unknown>>; readonly details: string }
+  >;
 }
 
 /** The parts of the record alerted on last (records and actors are never changed once read). */
@@ -189,8 +194,31 @@ function recordParts(
     action: describeAction(facts, actor),
     consoleUrl: consoleEventUrl(record.awsRegion, record.eventID),
     originText: origin === undefined ? undefined : formatOrigin(origin),
+    rendered: new Map(),
   };
   return lastParts;
+}
+
+/** Each rule's `fields:` as one key (a NUL cannot be in a field path): built once per rule. */
+const fieldsKeys = new WeakMap<RuleMeta, string>();
+
+/** The values of a rule's `fields:` on the record, and their rendering, shared by rules listing the same fields. */
+function renderedFields(
+  parts: RecordParts,
+  meta: RuleMeta,
+): { readonly fields: Readonly<Record<string, unknown>>; readonly details: string } {
+  let key = fieldsKeys.get(meta);
+  if (key === undefined) {
+    key = meta.fields.join('\u0000');
+    fieldsKeys.set(meta, key);
+  }
+  let rendered = parts.rendered.get(key);
+  if (rendered === undefined) {
+    const fields = Object.fromEntries(meta.fields.map((path) => [path, readPath(parts.view, path) ?? null]));
+    rendered = { fields, details: renderFields(fields) };
+    parts.rendered.set(key, rendered);
+  }
+  return rendered;
 }
 
 export function detectionAlert(
@@ -199,9 +227,9 @@ export function detectionAlert(
   origin?: Origin,
   actor?: Actor,
 ): Alert {
-  const { facts, view, action, consoleUrl, originText } = recordParts(record, origin, actor);
-  const fields = Object.fromEntries(rule.meta.fields.map((path) => [path, readPath(view, path) ?? null]));
-  const details = renderFields(fields);
+  const parts = recordParts(record, origin, actor);
+  const { facts, action, consoleUrl, originText } = parts;
+  const { fields, details } = renderedFields(parts, rule.meta);
   return {
     id: alertId('detection', rule.meta.id, facts.eventID),
     kind: 'detection',
