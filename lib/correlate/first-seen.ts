@@ -4,7 +4,7 @@ import type { Alert } from '../alerts';
 import { detectionAlert, readPath, recordView } from '../alerts';
 import type { Origin } from '../ingest';
 import type { CloudTrailRecord } from '../records';
-import type { DetectionRule, FirstSeenField } from '../rules';
+import type { DetectionRule, FirstSeenField, FirstSeenSpec } from '../rules';
 import type { StateStore } from '../state';
 
 export interface FirstSeenOptions {
@@ -30,6 +30,9 @@ export type FirstSeenVerdict =
 export class FirstSeenEngine {
   /** When each rule began learning (event time), read once per process: it never moves. */
   private readonly learningSince = new Map<string, Promise<number>>();
+  /** The record view `combination` read last, and what it read there, by the rules' fields. */
+  private combinationsOf: object | undefined;
+  private readonly combinations = new Map<string, Combination>();
 
   constructor(
     private readonly state: StateStore,
@@ -39,28 +42,40 @@ export class FirstSeenEngine {
   async judge(rule: DetectionRule, record: CloudTrailRecord, actor?: Actor): Promise<FirstSeenVerdict> {
     const spec = rule.firstSeen;
     if (spec === undefined) throw new Error(`${rule.meta.id} is not a first-seen rule`);
-    const view = recordView(record, actor);
-    const values = readValues(spec.fields, view);
-    if ('missing' in values) return { kind: 'incomplete', field: values.missing };
-    const group = readValues(spec.groupBy, view);
-    if ('missing' in group) return { kind: 'incomplete', field: group.missing };
+    const read = this.combination(spec, recordView(record, actor));
+    if ('missing' in read) return { kind: 'incomplete', field: read.missing };
     const sighting = { eventID: record.eventID, t: Date.parse(record.eventTime) };
     const since = await this.learningStart(rule.meta.id, sighting, spec.forgetMs);
     const id = rule.meta.id;
-    const combination = await this.state.sighting(
-      `${id}#${digest([group.values, values.values])}`,
-      sighting,
-      spec.forgetMs,
-    );
+    const combination = await this.state.sighting(`${id}#${read.digest}`, sighting, spec.forgetMs);
     // The group's own sighting is kept fresh on every match, so a known entity stays known.
     const entity =
       spec.groupBy.length === 0
         ? undefined
-        : await this.state.sighting(`${id}#group#${digest(group.values)}`, sighting, spec.forgetMs);
+        : await this.state.sighting(`${id}#group#${read.groupDigest}`, sighting, spec.forgetMs);
     if (!combination.first) return { kind: 'known' };
     if (entity?.first === true) return { kind: 'new-entity' };
     if (this.options.learnOnly === true || sighting.t < since + spec.learningMs) return { kind: 'learning' };
-    return { kind: 'new', values: values.values, group: group.values };
+    return { kind: 'new', values: read.values, group: read.group };
+  }
+
+  /**
+   * The record's values for a rule's fields, with their digests. Rules that name the same fields
+   * (a rule and its tuned copies) share them: kept for the record judged last (records are never
+   * changed once read), so each is read and hashed once per record.
+   */
+  private combination(spec: FirstSeenSpec, view: Readonly<Record<string, unknown>>): Combination {
+    if (view !== this.combinationsOf) {
+      this.combinationsOf = view;
+      this.combinations.clear();
+    }
+    const key = specKey(spec);
+    let read = this.combinations.get(key);
+    if (read === undefined) {
+      read = readCombination(spec, view);
+      this.combinations.set(key, read);
+    }
+    return read;
   }
 
   /** The alert of a first-seen match: the detection's alert, saying what was new. */
@@ -92,6 +107,41 @@ export class FirstSeenEngine {
     }
     return since;
   }
+}
+
+/** A record's values for a rule's fields and group, and the digests its state keys take. */
+type Combination =
+  | {
+      readonly values: Record<string, string>;
+      readonly group: Record<string, string>;
+      readonly digest: string;
+      readonly groupDigest: string;
+    }
+  | { readonly missing: string };
+
+function readCombination(spec: FirstSeenSpec, view: Readonly<Record<string, unknown>>): Combination {
+  const values = readValues(spec.fields, view);
+  if ('missing' in values) return values;
+  const group = readValues(spec.groupBy, view);
+  if ('missing' in group) return group;
+  return {
+    values: values.values,
+    group: group.values,
+    digest: digest([group.values, values.values]),
+    groupDigest: spec.groupBy.length === 0 ? '' : digest(group.values),
+  };
+}
+
+/** A spec's fields and group as one key: the field specs say what is read and how it is transformed. */
+const specKeys = new WeakMap<FirstSeenSpec, string>();
+
+function specKey(spec: FirstSeenSpec): string {
+  let key = specKeys.get(spec);
+  if (key === undefined) {
+    key = JSON.stringify([spec.fields.map((field) => field.spec), spec.groupBy.map((field) => field.spec)]);
+    specKeys.set(spec, key);
+  }
+  return key;
 }
 
 function readValues(

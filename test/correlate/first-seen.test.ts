@@ -181,6 +181,33 @@ describe('first-seen rules', () => {
     expect(await at('192.0.2.1', 3, 'i-3')).toBeDefined();
   });
 
+  it('rules naming the same fields keep their own history, and a transform is part of the name', async () => {
+    const rule = (id: string, field: string): DetectionRule => {
+      const loaded = firstSeenRule(`first_seen:\n  fields: [${field}]\n  learning: 1d\n`);
+      return { ...loaded, meta: { ...loaded.meta, id } };
+    };
+    const exact = rule('exact', 'sourceIPAddress');
+    const copy = rule('copy', 'sourceIPAddress');
+    const network = rule('network', 'sourceIPAddress|network');
+    const engine = new FirstSeenEngine(new MemoryStateStore());
+    const at = (ip: string, day: number) => record('us-east-1', day, { sourceIPAddress: ip });
+    // Each record is judged by all three rules in turn, as the pipeline does for one record.
+    const judged = async (event: CloudTrailRecord) => {
+      const alerted: string[] = [];
+      for (const r of [exact, network, copy]) if (await engine.alertFor(r, event)) alerted.push(r.meta.id);
+      return alerted;
+    };
+    expect(await judged(at('198.51.100.7', 0))).toEqual([]);
+    // A new address in the same /24: new to the exact rules, not to the network one.
+    expect(await judged(at('198.51.100.9', 2))).toEqual(['exact', 'copy']);
+    expect(await judged(at('192.0.2.1', 3))).toEqual(['exact', 'network', 'copy']);
+    // The copy first sees an address the others know: it alerts alone.
+    const event = at('203.0.113.5', 4);
+    expect(await engine.alertFor(exact, event)).toBeDefined();
+    expect(await engine.alertFor(exact, at('203.0.113.5', 5))).toBeUndefined();
+    expect(await engine.alertFor(copy, at('203.0.113.5', 5))).toBeDefined();
+  });
+
   it('never alerts twice for one combination, and alerts for each new one after learning (property)', async () => {
     const rule = firstSeenRule(`first_seen:
   fields: [awsRegion]
