@@ -33,6 +33,8 @@ const COLD_START_TARGET_MS = 150;
 /** A busy account's five minutes: about this many records in one log object. */
 const RECORDS_PER_OBJECT = Number(process.env.BENCH_OBJECT_RECORDS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** The CloudWatch Logs event: this many of the object's records (fewer when the object has fewer). */
+const LOGS_BATCH_RECORDS = 200;
 
 function sampleRecords(): Record<string, unknown>[] {
   const records: Record<string, unknown>[] = [];
@@ -213,13 +215,13 @@ export async function benchLambda(): Promise<void> {
   const events: Record<string, unknown> = {
     s3Ingest: s3Notification(bucket, [key]),
     snsIngest: snsLambdaEvent([cloudTrailDelivery(bucket, [key])]),
-    logsIngest: cloudWatchLogsEvent(records.slice(0, 200).map((r) => JSON.stringify(r))),
+    logsIngest: cloudWatchLogsEvent(records.slice(0, LOGS_BATCH_RECORDS).map((r) => JSON.stringify(r))),
     eventsIngest: eventBridgeCloudTrail(oneRecord, 'AWS Console Sign In via CloudTrail'),
   };
   const describeEvent: Record<string, string> = {
     s3Ingest: `S3 notification, one ${(objectBody.length / 1024).toFixed(0)} KB gzipped object of ${RECORDS_PER_OBJECT} records`,
     snsIngest: 'CloudTrail SNS notification naming the same object',
-    logsIngest: 'CloudWatch Logs batch of 200 records',
+    logsIngest: `CloudWatch Logs batch of ${Math.min(LOGS_BATCH_RECORDS, RECORDS_PER_OBJECT)} records`,
     eventsIngest: 'one EventBridge console sign-in',
   };
 
