@@ -15,10 +15,25 @@ export interface S3Settings {
   readonly client?: S3Client;
 }
 
-/** The SDK is loaded on first use: a Lambda invocation that reads no object never pays for it. */
+/**
+ * The SDK, loaded on first use: a Lambda invocation that reads no object never pays for it. Kept
+ * once loaded: the bundler turns each `import()` into a copy of the module's 700-odd exports (the
+ * first took 7 to 12 ms of the bench's cold start), and each object read made another.
+ */
+let s3Sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
+
+function loadS3Sdk(): Promise<typeof import('@aws-sdk/client-s3')> {
+  s3Sdk ??= import('@aws-sdk/client-s3');
+  // A failed load is not kept: the next use tries again.
+  s3Sdk.catch(() => {
+    s3Sdk = undefined;
+  });
+  return s3Sdk;
+}
+
 export async function createS3Client(settings: S3Settings = {}): Promise<S3Client> {
   if (settings.client) return settings.client;
-  const { S3Client } = await import('@aws-sdk/client-s3');
+  const { S3Client } = await loadS3Sdk();
   return new S3Client({
     region: resolveRegion(settings.region),
     followRegionRedirects: true,
@@ -27,7 +42,7 @@ export async function createS3Client(settings: S3Settings = {}): Promise<S3Clien
 }
 
 export async function openS3Object(client: S3Client, bucket: string, key: string): Promise<Readable> {
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { GetObjectCommand } = await loadS3Sdk();
   const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!response.Body) throw new Error('S3 returned no body');
   return response.Body as Readable;
@@ -74,7 +89,7 @@ type Lister = (
 
 function s3Lister(client: S3Client, bucket: string): Lister {
   return async function* list(prefix, delimiter) {
-    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const { ListObjectsV2Command } = await loadS3Sdk();
     let token: string | undefined;
     do {
       const page = await client.send(
