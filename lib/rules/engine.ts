@@ -73,8 +73,12 @@ export class RuleEngine {
    * that was tried and how often it ruled a record out (see `PARTIAL_TRIAL`).
    */
   private readonly partlyDecided = new Map<DetectionRule, PartialTrial>();
+  /** `mayMatchText`'s rules held for their known fields, and those fields (null: not read yet). */
+  private readonly held: DetectionRule[] = [];
+  private known: RecordView | undefined | null = null;
   /** `specialised` for each eventName and eventSource pair met so far, up to `MAX_SPECIALISED`. */
-  private readonly specialisedByPair = new Map<string, Specialised>();
+  private readonly specialisedByPair = new Map<string, Map<string, Specialised>>();
+  private specialisedPairs = 0;
   /** How many unindexed rules are still held to their known fields (none: their merged literals decide alone). */
   private alwaysPartlyActive = 0;
 
@@ -231,44 +235,20 @@ export class RuleEngine {
     if (!memo.usable) return true;
     // A rule whose literals are there may still be ruled out by the fields read exactly from the
     // text (its `not filter_*` on userIdentity). Those fields cost a look at the text, so they are
-    // read last, once, and only when every rule whose literals are there is one they can rule out.
-    let held: DetectionRule[] | undefined;
-    /** Whether the rule may match on its literals alone; a rule its known fields may rule out is held. */
-    const open = (rule: DetectionRule, checks: ReadonlyMap<DetectionRule, TextProgram>): boolean => {
-      if (!passes(checks.get(rule), memo)) return false;
-      const trial = this.partlyDecided.get(rule);
-      if (trial === undefined || trial.loose) return true;
-      if (held === undefined) held = [rule];
-      else held.push(rule);
-      return false;
-    };
-    let known: RecordView | undefined | null = null;
-    /** Whether a held rule may match given its known fields; empties the held list. */
-    const heldMayMatch = (): boolean => {
-      const rules = held;
-      held = undefined;
-      if (rules === undefined) return false;
-      known ??= knownFields(text);
-      let may = false;
-      for (const rule of rules) {
-        const ruledOut = known !== undefined && rule.partial?.(known) === false;
-        this.tallyPartial(rule, this.partlyDecided.get(rule) as PartialTrial, ruledOut);
-        if (!ruledOut) {
-          may = true;
-          break;
-        }
-      }
-      return may;
-    };
+    // read last, once, and only when every rule whose literals are there is one they can rule out
+    // (`open` holds such a rule back; `heldMayMatch` asks them). No closure per record: this runs
+    // on every record, and the state lives in fields reset here.
+    this.held.length = 0;
+    this.known = null;
     // The indexed rules' own literals, then the merged literals of the unindexed ones: the same
     // necessary conditions `evaluate` checks, so nothing a rule could match is ruled out. Actor
     // values are held to their literals first, as if the record's session were its own.
-    let may = false;
-    for (const list of [byName, bySource])
-      for (const rule of list) if (!may && open(rule, unlinkedChecks)) may = true;
+    let may =
+      this.anyOpen(byName, unlinkedChecks, memo, false) ||
+      this.anyOpen(bySource, unlinkedChecks, memo, false);
     if (!may && passes(always, memo))
-      may = this.alwaysPartlyActive === 0 || this.always.some((rule) => open(rule, unlinkedChecks));
-    if (!may) may = heldMayMatch();
+      may = this.alwaysPartlyActive === 0 || this.anyOpen(this.always, unlinkedChecks, memo, false);
+    if (!may) may = this.heldMayMatch(text);
     // Only a rule on `actor.*` can still match, and only if the session may be linked (its person
     // and roles then need not be in its text): asked last, as it costs a look at the text.
     // Their literals outside the actor namespace first (cached above); the link question last.
@@ -276,16 +256,55 @@ export class RuleEngine {
       let actorMayMatch =
         alwaysActor !== false &&
         passes(alwaysActor, memo) &&
-        (this.alwaysPartlyActive === 0 ||
-          this.always.some((rule) => this.actorRules.has(rule) && open(rule, openChecks)));
-      for (const list of [byName, bySource])
-        for (const rule of list)
-          if (!actorMayMatch && this.actorRules.has(rule) && open(rule, openChecks)) actorMayMatch = true;
-      if (!actorMayMatch) actorMayMatch = heldMayMatch();
+        (this.alwaysPartlyActive === 0 || this.anyOpen(this.always, openChecks, memo, true));
+      if (!actorMayMatch)
+        actorMayMatch =
+          this.anyOpen(byName, openChecks, memo, true) || this.anyOpen(bySource, openChecks, memo, true);
+      if (!actorMayMatch) actorMayMatch = this.heldMayMatch(text);
       may = actorMayMatch && !unlinked();
     }
     // The record will be parsed and evaluated: its memo goes with it, answers and all.
     if (may) this.remember(memo);
+    return may;
+  }
+
+  /**
+   * Whether a rule of the list (only its actor rules, with `actorOnly`) may match the memo's text on
+   * its literals alone. A rule whose known fields may still rule it out is held (`heldMayMatch`).
+   */
+  private anyOpen(
+    rules: readonly DetectionRule[],
+    checks: ReadonlyMap<DetectionRule, TextProgram>,
+    memo: TextMemo,
+    actorOnly: boolean,
+  ): boolean {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] as DetectionRule;
+      if (actorOnly && !this.actorRules.has(rule)) continue;
+      if (!passes(checks.get(rule), memo)) continue;
+      const trial = this.partlyDecided.get(rule);
+      if (trial === undefined || trial.loose) return true;
+      this.held.push(rule);
+    }
+    return false;
+  }
+
+  /** Whether a held rule may match given the text's known fields (read once per text); empties the held list. */
+  private heldMayMatch(text: string): boolean {
+    const held = this.held;
+    if (held.length === 0) return false;
+    if (this.known === null) this.known = knownFields(text);
+    const known = this.known;
+    let may = false;
+    for (const rule of held) {
+      const ruledOut = known !== undefined && rule.partial?.(known) === false;
+      this.tallyPartial(rule, this.partlyDecided.get(rule) as PartialTrial, ruledOut);
+      if (!ruledOut) {
+        may = true;
+        break;
+      }
+    }
+    held.length = 0;
     return may;
   }
 
@@ -297,12 +316,13 @@ export class RuleEngine {
    * tests compiled for any record answer instead, with every literal searched.
    */
   private specialised(name: string, source: string): Specialised {
-    const key = `${name}\n${source}`;
-    let found = this.specialisedByPair.get(key);
+    // By name, then source: no key string built per record.
+    let bySourceOfName = this.specialisedByPair.get(name);
+    let found = bySourceOfName?.get(source);
     if (found !== undefined) return found;
     const byName = this.byName.get(name) ?? NO_RULES;
     const bySource = this.bySource.get(source) ?? NO_RULES;
-    if (this.specialisedByPair.size >= MAX_SPECIALISED) {
+    if (this.specialisedPairs >= MAX_SPECIALISED) {
       return {
         byName,
         bySource,
@@ -343,7 +363,12 @@ export class RuleEngine {
         known,
       ),
     };
-    this.specialisedByPair.set(key, found);
+    if (bySourceOfName === undefined) {
+      bySourceOfName = new Map();
+      this.specialisedByPair.set(name, bySourceOfName);
+    }
+    bySourceOfName.set(source, found);
+    this.specialisedPairs++;
     return found;
   }
 
