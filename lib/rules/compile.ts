@@ -7,15 +7,7 @@ import type { RuleLocation, RuleWarning } from './errors';
 import { RuleError } from './errors';
 import { compileFirstSeen } from './first-seen';
 import type { CorrelationRuleDocument, DetectionRuleDocument } from './schema';
-import {
-  correlationBlockSchema,
-  correlationRuleSchema,
-  detectionBlockSchema,
-  detectionRuleSchema,
-  durationMs,
-  firstSeenSchema,
-  logsourceSchema,
-} from './schema';
+import { durationMs, ruleSchemas } from './schema';
 import type { CorrelationRule, DetectionRule, RuleMeta } from './types';
 
 export type { DetectionOutcome, DetectionProblem, Placeholders } from './compile-detection';
@@ -100,7 +92,7 @@ function schemaErrors(
 function logsourceOf(
   value: unknown,
 ): { product?: string | undefined; service?: string | undefined } | undefined {
-  const parsed = logsourceSchema.safeParse(value);
+  const parsed = ruleSchemas().logsourceSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -117,7 +109,7 @@ function compileDetectionDocument(
   options: CompileOptions,
 ): CompileOutcome {
   const title = typeof record.title === 'string' ? record.title : undefined;
-  const parsed = detectionRuleSchema.safeParse(record);
+  const parsed = ruleSchemas().detectionRuleSchema.safeParse(record);
   const errors: RuleError[] = parsed.success ? [] : schemaErrors(parsed.error, at, title);
   const logsource = logsourceOf(record.logsource);
   if (logsource !== undefined) {
@@ -132,7 +124,7 @@ function compileDetectionDocument(
     }
   }
   const warnings: RuleWarning[] = [];
-  const detection = detectionBlockSchema.safeParse(record.detection);
+  const detection = ruleSchemas().detectionBlockSchema.safeParse(record.detection);
   const compiled = detection.success
     ? compileDetection(
         detection.data,
@@ -151,7 +143,7 @@ function compileDetectionDocument(
     );
   }
   const firstSeenDocument =
-    record.first_seen === undefined ? undefined : firstSeenSchema.safeParse(record.first_seen);
+    record.first_seen === undefined ? undefined : ruleSchemas().firstSeenSchema.safeParse(record.first_seen);
   const firstSeen = firstSeenDocument?.success ? compileFirstSeen(firstSeenDocument.data) : undefined;
   if (firstSeen?.ok === false) {
     errors.push(...firstSeen.errors.map((e) => new RuleError(e.message, at(e.path), title, 'first-seen')));
@@ -185,10 +177,10 @@ function compileCorrelationDocument(
   at: (path: readonly (string | number)[]) => RuleLocation,
 ): CompileOutcome {
   const title = typeof record.title === 'string' ? record.title : undefined;
-  const parsed = correlationRuleSchema.safeParse(record);
+  const parsed = ruleSchemas().correlationRuleSchema.safeParse(record);
   const errors: RuleError[] = parsed.success ? [] : schemaErrors(parsed.error, at, title);
   // The correlation's own checks run whenever its block reads, so a bad `level` hides none of them.
-  const block = correlationBlockSchema.safeParse(record.correlation);
+  const block = ruleSchemas().correlationBlockSchema.safeParse(record.correlation);
   if (block.success) errors.push(...correlationProblems(block.data, at, title));
   if (!parsed.success || errors.length > 0) {
     return { ok: false, errors: errors.sort((x, y) => (x.location?.line ?? 0) - (y.location?.line ?? 0)) };

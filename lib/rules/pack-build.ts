@@ -10,7 +10,7 @@ import type { RuleError } from './errors';
 import { findRuleFiles, loadDocuments } from './loader';
 import type { PackedCorrelation, PackedDetection, RulePack } from './pack';
 import { RULE_PACK_VERSION } from './pack';
-import { correlationRuleSchema, firstSeenSchema } from './schema';
+import { ruleSchemas } from './schema';
 
 /**
  * Why a pack cannot be built: every rule that does not load, each with `file:line` and its title
@@ -63,7 +63,9 @@ export function buildRulePack(paths: readonly string[], relativeTo: string, sour
       meta: rule.meta,
       location: { file: rule.location.file, line: rule.location.line ?? 1 },
       detection: rule.detection,
-      ...(value.first_seen === undefined ? {} : { firstSeen: firstSeenSchema.parse(value.first_seen) }),
+      ...(value.first_seen === undefined
+        ? {}
+        : { firstSeen: ruleSchemas().firstSeenSchema.parse(value.first_seen) }),
       ...(placeholders.length === 0 ? {} : { placeholders }),
       compiled: {
         requirement:
@@ -80,7 +82,7 @@ export function buildRulePack(paths: readonly string[], relativeTo: string, sour
     (rule): PackedCorrelation => ({
       meta: rule.meta,
       location: { file: rule.location.file, line: rule.location.line ?? 1 },
-      document: correlationRuleSchema.parse(valueAt(rule.location)),
+      document: ruleSchemas().correlationRuleSchema.parse(valueAt(rule.location)),
     }),
   );
   return { version: RULE_PACK_VERSION, source, files: files.length, detections, correlations };
