@@ -236,7 +236,7 @@ export class RuleEngine {
     // A rule whose literals are there may still be ruled out by the fields read exactly from the
     // text (its `not filter_*` on userIdentity). Those fields cost a look at the text, so they are
     // read last, once, and only when every rule whose literals are there is one they can rule out
-    // (`open` holds such a rule back; `heldMayMatch` asks them). No closure per record: this runs
+    // (`anyOpen` holds such a rule back; `heldMayMatch` asks them). No closure per record: this runs
     // on every record, and the state lives in fields reset here.
     this.held.length = 0;
     this.known = null;
