@@ -322,7 +322,11 @@ export class RuleEngine {
     if (found !== undefined) return found;
     const byName = this.byName.get(name) ?? NO_RULES;
     const bySource = this.bySource.get(source) ?? NO_RULES;
-    if (this.specialisedPairs >= MAX_SPECIALISED) {
+    if (
+      this.specialisedPairs >= MAX_SPECIALISED ||
+      name.length > MAX_SPECIALISED_VALUE_CHARS ||
+      source.length > MAX_SPECIALISED_VALUE_CHARS
+    ) {
       return {
         byName,
         bySource,
@@ -483,6 +487,12 @@ const NO_RULES: readonly DetectionRule[] = [];
  * by the general tests, and the engine's memory stays bounded.
  */
 const MAX_SPECIALISED = 4096;
+/**
+ * Longer names or sources are not kept as keys (a hostile file could otherwise pin 4,096 values of a
+ * megabyte each): no AWS action or service endpoint comes near it, and such a record is answered by
+ * the general tests.
+ */
+const MAX_SPECIALISED_VALUE_CHARS = 128;
 
 /** The text tests for records with one eventName and eventSource (see `RuleEngine.specialised`). */
 interface Specialised {
