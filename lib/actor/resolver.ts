@@ -56,8 +56,8 @@ export class ActorResolver {
     return isSessionStart(record);
   }
 
-  mayStartSession(raw: string): boolean {
-    return mayStartSession(raw);
+  mayStartSession(raw: string, eventName?: string | null): boolean {
+    return mayStartSession(raw, eventName);
   }
 
   /**

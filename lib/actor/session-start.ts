@@ -62,10 +62,14 @@ const SESSION_START_LITERALS = [
  */
 const SERVICE_CALLER = '"type":"AWSService"';
 
-/** A cheap look at a record's raw text: false when it cannot be a session start trailwatch learns. */
-export function mayStartSession(raw: string): boolean {
+/**
+ * A cheap look at a record's raw text: false when it cannot be a session start trailwatch learns.
+ * `eventName` is the text's eventName when a caller already read it as `uniqueStringField` does
+ * (undefined: not unambiguous); null (the default) reads it here.
+ */
+export function mayStartSession(raw: string, eventName: string | undefined | null = null): boolean {
   // The event name read once when it is unambiguous; otherwise any mention of one counts.
-  const name = uniqueStringField(raw, '"eventName"');
+  const name = eventName === null ? uniqueStringField(raw, '"eventName"') : eventName;
   if (name !== undefined) {
     if (!START_NAMES.has(name)) return false;
     return !(name === 'AssumeRole' && raw.includes(SERVICE_CALLER));

@@ -20,8 +20,11 @@ export type PoisonStage = 'attribute' | 'evaluate' | 'alert' | 'deliver';
 export interface ActorSource {
   /** True for a record `observe` learns from: such records are never ruled out unparsed. */
   isSessionStart(record: CloudTrailRecord): boolean;
-  /** A cheap look at raw text: false when the text cannot be a session start. */
-  mayStartSession(text: string): boolean;
+  /**
+   * A cheap look at raw text: false when the text cannot be a session start. `eventName`, when not
+   * null, is the text's unambiguous eventName already read (undefined: it has none).
+   */
+  mayStartSession(text: string, eventName?: string | null): boolean;
   /**
    * True when the raw text shows the record's session is its own (actor values are in its text).
    * Without it, every record a rule on `actor.*` might match is parsed.
@@ -194,7 +197,8 @@ class Run {
       if (engine.mayMatchText(text, () => actors === undefined || this.isUnlinked(text))) return true;
       // A record that may start a session is parsed: attribution learns from it. Asked second, as
       // most records the rules want are parsed anyway (both questions only read the text).
-      if (learn && actors?.mayStartSession(text)) return true;
+      // The engine has just read the text's eventName: the question needs no second look for it.
+      if (learn && actors?.mayStartSession(text, engine.eventNameOf(text))) return true;
       return false;
     };
     const onRuledOut = (): void => {

@@ -73,6 +73,9 @@ export class RuleEngine {
    * that was tried and how often it ruled a record out (see `PARTIAL_TRIAL`).
    */
   private readonly partlyDecided = new Map<DetectionRule, PartialTrial>();
+  /** The text `mayMatchText` looked at last, and the eventName it read there (see `eventNameOf`). */
+  private lastKeysText: string | undefined;
+  private lastKeysName: string | undefined;
   /** `mayMatchText`'s rules held for their known fields, and those fields (null: not read yet). */
   private readonly held: DetectionRule[] = [];
   private known: RecordView | undefined | null = null;
@@ -221,6 +224,8 @@ export class RuleEngine {
       this.nextReorder = this.looked + Math.min(this.looked * 3, MAX_REORDER_GAP);
     }
     const { source, name } = eventKeys(text);
+    this.lastKeysText = text;
+    this.lastKeysName = name;
     if (source === undefined || !source.endsWith(SERVICE_SUFFIX)) return true;
     if (name === undefined) return true;
     // The rules' tests with this eventName and eventSource decided: their literals need no search.
@@ -266,6 +271,14 @@ export class RuleEngine {
     // The record will be parsed and evaluated: its memo goes with it, answers and all.
     if (may) this.remember(memo);
     return may;
+  }
+
+  /**
+   * The eventName `mayMatchText` read from this text, read as `uniqueStringField` reads it
+   * (undefined: none, or not unambiguous); null when the text is not the one it looked at last.
+   */
+  eventNameOf(text: string): string | undefined | null {
+    return text === this.lastKeysText ? this.lastKeysName : null;
   }
 
   /**

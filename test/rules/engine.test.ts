@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DetectionRule } from '../../lib/rules';
 import { loadRules, RuleEngine, uniqueStringField } from '../../lib/rules';
+import { eventKeys } from '../../lib/rules/engine';
 import { ruleDir } from '../helpers/rules';
 
 const rule = (title: string, detection: string) => `title: ${title}
@@ -178,6 +179,31 @@ describe('ruling out records from their text', () => {
         { numRuns: 12_000 },
       );
     });
+  });
+
+  it('reads eventName as uniqueStringField does, so the actor reader can take it (property)', () => {
+    const piece = fc.constantFrom(
+      '"eventName"',
+      '"eventSource"',
+      ':',
+      ' ',
+      '"',
+      '\\',
+      'vent',
+      '"e',
+      'Name"',
+      'x',
+      ',',
+    );
+    const text = fc
+      .array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 12 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(eventKeys(t).name).toBe(uniqueStringField(t, '"eventName"'));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('reads a unique field', () => {
