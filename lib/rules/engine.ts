@@ -34,14 +34,8 @@ export class RuleEngine {
   readonly unmatchable: readonly DetectionRule[];
   /** Every literal of every rule's text test, numbered: a record's answers are kept by number. */
   private readonly literals = new LiteralTable();
-  /** What the raw text of a record must hold for an unindexed rule on `actor.*` to match it, its actor unknown. */
-  private readonly alwaysActorText: TextProgram;
-  /** The same, for a record whose session is known to be its own (actor values come from its text). */
-  private readonly alwaysTextUnlinked: TextProgram;
-  /** Each rule's compiled text test. */
-  private readonly textChecks = new Map<DetectionRule, TextProgram>();
-  /** The same, for a record whose session is its own (rules on `actor.*` need their literals). */
-  private readonly textChecksUnlinked = new Map<DetectionRule, TextProgram>();
+  /** Every rule's text tests, for a record whose eventName and eventSource are not read (see `TextPrograms`). */
+  private readonly general: TextPrograms;
   /** Each rule's text test as JSON: rules with equal tests share their compiled programs. */
   private readonly textKeys = new Map<DetectionRule, string>();
   /**
@@ -99,26 +93,6 @@ export class RuleEngine {
       }
     }
     this.unmatchable = unmatchable;
-    this.alwaysTextUnlinked = this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked');
-    // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
-    const compiled = new Map<string, TextProgram>();
-    const compiledUnlinked = new Map<string, TextProgram>();
-    for (const rule of rules) {
-      const key = JSON.stringify(rule.text);
-      this.textKeys.set(rule, key);
-      let check = compiled.get(key);
-      if (check === undefined) {
-        check = this.compile(rule.text, 'open');
-        compiled.set(key, check);
-      }
-      let unlinked = compiledUnlinked.get(key);
-      if (unlinked === undefined) {
-        unlinked = this.compile(rule.text, 'unlinked');
-        compiledUnlinked.set(key, unlinked);
-      }
-      this.textChecks.set(rule, check);
-      this.textChecksUnlinked.set(rule, unlinked);
-    }
     this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
     for (const rule of rules)
       if (canDecidePartly(rule.partial))
@@ -131,14 +105,51 @@ export class RuleEngine {
           firstSeenReadsActor(rule),
       ),
     );
-    this.alwaysActorText = this.compile(
-      textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
-      'open',
-    );
+    // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
+    this.general = this.compileTests([rules]);
   }
 
   private compile(test: TextTest, mode: TextMode, known?: EventKeys): TextProgram {
     return compileTextProgram(test, mode, this.literals, known);
+  }
+
+  /**
+   * The text tests of the listed rules in both modes, rules with equal tests (a rule and its tuned
+   * copies) sharing one program, and the unindexed rules' tests merged. With `known`, the literals
+   * of eventName and eventSource are decided by those values (see `specialised`).
+   */
+  private compileTests(lists: readonly (readonly DetectionRule[])[], known?: EventKeys): TextPrograms {
+    const unlinkedChecks = new Map<DetectionRule, TextProgram>();
+    const openChecks = new Map<DetectionRule, TextProgram>();
+    const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
+    for (const list of lists)
+      for (const rule of list) {
+        let key = this.textKeys.get(rule);
+        if (key === undefined) {
+          key = JSON.stringify(rule.text);
+          this.textKeys.set(rule, key);
+        }
+        let programs = byText.get(key);
+        if (programs === undefined) {
+          programs = {
+            unlinked: this.compile(rule.text, 'unlinked', known),
+            open: this.compile(rule.text, 'open', known),
+          };
+          byText.set(key, programs);
+        }
+        unlinkedChecks.set(rule, programs.unlinked);
+        openChecks.set(rule, programs.open);
+      }
+    return {
+      unlinkedChecks,
+      openChecks,
+      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked', known),
+      alwaysActor: this.compile(
+        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
+        'open',
+        known,
+      ),
+    };
   }
 
   /**
@@ -153,7 +164,7 @@ export class RuleEngine {
     if (raw === undefined) return true;
     const memo = this.recall(raw);
     if (!memo.usable) return true;
-    const checks = mode() === 'open' ? this.textChecks : this.textChecksUnlinked;
+    const checks = mode() === 'open' ? this.general.openChecks : this.general.unlinkedChecks;
     return rules.some((rule) => passes(checks.get(rule), memo));
   }
 
@@ -193,7 +204,7 @@ export class RuleEngine {
     const guarded = this.guardsFor(candidates);
     for (let i = 0; i < candidates.length; i++) {
       const rule = candidates[i] as DetectionRule;
-      const check = this.textChecks.get(rule) ?? true;
+      const check = this.general.openChecks.get(rule) ?? true;
       if (check === false) continue;
       if (check !== true && memo?.usable === true && guarded[i] === true && !passes(check, memo)) continue;
       try {
@@ -339,46 +350,12 @@ export class RuleEngine {
       this.specialisedPairs >= MAX_SPECIALISED ||
       name.length > MAX_SPECIALISED_VALUE_CHARS ||
       source.length > MAX_SPECIALISED_VALUE_CHARS
-    ) {
-      return {
-        byName,
-        bySource,
-        unlinkedChecks: this.textChecksUnlinked,
-        openChecks: this.textChecks,
-        always: this.alwaysTextUnlinked,
-        alwaysActor: this.alwaysActorText,
-      };
-    }
-    const known: EventKeys = { eventName: name, eventSource: source };
-    const unlinkedChecks = new Map<DetectionRule, TextProgram>();
-    const openChecks = new Map<DetectionRule, TextProgram>();
-    // Rules with equal tests (a rule and its tuned copies) share one program, compiled once per pair.
-    const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
-    for (const list of [byName, bySource, this.always])
-      for (const rule of list) {
-        const key = this.textKeys.get(rule) as string;
-        let programs = byText.get(key);
-        if (programs === undefined) {
-          programs = {
-            unlinked: this.compile(rule.text, 'unlinked', known),
-            open: this.compile(rule.text, 'open', known),
-          };
-          byText.set(key, programs);
-        }
-        unlinkedChecks.set(rule, programs.unlinked);
-        openChecks.set(rule, programs.open);
-      }
+    )
+      return { byName, bySource, ...this.general };
     found = {
       byName,
       bySource,
-      unlinkedChecks,
-      openChecks,
-      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked', known),
-      alwaysActor: this.compile(
-        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
-        'open',
-        known,
-      ),
+      ...this.compileTests([byName, bySource, this.always], { eventName: name, eventSource: source }),
     };
     if (bySourceOfName === undefined) {
       bySourceOfName = new Map();
@@ -416,11 +393,11 @@ export class RuleEngine {
     if (guarded === undefined) {
       const uses = new Map<TextProgram | undefined, number>();
       for (const rule of candidates) {
-        const check = this.textChecks.get(rule);
+        const check = this.general.openChecks.get(rule);
         uses.set(check, (uses.get(check) ?? 0) + 1);
       }
       guarded = candidates.map((rule) => {
-        const check = this.textChecks.get(rule);
+        const check = this.general.openChecks.get(rule);
         return typeof check === 'object' && (this.regexRules.has(rule) || (uses.get(check) ?? 0) > 1);
       });
       this.guards.set(candidates, guarded);
@@ -507,16 +484,23 @@ const MAX_SPECIALISED = 4096;
  */
 const MAX_SPECIALISED_VALUE_CHARS = 128;
 
-/** The text tests for records with one eventName and eventSource (see `RuleEngine.specialised`). */
-interface Specialised {
-  readonly byName: readonly DetectionRule[];
-  readonly bySource: readonly DetectionRule[];
-  /** Per rule of the two lists and of the unindexed ones: its test in `unlinked` and in `open` mode. */
+/** Compiled text tests (see `RuleEngine.compileTests`). */
+interface TextPrograms {
+  /**
+   * Per rule: its test in `unlinked` mode (the record's session is its own, so actor values come
+   * from its text) and in `open` mode (actor tests unknown).
+   */
   readonly unlinkedChecks: ReadonlyMap<DetectionRule, TextProgram>;
   readonly openChecks: ReadonlyMap<DetectionRule, TextProgram>;
   /** The unindexed rules' tests merged, in `unlinked` mode, and those of the actor rules among them in `open` mode. */
   readonly always: TextProgram;
   readonly alwaysActor: TextProgram;
+}
+
+/** The text tests for records with one eventName and eventSource (see `RuleEngine.specialised`). */
+interface Specialised extends TextPrograms {
+  readonly byName: readonly DetectionRule[];
+  readonly bySource: readonly DetectionRule[];
 }
 
 /** A rule's known-field check: tries, records it ruled out, and whether it is still asked. */
