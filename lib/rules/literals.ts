@@ -233,10 +233,10 @@ export class LiteralTable {
 
   /**
    * A tied literal's answer: in its key's values when the key has several literals, else first
-   * anywhere in the text, then in the key's values. Where the key rarely rules out a text the free literal lets through
-   * (its literal is seldom anywhere else, as `assumedrole` outside `"type"`), finding the key's
-   * values costs more than it spares: after `KEYED_TRIAL` texts with the free literal, a key that
-   * ruled out fewer than one in `KEYED_WORTH` of them is no longer searched.
+   * anywhere in the text, then in the key's values. Where the key rarely rules out a text the free
+   * literal lets through (its literal is seldom anywhere else, as `assumedrole` outside `"type"`),
+   * finding the key's values costs more than it spares: after `KEYED_TRIAL` texts with the free
+   * literal, a key that ruled out fewer than one in `KEYED_WORTH` of them is no longer searched.
    */
   private keyed(search: KeyedSearch, memo: TextMemo): boolean {
     if ((this.keyLiterals[search.key] as number) >= KEY_FIRST_MIN)

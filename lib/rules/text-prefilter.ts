@@ -70,34 +70,25 @@ export function itemTextTest(item: DetectionItem): TextTest {
   const test = item.linking === 'all' ? textAll(tests) : textAny(tests);
   // The actor is resolved from evidence: its values are in the text only for an unlinked session.
   if (isActorField(item.field)) return typeof test !== 'boolean' ? { actor: test } : test;
-  // Each value's literals are in the leaf, and the leaf is the value of the field's last key:
-  // `readOnly: false` needs `false` after a `"readonly"`, not just anywhere in the record.
-  // Not the indexed fields: the index already holds a record to their values, more cheaply.
-  // eventName and eventSource are read exactly from the text before any literal is searched: their
-  // literals are marked, so a pack's tests can be specialised to a record's values (see `EventKeys`).
+  // Each value's literals are in the leaf. eventName and eventSource are read exactly from the text
+  // before any literal is searched: their literals are marked as theirs, so a pack's tests can be
+  // specialised to a record's values (see `EventKeys`). Any other leaf is the value of the field's
+  // last key: `readOnly: false` needs `false` after a `"readonly"`, not just anywhere in the record.
   const indexed = INDEXED_FIELDS.find((name) => name === item.field);
-  if (indexed !== undefined) return markEventKey(test, indexed);
+  if (indexed !== undefined) return placeLiterals(test, { event: indexed });
   const key = item.field.slice(item.field.lastIndexOf('.') + 1);
-  return PLAIN_KEY.test(key) ? tieToKey(test, key.toLowerCase()) : test;
+  return PLAIN_KEY.test(key) ? placeLiterals(test, { key: key.toLowerCase() }) : test;
 }
 
 /**
  * The top-level fields whose values the engine reads from a record's text before its literals
  * (`eventKeys` in lib/rules/engine.ts). A literal of an item on one of them must occur in that
- * field's own value, as every literal of an item must occur in its field's leaf (see `tieToKey`).
+ * field's own value, as every literal of an item must occur in its field's leaf (see `placeLiterals`).
  */
 export type EventKey = IndexedField;
 
 /** A record's eventName and eventSource, lowercased, as the text tests' literals are. */
 export type EventKeys = Readonly<Record<EventKey, string>>;
-
-/** Every literal of a test, marked as one of the field `event`'s value. */
-function markEventKey(test: TextTest, event: EventKey): TextTest {
-  if (typeof test === 'boolean') return test;
-  if ('literal' in test) return { literal: test.literal, event };
-  if ('op' in test) return { op: test.op, terms: test.terms.map((term) => markEventKey(term, event)) };
-  return test;
-}
 
 /**
  * Keys whose raw JSON spelling is exactly `"key"` when the text has no \u or \/ escapes: printable
@@ -105,11 +96,18 @@ function markEventKey(test: TextTest, event: EventKey): TextTest {
  */
 const PLAIN_KEY = /^[\x20-\x2e\x30-\x5b\x5d-\x7e]+$/;
 
-/** Every literal of a test, tied to `key` (each must occur in the value of the same leaf). */
-function tieToKey(test: TextTest, key: string): TextTest {
+/**
+ * Every literal of a test, placed where it must occur: tied to `key` (in the value of the same
+ * leaf), or marked as the value of `event`. A literal already placed stays as it is.
+ */
+function placeLiterals(
+  test: TextTest,
+  place: { readonly key: string } | { readonly event: EventKey },
+): TextTest {
   if (typeof test === 'boolean') return test;
-  if ('literal' in test) return test.key === undefined ? { literal: test.literal, key } : test;
-  if ('op' in test) return { op: test.op, terms: test.terms.map((term) => tieToKey(term, key)) };
+  if ('literal' in test)
+    return test.key === undefined && test.event === undefined ? { literal: test.literal, ...place } : test;
+  if ('op' in test) return { op: test.op, terms: test.terms.map((term) => placeLiterals(term, place)) };
   return test;
 }
 
