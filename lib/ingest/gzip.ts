@@ -17,8 +17,8 @@ import { TrailwatchError } from '../errors';
  * cheaper per byte, and a slice (`GZIP_FEED_SLICE_BYTES`) inflates in one zlib step. zlib hands
  * each step back to the main thread before the next: with a 256 KiB buffer a 64 KiB slice of the
  * bench file (4:1) took two, the second waiting while the main thread framed, and the main thread
- * then sat idle on it (a fifth of a scan's time in the profile; one step per slice halved that and
- * the scan took about 9% less time).
+ * then sat idle on it (a fifth of the time of a read with the prefilter, in the profile; one step
+ * per slice halved that, and the read took about 9% less time).
  */
 export const GUNZIP_CHUNK_BYTES = 1024 * 1024;
 

@@ -23,11 +23,13 @@ export interface S3Settings {
 let s3Sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
 
 function loadS3Sdk(): Promise<typeof import('@aws-sdk/client-s3')> {
-  s3Sdk ??= import('@aws-sdk/client-s3');
-  // A failed load is not kept: the next use tries again.
-  s3Sdk.catch(() => {
-    s3Sdk = undefined;
-  });
+  if (s3Sdk === undefined) {
+    s3Sdk = import('@aws-sdk/client-s3');
+    // A failed load is not kept: the next use tries again.
+    s3Sdk.catch(() => {
+      s3Sdk = undefined;
+    });
+  }
   return s3Sdk;
 }
 
