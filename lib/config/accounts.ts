@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation';
 import { plainRecord } from '../yaml/plain-record';
 
 /** An AWS account id: exactly 12 digits (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html). */
@@ -21,15 +21,16 @@ export interface AccountsConfig {
  * unquoted id as a number and drops a leading zero: such a key, fewer than 12 digits, is reported
  * with the quoting that keeps it.
  */
-export const accountsSchema = plainRecord(z.string(), z.unknown()).transform(
-  (map, context): AccountsConfig => {
+export const accountsSchema = z.pipe(
+  plainRecord(z.string(), z.unknown()),
+  z.transform((map: Record<string, unknown>, context): AccountsConfig => {
     const names: Record<string, string> = Object.create(null);
     let organizations = false;
     for (const [key, value] of Object.entries(map)) {
       if (key === ORGANIZATIONS_KEY) {
         if (typeof value === 'boolean') organizations = value;
         else
-          context.addIssue({
+          context.issues.push({
             code: 'custom',
             path: [key],
             message: 'organizations is true or false',
@@ -41,7 +42,7 @@ export const accountsSchema = plainRecord(z.string(), z.unknown()).transform(
         const hint = /^\d{1,11}$/.test(key)
           ? `; an id with leading zeros must be quoted, e.g. '${key.padStart(12, '0')}'`
           : '';
-        context.addIssue({
+        context.issues.push({
           code: 'custom',
           path: [key],
           message: `'${key}' is not a 12-digit account id${hint} (or 'organizations: true')`,
@@ -50,7 +51,7 @@ export const accountsSchema = plainRecord(z.string(), z.unknown()).transform(
         continue;
       }
       if (typeof value !== 'string' || value.trim() === '') {
-        context.addIssue({
+        context.issues.push({
           code: 'custom',
           path: [key],
           message: 'an account name is non-empty text',
@@ -61,5 +62,5 @@ export const accountsSchema = plainRecord(z.string(), z.unknown()).transform(
       names[key] = value.trim().slice(0, ACCOUNT_NAME_MAX);
     }
     return { names, organizations };
-  },
+  }),
 );
