@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation';
 import type { TrailSettings } from './desired';
 
 /**
@@ -8,19 +8,19 @@ import type { TrailSettings } from './desired';
  */
 export const customResourceEventSchema = z.looseObject({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResponseURL: z.string().url(),
+  ResponseURL: z.url(),
   StackId: z.string(),
   RequestId: z.string(),
   LogicalResourceId: z.string(),
-  PhysicalResourceId: z.string().optional(),
+  PhysicalResourceId: z.optional(z.string()),
   ResourceProperties: z.looseObject({
     TrailName: z.string(),
     BucketName: z.string(),
-    MultiRegion: z.string().optional(),
-    Organization: z.string().optional(),
-    SnsTopicName: z.string().optional(),
-    CloudWatchLogsLogGroupArn: z.string().optional(),
-    CloudWatchLogsRoleArn: z.string().optional(),
+    MultiRegion: z.optional(z.string()),
+    Organization: z.optional(z.string()),
+    SnsTopicName: z.optional(z.string()),
+    CloudWatchLogsLogGroupArn: z.optional(z.string()),
+    CloudWatchLogsRoleArn: z.optional(z.string()),
   }),
 });
 export type CustomResourceEvent = z.infer<typeof customResourceEventSchema>;
