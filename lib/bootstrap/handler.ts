@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { z } from 'zod';
 import type { Alert } from '../alerts';
 import { alertFacts, alertId } from '../alerts';
 import type { AuthorizationDetailsSender, WideRolesStore } from '../iam';
@@ -23,6 +22,7 @@ import {
   trailArn,
   trailFromProperties,
 } from '../trail';
+import * as z from '../validation';
 
 const scheduledEventSchema = z.looseObject({
   'detail-type': z.literal('Scheduled Event'),
