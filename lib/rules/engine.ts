@@ -93,18 +93,18 @@ export class RuleEngine {
       }
     }
     this.unmatchable = unmatchable;
-    this.regexRules = new Set(rules.filter((rule) => someKey(rule.detection, isRegexKey)));
-    for (const rule of rules)
+    const regexRules = new Set<DetectionRule>();
+    const actorRules = new Set<DetectionRule>();
+    for (const rule of rules) {
+      const keys = keysAsk(rule.detection);
+      if (keys.regex) regexRules.add(rule);
+      if (keys.actor || firstSeenReadsActor(rule)) actorRules.add(rule);
       if (canDecidePartly(rule.partial))
         this.partlyDecided.set(rule, { tried: 0, ruledOut: 0, loose: false });
+    }
+    this.regexRules = regexRules;
+    this.actorRules = actorRules;
     this.alwaysPartlyActive = this.always.filter((rule) => this.partlyDecided.has(rule)).length;
-    this.actorRules = new Set(
-      rules.filter(
-        (rule) =>
-          someKey(rule.detection, (key) => isActorField(key.split('|')[0] ?? '')) ||
-          firstSeenReadsActor(rule),
-      ),
-    );
     // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
     this.general = this.compileTests([rules]);
   }
@@ -520,25 +520,37 @@ function firstSeenReadsActor(rule: DetectionRule): boolean {
   return spec !== undefined && [...spec.fields, ...spec.groupBy].some((field) => isActorField(field.path));
 }
 
-/** Whether any key anywhere in a detection passes `test` (`actor.via|expand: …`, `policy|re: …`). */
-function someKey(detection: Readonly<Record<string, unknown>>, test: (key: string) => boolean): boolean {
-  const pending: unknown[] = [detection];
-  while (pending.length > 0) {
-    const node = pending.pop();
-    if (Array.isArray(node)) pending.push(...node);
-    else if (typeof node === 'object' && node !== null) {
-      for (const [key, value] of Object.entries(node)) {
-        if (test(key)) return true;
-        pending.push(value);
-      }
-    }
-  }
-  return false;
+/** What the keys of a detection ask for (`policy|re: …`, `actor.via|expand: …`). */
+interface KeysAsk {
+  /** A value matched with the regex modifier. */
+  regex: boolean;
+  /** A field of the actor namespace. */
+  actor: boolean;
 }
 
-/** `field|re`, `field|re|i`, …: a key with the regex modifier. */
-function isRegexKey(key: string): boolean {
-  return key.split('|').slice(1).includes('re');
+/**
+ * One walk over every key of a detection's maps, at any depth; values that are not maps or lists
+ * (strings, numbers) hold no keys and are not visited. Runs for every rule in a cold start, so it
+ * makes no string or array per key beyond the field name.
+ */
+function keysAsk(detection: Readonly<Record<string, unknown>>): KeysAsk {
+  const asked: KeysAsk = { regex: false, actor: false };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const element of node) if (typeof element === 'object' && element !== null) visit(element);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const key in node) {
+        if (!Object.hasOwn(node, key)) continue;
+        const bar = key.indexOf('|');
+        if (isActorField(bar < 0 ? key : key.slice(0, bar))) asked.actor = true;
+        if (bar >= 0 && `${key.slice(bar)}|`.includes('|re|')) asked.regex = true;
+        const value: unknown = (node as Record<string, unknown>)[key];
+        if (typeof value === 'object' && value !== null) visit(value);
+      }
+    }
+  };
+  visit(detection);
+  return asked;
 }
 
 function addTo(index: Map<string, DetectionRule[]>, key: string, rule: DetectionRule): void {

@@ -232,3 +232,34 @@ describe('evaluation', () => {
     expect(outcomes[0]).toMatchObject({ message: 'boom' });
   });
 });
+
+describe('which records need their actor first', () => {
+  // A rule reading `actor.*` fires only on an attributed record, so the engine must say so for any
+  // such key, wherever the detection holds it; a field that merely starts with "actor" is not one.
+  const record = { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' };
+  const selectionOf = (body: string) => `  s: ${body}\n  condition: s`;
+  it.each([
+    ['a field of the person', selectionOf('{eventName: CreateUser, actor.person.name: alice}'), true],
+    ['a field with modifiers', selectionOf('{eventName: CreateUser, actor.via|contains: console}'), true],
+    ['the namespace itself', selectionOf('{eventName: CreateUser, actor|exists: true}'), true],
+    [
+      'a map inside a list',
+      selectionOf('[{eventName: DeleteUser}, {eventName: CreateUser, actor.session: x}]'),
+      true,
+    ],
+    [
+      'a later selection',
+      '  a: {eventName: CreateUser}\n  b: {actor.interface: cli}\n  condition: a and b',
+      true,
+    ],
+    ['no actor field', selectionOf('{eventName: CreateUser, userIdentity.type: IAMUser}'), false],
+    [
+      'an actor field in a value, not a key',
+      selectionOf('{eventName: CreateUser, requestParameters.userName: actor.person}'),
+      false,
+    ],
+  ])('%s', (_what, detection, needed) => {
+    const { engine } = engineFor({ 'a.yml': rule('actor', detection) });
+    expect(engine.needsActor(record)).toBe(needed);
+  });
+});
