@@ -1,6 +1,7 @@
 import type { TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
-import { compileLinearRegex } from './regex';
+import type { SigmaStringPart } from './sigma-string';
+import { compileStringMatcher, SigmaString, WILDCARD_MULTI, WILDCARD_SINGLE } from './sigma-string';
 
 /**
  * Sigma conditions: `and`, `or`, `not`, parentheses, `1 of sel*`, `all of sel*`, `1 of them`,
@@ -164,16 +165,32 @@ export function parseCondition(condition: string): ConditionNode {
   return tree;
 }
 
-/** The selection names a quantifier pattern stands for: `them` is every name not starting with `_`. */
+/**
+ * The selection names a quantifier pattern stands for: `them` is every name not starting with `_`;
+ * otherwise `*` stands for any run of characters and `?` for one, every other character for
+ * itself. Matched by the linear matcher of Sigma's wildcard values, so a pattern of many
+ * wildcards cannot backtrack for long on a long name, without compiling a regular expression
+ * (the first RE2 compile in a process cost a Lambda cold start several milliseconds).
+ */
 export function selectionsMatching(pattern: string, names: readonly string[]): string[] {
   if (pattern === 'them') return names.filter((name) => !name.startsWith('_'));
-  // RE2, so a pattern of many wildcards cannot backtrack for long on a long selection name.
-  const regex = compileLinearRegex(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    '',
-  );
-  return names.filter((name) => regex.test(name));
+  const matches = compileStringMatcher(globOf(pattern), true);
+  return names.filter(matches);
+}
+
+/** A condition's pattern as wildcard parts: no escapes, a backslash is itself. */
+function globOf(pattern: string): SigmaString {
+  const parts: SigmaStringPart[] = [];
+  let literal = '';
+  for (const char of pattern) {
+    if (char !== '*' && char !== '?') {
+      literal += char;
+      continue;
+    }
+    if (literal !== '') parts.push(literal);
+    literal = '';
+    parts.push(char === '*' ? WILDCARD_MULTI : WILDCARD_SINGLE);
+  }
+  if (literal !== '') parts.push(literal);
+  return new SigmaString(parts);
 }

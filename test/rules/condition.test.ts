@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { selectionsMatching } from '../../lib/rules/condition';
 import { compileErrors, detects } from '../helpers/rules';
 
 const event = {
@@ -93,5 +95,56 @@ describe('condition errors', () => {
 
   it('a missing condition', () => {
     expect(compileErrors({ ...selections })).toEqual([expect.stringMatching(/needs a condition/)]);
+  });
+});
+
+describe('quantifier patterns', () => {
+  // The reference: the pattern as an anchored regular expression, `*` any run and `?` one UTF-16
+  // unit, newlines included, every other character itself (fine to backtrack on short names).
+  const reference = (pattern: string, name: string): boolean =>
+    new RegExp(
+      `^${[...pattern]
+        .map((char) =>
+          char === '*'
+            ? '[\\s\\S]*'
+            : char === '?'
+              ? '[\\s\\S]'
+              : char.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+        )
+        .join('')}$`,
+    ).test(name);
+  const piece = fc.constantFrom('sel', '_', 'a', 'A', '*', '?', '\\', '.', '\n', '1', 'é', '😀');
+
+  it('name the selections the pattern stands for, as the anchored regular expression does', () => {
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 7 }).map((parts) => parts.join('')),
+        fc.array(
+          fc.array(
+            piece.filter((p) => p !== '*' && p !== '?'),
+            { maxLength: 6 },
+          ),
+          { maxLength: 5 },
+        ),
+        (pattern, nameParts) => {
+          const names = nameParts.map((parts) => parts.join(''));
+          fc.pre(pattern !== 'them');
+          expect(selectionsMatching(pattern, names)).toEqual(
+            names.filter((name) => reference(pattern, name)),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['sel_*', ['sel_a', 'sel_', 'sel', 'xsel_a'], ['sel_a', 'sel_']],
+    ['sel?', ['sel1', 'sel', 'sel12'], ['sel1']],
+    ['a\\*', ['a\\*', 'a\\xyz', 'a*'], ['a\\*', 'a\\xyz']],
+    ['them', ['sel', '_filter'], ['sel']],
+    ['*'.repeat(200), ['a'.repeat(5000)], ['a'.repeat(5000)]],
+  ])('%s', (pattern, names, expected) => {
+    expect(selectionsMatching(pattern, names)).toEqual(expected);
   });
 });
