@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from '../validation';
 import type { YamlDocument } from '../yaml';
 import type { Placeholders, SelectionCache } from './compile-detection';
 import { compileDetection } from './compile-detection';
@@ -77,7 +77,7 @@ export function compileDocument(
 }
 
 function schemaErrors(
-  error: z.ZodError,
+  error: z.core.$ZodError,
   at: (path: readonly (string | number)[]) => RuleLocation,
   title: string | undefined,
 ): RuleError[] {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation';
 import { plainRecord } from '../yaml/plain-record';
 
 /** https://sigmahq.io/sigma-specification/specification/sigma-rules-specification.html#level */
@@ -39,19 +39,21 @@ export function durationMs(text: string): number {
  * pack compiled at build time, so most never validate a rule file.
  */
 function buildRuleSchemas() {
-  const duration = z.string().regex(DURATION, 'a duration such as 30s, 10m, 1h or 7d');
+  const duration = z.string().check(z.regex(DURATION, 'a duration such as 30s, 10m, 1h or 7d'));
 
   const ruleTestSchema = z
     .object({
-      name: z.string().optional(),
+      name: z.optional(z.string()),
       expect: z.boolean({ error: 'expect must be true or false' }),
-      event: plainRecord(z.string(), z.unknown()).optional(),
-      file: z.string().optional(),
-      placeholders: plainRecord(z.string(), z.array(z.string())).optional(),
+      event: z.optional(plainRecord(z.string(), z.unknown())),
+      file: z.optional(z.string()),
+      placeholders: z.optional(plainRecord(z.string(), z.array(z.string()))),
     })
-    .refine((test) => (test.event === undefined) !== (test.file === undefined), {
-      message: 'a test needs exactly one of event (inline) or file (a fixture path)',
-    });
+    .check(
+      z.refine((test) => (test.event === undefined) !== (test.file === undefined), {
+        error: 'a test needs exactly one of event (inline) or file (a fixture path)',
+      }),
+    );
 
   /**
    * `date` and `modified`: an ISO 8601 day, YYYY-MM-DD, as the Sigma specification writes them and
@@ -64,18 +66,18 @@ function buildRuleSchemas() {
   );
 
   const metadata = {
-    title: z.string({ error: 'title is required (a string)' }).min(1, 'title is required'),
-    id: z.string().min(1).optional(),
-    name: z.string().min(1).optional(),
-    status: z.enum(STATUSES).optional(),
-    description: z.string().optional(),
-    author: z.string().optional(),
-    date: sigmaDate.optional(),
-    modified: sigmaDate.optional(),
-    references: z.array(z.string()).optional(),
-    tags: z.array(z.string()).optional(),
-    falsepositives: z.union([z.array(z.string()), z.string()]).optional(),
-    level: z.enum(LEVELS).optional(),
+    title: z.string({ error: 'title is required (a string)' }).check(z.minLength(1, 'title is required')),
+    id: z.optional(z.string().check(z.minLength(1))),
+    name: z.optional(z.string().check(z.minLength(1))),
+    status: z.optional(z.enum(STATUSES)),
+    description: z.optional(z.string()),
+    author: z.optional(z.string()),
+    date: z.optional(sigmaDate),
+    modified: z.optional(sigmaDate),
+    references: z.optional(z.array(z.string())),
+    tags: z.optional(z.array(z.string())),
+    falsepositives: z.optional(z.union([z.array(z.string()), z.string()])),
+    level: z.optional(z.enum(LEVELS)),
   };
 
   /**
@@ -84,19 +86,19 @@ function buildRuleSchemas() {
    * `group-by` entity, when given) was not seen before; `learning` is how long after the first match
    * the rule only learns; `forget` is how long an unseen combination is remembered.
    */
-  const firstSeenSchema = z
-    .object({
-      fields: z.array(z.string().min(1)).min(1, 'first_seen.fields names at least one field'),
-      'group-by': z.array(z.string().min(1)).optional(),
-      learning: duration.optional(),
-      forget: duration.optional(),
-    })
-    .strict();
+  const firstSeenSchema = z.strictObject({
+    fields: z
+      .array(z.string().check(z.minLength(1)))
+      .check(z.minLength(1, 'first_seen.fields names at least one field')),
+    'group-by': z.optional(z.array(z.string().check(z.minLength(1)))),
+    learning: z.optional(duration),
+    forget: z.optional(duration),
+  });
 
   const logsourceSchema = z.looseObject({
-    product: z.string().optional(),
-    service: z.string().optional(),
-    category: z.string().optional(),
+    product: z.optional(z.string()),
+    service: z.optional(z.string()),
+    category: z.optional(z.string()),
   });
 
   /** `detection:`: selection names are plain data (`constructor` is a name like any other): see plainRecord. */
@@ -107,51 +109,49 @@ function buildRuleSchemas() {
     ...metadata,
     logsource: logsourceSchema,
     detection: detectionBlockSchema,
-    fields: z.array(z.string()).optional(),
-    tests: z.array(ruleTestSchema).optional(),
-    notify: z
-      .looseObject({
-        destinations: z.array(z.string()).optional(),
-        channel: z.string().optional(),
-      })
-      .optional(),
-    dedup: z
-      .object({
-        fields: z.array(z.string()).optional(),
-        window: duration.optional(),
-      })
-      .optional(),
-    runbook: z.string().optional(),
-    first_seen: firstSeenSchema.optional(),
+    fields: z.optional(z.array(z.string())),
+    tests: z.optional(z.array(ruleTestSchema)),
+    notify: z.optional(
+      z.looseObject({
+        destinations: z.optional(z.array(z.string())),
+        channel: z.optional(z.string()),
+      }),
+    ),
+    dedup: z.optional(
+      z.object({
+        fields: z.optional(z.array(z.string())),
+        window: z.optional(duration),
+      }),
+    ),
+    runbook: z.optional(z.string()),
+    first_seen: z.optional(firstSeenSchema),
   });
-  const comparison = z
-    .object({
-      gt: z.number().optional(),
-      gte: z.number().optional(),
-      lt: z.number().optional(),
-      lte: z.number().optional(),
-      eq: z.number().optional(),
-      field: z.string().optional(),
-    })
-    .strict();
+  const comparison = z.strictObject({
+    gt: z.optional(z.number()),
+    gte: z.optional(z.number()),
+    lt: z.optional(z.number()),
+    lte: z.optional(z.number()),
+    eq: z.optional(z.number()),
+    field: z.optional(z.string()),
+  });
 
   /** https://sigmahq.io/sigma-specification/specification/sigma-correlation-rules-specification.html */
   const correlationBlockSchema = z.object({
     type: z.enum(CORRELATION_TYPES),
-    rules: z.union([z.string(), z.array(z.string()).min(1)]),
-    'group-by': z.array(z.string()).optional(),
+    rules: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]),
+    'group-by': z.optional(z.array(z.string())),
     timespan: duration,
-    condition: comparison.optional(),
-    generate: z.boolean().optional(),
-    aliases: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+    condition: z.optional(comparison),
+    generate: z.optional(z.boolean()),
+    aliases: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),
   });
 
   const correlationRuleSchema = z.looseObject({
     ...metadata,
     correlation: correlationBlockSchema,
-    notify: z.looseObject({ destinations: z.array(z.string()).optional() }).optional(),
-    fields: z.array(z.string()).optional(),
-    runbook: z.string().optional(),
+    notify: z.optional(z.looseObject({ destinations: z.optional(z.array(z.string())) })),
+    fields: z.optional(z.array(z.string())),
+    runbook: z.optional(z.string()),
   });
   return {
     ruleTestSchema,
