@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../validation';
 import type { DeliveryShape } from './types';
 import { parseEnvelope } from './types';
 
@@ -7,8 +7,8 @@ import { parseEnvelope } from './types';
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/configure-sns-notifications-for-cloudtrail.html
  */
 const deliveryNotification = z.object({
-  s3Bucket: z.string().min(1),
-  s3ObjectKey: z.array(z.string().min(1)),
+  s3Bucket: z.string().check(z.minLength(1)),
+  s3ObjectKey: z.array(z.string().check(z.minLength(1))),
 });
 
 export const cloudTrailDeliveryShape: DeliveryShape = {

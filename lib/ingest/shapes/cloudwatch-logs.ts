@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from '../../validation';
 import type { DeliveryShape, Expansion } from './types';
 import { parseEnvelope } from './types';
 
@@ -15,12 +15,12 @@ import { parseEnvelope } from './types';
  */
 export const MAX_LOGS_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
-const awsLogsEvent = z.object({ awslogs: z.object({ data: z.string().min(1) }) });
+const awsLogsEvent = z.object({ awslogs: z.object({ data: z.string().check(z.minLength(1)) }) });
 
 const logsPayload = z.object({
   messageType: z.string(),
-  logGroup: z.string().optional(),
-  logStream: z.string().optional(),
+  logGroup: z.optional(z.string()),
+  logStream: z.optional(z.string()),
   // Each log event is checked on its own below: one malformed event costs only itself.
   logEvents: z.array(z.unknown()),
 });

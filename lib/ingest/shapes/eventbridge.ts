@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../validation';
 import type { DeliveryShape } from './types';
 import { isObject, parseEnvelope } from './types';
 
@@ -18,8 +18,11 @@ const eventBridgeEvent = z.object({
 });
 
 const s3ObjectCreatedDetail = z.object({
-  bucket: z.object({ name: z.string().min(1) }),
-  object: z.object({ key: z.string().min(1), size: z.number().int().nonnegative().optional() }),
+  bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+  object: z.object({
+    key: z.string().check(z.minLength(1)),
+    size: z.optional(z.number().check(z.int(), z.nonnegative())),
+  }),
 });
 
 export const eventBridgeShape: DeliveryShape = {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../validation';
 import { decodeS3EventKey } from '../log-file-key';
 import type { DeliveryShape } from './types';
 import { parseEnvelope } from './types';
@@ -7,8 +7,11 @@ import { parseEnvelope } from './types';
 const s3NotificationRecord = z.object({
   eventName: z.string(),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({ key: z.string().min(1), size: z.number().int().nonnegative().optional() }),
+    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+    object: z.object({
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.number().check(z.int(), z.nonnegative())),
+    }),
   }),
 });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../validation';
 import type { DeliveryShape } from './types';
 import { parseEnvelope } from './types';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../../validation';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -37,7 +37,7 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** Validates an envelope; on failure, one problem that names the shape and every wrong field. */
 export function parseEnvelope<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   value: unknown,
   shapeName: string,
 ): { ok: true; data: T } | { ok: false; problem: Expansion } {
