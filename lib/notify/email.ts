@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
 import { neutralizeControl } from '../text';
+import * as z from '../validation';
 import { SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from './limits';
 import { asciiLine, inertJson, singleLine } from './text';
 import type { Notifier } from './types';
@@ -103,7 +103,7 @@ const ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const emailConfig = z.strictObject({
   type: z.literal('email'),
   /** An SNS topic whose subscribers are email addresses. */
-  topic_arn: z.string().regex(ARN, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)'),
+  topic_arn: z.string().check(z.regex(ARN, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')),
 });
 
 /** https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html */

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, cappedActor, safeConsoleUrl, titleWithPerson } from '../alerts';
 import type { Level } from '../rules';
+import * as z from '../validation';
 import { postWithRetry } from './http';
 import { PAGERDUTY_EVENT_MAX_BYTES, PAGERDUTY_SUMMARY_MAX } from './limits';
 import { redactResult } from './redact';
@@ -86,7 +86,7 @@ export function pagerDutyBody(alert: Alert, routingKey: string): string {
 const pagerDutyConfig = z.strictObject({
   type: z.literal('pagerduty'),
   routing_key: secretRefSchema,
-  url: deliveryUrlSchema.optional(),
+  url: z.optional(deliveryUrlSchema),
 });
 
 export const pagerDutyNotifier: Notifier<z.infer<typeof pagerDutyConfig>> = {

@@ -2,9 +2,9 @@ import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
 import type { TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
+import * as z from '../validation';
 import { setupFailureKind } from './setup-failure';
 
 /**
@@ -14,9 +14,12 @@ import { setupFailureKind } from './setup-failure';
  */
 export const secretRefSchema = z.union(
   [
-    z.strictObject({ env: z.string().min(1) }),
-    z.strictObject({ ssm: z.string().min(1) }),
-    z.strictObject({ secretsmanager: z.string().min(1), key: z.string().min(1).optional() }),
+    z.strictObject({ env: z.string().check(z.minLength(1)) }),
+    z.strictObject({ ssm: z.string().check(z.minLength(1)) }),
+    z.strictObject({
+      secretsmanager: z.string().check(z.minLength(1)),
+      key: z.optional(z.string().check(z.minLength(1))),
+    }),
   ],
   {
     error:

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { personShort } from '../alerts';
+import * as z from '../validation';
 import type { AnswerVerdict, SendOptions } from './http';
 import { postWithRetry } from './http';
 import { SLACK_FALLBACK_TEXT_MAX, SLACK_SECTION_TEXT_MAX } from './limits';
@@ -67,15 +67,15 @@ const SLACK_CONFIG_ERRORS: Readonly<Record<string, string>> = {
 
 const slackAnswer = z.looseObject({
   ok: z.boolean(),
-  error: z.string().optional(),
-  channel: z.string().optional(),
-  ts: z.string().optional(),
+  error: z.optional(z.string()),
+  channel: z.optional(z.string()),
+  ts: z.optional(z.string()),
 });
 
 /** What a posted message needs to be replied under and updated: Slack's channel ID and ts, and its content. */
 const parentRef = z.strictObject({
-  channel: z.string().min(1),
-  ts: z.string().min(1),
+  channel: z.string().check(z.minLength(1)),
+  ts: z.string().check(z.minLength(1)),
   text: z.string(),
   blocks: z.array(z.record(z.string(), z.unknown())),
 });
@@ -176,11 +176,11 @@ const slackAppConfig = z.strictObject({
   /** The bot token (xoxb-…) with the chat:write scope: a secret, so always a reference. */
   token: secretRefSchema,
   /** The channel ID (C…); a name works for posting, but replies and updates use the ID Slack returns. */
-  channel: z.string().min(1),
+  channel: z.string().check(z.minLength(1)),
   /** Repeats within a dedup window reply in the first alert's thread (default), or are held back as for other destinations. */
-  thread_repeats: z.boolean().default(true),
+  thread_repeats: z._default(z.boolean(), true),
   /** The Web API base URL (GovSlack: https://slack-gov.com/api; tests: a local receiver). */
-  api_url: deliveryUrlSchema.default(SLACK_API_URL),
+  api_url: z._default(deliveryUrlSchema, SLACK_API_URL),
 });
 type SlackAppConfig = z.infer<typeof slackAppConfig>;
 

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
 import type { Level } from '../rules';
+import * as z from '../validation';
 import {
   SLACK_CONTEXT_ELEMENTS_MAX,
   SLACK_FALLBACK_TEXT_MAX,

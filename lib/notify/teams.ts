@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, safeConsoleUrl, titleWithPerson } from '../alerts';
+import * as z from '../validation';
 import { postToSecretWebhook } from './secret-webhook';
 import { secretRefSchema } from './secrets';
 import { inertJson, teamsText } from './text';

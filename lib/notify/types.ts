@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { z } from 'zod';
 import type { Alert } from '../alerts';
 import type { StateStore } from '../state';
+import type * as z from '../validation';
 import type { HttpPolicy, SendOptions, Sleep } from './http';
 import type { SecretResolver } from './secrets';
 import { setupFailureKind } from './setup-failure';
@@ -63,7 +63,7 @@ export interface Destination {
 export interface Notifier<Config> {
   readonly type: string;
   readonly description: string;
-  readonly configSchema: z.ZodType<Config>;
+  readonly configSchema: z.ZodMiniType<Config>;
   create(name: string, config: Config, context: NotifierContext): Destination;
 }
 
@@ -71,7 +71,7 @@ export interface Notifier<Config> {
 export interface RegisteredNotifier {
   readonly type: string;
   readonly description: string;
-  readonly configSchema: z.ZodType<unknown>;
+  readonly configSchema: z.ZodMiniType<unknown>;
   create(name: string, config: unknown, context: NotifierContext): Destination;
 }
 

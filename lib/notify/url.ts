@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -18,10 +18,12 @@ export function checkDeliveryUrl(text: string): string | undefined {
   return 'must be an https:// URL (http:// only for localhost)';
 }
 
-export const deliveryUrlSchema = z.string().superRefine((text, context) => {
-  const problem = checkDeliveryUrl(text);
-  if (problem) context.addIssue({ code: 'custom', message: problem });
-});
+export const deliveryUrlSchema = z.string().check(
+  z.superRefine((text, context) => {
+    const problem = checkDeliveryUrl(text);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 /** Names an endpoint by its host only: paths and queries of webhook URLs are often secrets. */
 export function hostLabel(kind: string, text: string): string {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
 import type { Alert } from '../alerts';
+import * as z from '../validation';
 import { postWithRetry } from './http';
 import { redactResult } from './redact';
 import type { SecretRef } from './secrets';
@@ -40,8 +40,8 @@ const webhookConfig = z.strictObject({
   /** The URL itself, or a reference when it carries a token. */
   url: z.union([deliveryUrlSchema, secretRefSchema]),
   /** The HMAC key for the signature header. */
-  secret: secretRefSchema.optional(),
-  headers: z.record(z.string(), z.union([z.string(), secretRefSchema])).optional(),
+  secret: z.optional(secretRefSchema),
+  headers: z.optional(z.record(z.string(), z.union([z.string(), secretRefSchema]))),
 });
 
 export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
