@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { Input } from '../ingest';
 import { TriggerEventError } from '../runtime';
+import * as z from '../validation';
 
 /**
  * The event an SQS event source mapping gives Lambda: a batch of messages, each with the id the
@@ -12,11 +12,11 @@ export const SQS_BATCH_EVENT = z.object({
   Records: z
     .array(
       z.looseObject({
-        messageId: z.string().min(1),
+        messageId: z.string().check(z.minLength(1)),
         eventSource: z.literal('aws:sqs'),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** One message of the batch as the handler reads it; the body is checked per message, not here. */
@@ -25,7 +25,7 @@ export type QueueMessage = z.infer<typeof SQS_BATCH_EVENT>['Records'][number];
 /** The message's body and receive count, when they have the documented types. */
 const MESSAGE_PARTS = z.looseObject({
   body: z.string(),
-  attributes: z.looseObject({ ApproximateReceiveCount: z.string().optional() }).optional(),
+  attributes: z.optional(z.looseObject({ ApproximateReceiveCount: z.optional(z.string()) })),
 });
 
 /** The batch, or a TriggerEventError naming every field at fault. */
