@@ -1,8 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
-import { z } from 'zod';
 import type { TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
 import type { Input } from '../ingest';
+import * as z from '../validation';
 import type { FailureReport } from './failures';
 
 /**
@@ -13,20 +13,23 @@ import type { FailureReport } from './failures';
  */
 export const TRIGGER_SCHEMAS = {
   s3: {
-    envelope: z.object({ Records: z.array(z.unknown()).min(1) }),
+    envelope: z.object({ Records: z.array(z.unknown()).check(z.minLength(1)) }),
     item: z.looseObject({
       eventSource: z.literal('aws:s3'),
       s3: z.looseObject({
-        bucket: z.looseObject({ name: z.string().min(1) }),
-        object: z.looseObject({ key: z.string().min(1) }),
+        bucket: z.looseObject({ name: z.string().check(z.minLength(1)) }),
+        object: z.looseObject({ key: z.string().check(z.minLength(1)) }),
       }),
     }),
   },
   sns: {
-    envelope: z.object({ Records: z.array(z.unknown()).min(1) }),
+    envelope: z.object({ Records: z.array(z.unknown()).check(z.minLength(1)) }),
     item: z.looseObject({ EventSource: z.literal('aws:sns'), Sns: z.looseObject({ Message: z.string() }) }),
   },
-  logs: { envelope: z.object({ awslogs: z.object({ data: z.string().min(1) }) }), item: undefined },
+  logs: {
+    envelope: z.object({ awslogs: z.object({ data: z.string().check(z.minLength(1)) }) }),
+    item: undefined,
+  },
   eventbridge: {
     envelope: z.looseObject({
       'detail-type': z.string(),
@@ -63,7 +66,7 @@ function accountOf(functionArn: string | undefined): string | undefined {
   return functionArn?.split(':')[4];
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
 }
 
@@ -86,7 +89,7 @@ export function splitEvent(
     location,
     error,
   });
-  const wrongEnvelope = (error: z.ZodError): TriggerEventError =>
+  const wrongEnvelope = (error: z.core.$ZodError): TriggerEventError =>
     new TriggerEventError(`the ${trigger} function got an event it does not take: ${describeIssues(error)}`);
   if (trigger === 'eventbridge') {
     const envelope = TRIGGER_SCHEMAS.eventbridge.envelope.safeParse(event);
