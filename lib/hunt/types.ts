@@ -1,8 +1,8 @@
-import type { z } from 'zod';
 import type { ScanCost } from '../athena/cost';
 import type { Input, Origin, ReadOptions } from '../ingest';
 import type { CloudTrailRecord } from '../records';
 import type { CompiledHunt, HuntScope, SqlDialect, Unsupported } from '../sql';
+import type * as z from '../validation';
 
 /** What every hunt engine (DuckDB, Athena) is given and gives back. */
 
@@ -62,7 +62,7 @@ export interface HuntEngine {
    * The engine's own schema for those flags (strict: a key it does not take is refused), as
    * notifiers bring theirs: the command checks them before compiling, `run` reads them again.
    */
-  readonly options: z.ZodType;
+  readonly options: z.ZodMiniType;
   dialect(): SqlDialect;
   run(compiled: CompiledHunt, options: HuntRunOptions): Promise<HuntResult>;
 }
