@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { EngineFlag } from '../hunt/types';
+import * as z from '../validation';
 import type { AthenaSettingsInput } from './settings';
 
 /**
@@ -28,19 +28,20 @@ export const ATHENA_FLAGS: readonly EngineFlag[] = [
   },
 ];
 
-const name = z.string().trim().min(1, { message: 'takes a name' });
+const name = z.string().check(z.trim(), z.minLength(1, { error: 'takes a name' }));
 
 /** The Athena engine's options as `hunt` hands them over (commander's camelCase keys); strict. */
 export const athenaEngineOptions = z.strictObject({
-  workgroup: name.optional(),
-  database: name.optional(),
-  table: name.optional(),
-  outputLocation: z
-    .string()
-    .trim()
-    .refine((text) => text.startsWith('s3://'), { message: 'takes an s3://bucket/prefix/ URL' })
-    .optional(),
-  stack: name.optional(),
+  workgroup: z.optional(name),
+  database: z.optional(name),
+  table: z.optional(name),
+  outputLocation: z.optional(
+    z.string().check(
+      z.trim(),
+      z.refine((text) => text.startsWith('s3://'), { error: 'takes an s3://bucket/prefix/ URL' }),
+    ),
+  ),
+  stack: z.optional(name),
 });
 export type AthenaEngineOptions = z.output<typeof athenaEngineOptions>;
 
