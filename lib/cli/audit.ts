@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { z } from 'zod';
 import type { AccountNames } from '../accounts';
 import { accountNamesFor, labelAuditAccounts, withAccountNames } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
@@ -22,6 +21,7 @@ import { RuleEngine } from '../rules';
 import { MemoryStateStore } from '../state';
 import type { PacingOptions } from '../trail';
 import { PacedCloudTrail, TrailError } from '../trail';
+import * as z from '../validation';
 import { parseInputs } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
@@ -45,16 +45,22 @@ export function auditFlags(now: number) {
     .object({
       ...readFlagsShape(now),
       ...ruleFlagsShape,
-      who: z
-        .string()
-        .trim()
-        .min(1, 'NAME is required: a user name, email, ARN, source identity or Identity Center user')
-        .optional(),
+      who: z.optional(
+        z
+          .string()
+          .check(
+            z.trim(),
+            z.minLength(
+              1,
+              'NAME is required: a user name, email, ARN, source identity or Identity Center user',
+            ),
+          ),
+      ),
       output: outputFlag(AUDIT_FORMATS, 'table'),
-      html: z.string().optional(),
-      lookup: z.boolean().optional(),
+      html: z.optional(z.string()),
+      lookup: z.optional(z.boolean()),
     })
-    .superRefine(windowInOrder);
+    .check(z.superRefine(windowInOrder));
 }
 export type AuditCliOptions = z.output<ReturnType<typeof auditFlags>>;
 

@@ -1,5 +1,4 @@
 import { stat, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { accountLabel, accountNamesFor } from '../accounts';
 import type { AthenaBacktestInput, AthenaSettings } from '../athena';
 import { formatCost } from '../athena/cost';
@@ -9,6 +8,7 @@ import { parseInputArg } from '../ingest';
 import { createStateStore } from '../pipeline';
 import type { Placeholders, RuleSet } from '../rules';
 import { oneLine } from '../text';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, isTerminal, LineWriter, UsageError, writeDiagnostic } from './io';
 import {
@@ -44,22 +44,23 @@ export function backtestFlags(now: number) {
     .object({
       ...read,
       ...ruleFlagsShape,
-      until: read.until.default(now),
+      until: z._default(read.until, now),
       output: outputFlag(BACKTEST_FORMATS, 'table'),
-      html: z.string().optional(),
-      concurrency: readBy((text) => readWholeNumber(text, MAX_BACKTEST_CONCURRENCY)).default(
+      html: z.optional(z.string()),
+      concurrency: z._default(
+        readBy((text) => readWholeNumber(text, MAX_BACKTEST_CONCURRENCY)),
         DEFAULT_BACKTEST_CONCURRENCY,
       ),
-      progress: z.boolean().optional(),
-      baseline: z.boolean().optional(),
-      engine: z.enum(BACKTEST_ENGINES).default('javascript'),
-      workgroup: z.string().optional(),
-      database: z.string().optional(),
-      table: z.string().optional(),
-      outputLocation: z.string().optional(),
-      stack: z.string().optional(),
+      progress: z.optional(z.boolean()),
+      baseline: z.optional(z.boolean()),
+      engine: z._default(z.enum(BACKTEST_ENGINES), 'javascript'),
+      workgroup: z.optional(z.string()),
+      database: z.optional(z.string()),
+      table: z.optional(z.string()),
+      outputLocation: z.optional(z.string()),
+      stack: z.optional(z.string()),
     })
-    .superRefine(windowInOrder);
+    .check(z.superRefine(windowInOrder));
 }
 export type BacktestCliOptions = z.output<ReturnType<typeof backtestFlags>>;
 

@@ -1,13 +1,15 @@
-import { z } from 'zod';
 import type { Input, ReadResult } from '../ingest';
 import { formatOrigin, parseInputArg, readRecords } from '../ingest';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
 import { readFlagsShape, toLayoutFilter, toRecordLimits, toS3Settings, windowInOrder } from './options';
 
 /** `trailwatch cat`'s flags, checked and typed at the edge. */
 export function catFlags(now: number) {
-  return z.object({ ...readFlagsShape(now), verbose: z.boolean().optional() }).superRefine(windowInOrder);
+  return z
+    .object({ ...readFlagsShape(now), verbose: z.optional(z.boolean()) })
+    .check(z.superRefine(windowInOrder));
 }
 export type CatOptions = z.output<ReturnType<typeof catFlags>>;
 

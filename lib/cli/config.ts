@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
 import { loadRuleSet, readConfig } from './rule-options';
 
 /** `config validate`'s flags. */
-export const configValidateFlags = z.object({ config: z.string().optional() });
+export const configValidateFlags = z.object({ config: z.optional(z.string()) });
 
 /**
  * `trailwatch config validate`: the file against its schema (errors with file:line, reported by

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { z } from 'zod';
+import type * as z from '../validation';
 import type { CliIo } from './io';
 import { UsageError, writeDiagnostic } from './io';
 import { collectList } from './options';
@@ -84,7 +84,10 @@ export function flagName(key: string, typed: ReadonlyMap<string, string>): strin
  * Checks the options against the command's schema: the typed options, or a UsageError (exit 2)
  * naming each flag at fault. Issue messages are written to follow the flag's name.
  */
-export function parseFlags<S extends z.ZodType>(schema: S, { values, typed }: ResolvedFlags): z.output<S> {
+export function parseFlags<S extends z.ZodMiniType>(
+  schema: S,
+  { values, typed }: ResolvedFlags,
+): z.output<S> {
   const result = schema.safeParse(values);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
@@ -97,7 +100,7 @@ export function parseFlags<S extends z.ZodType>(schema: S, { values, typed }: Re
 }
 
 /** Resolves the old spellings and checks the rest: what a command's action receives. */
-export function commandFlags<S extends z.ZodType>(
+export function commandFlags<S extends z.ZodMiniType>(
   schema: S,
   raw: Readonly<Record<string, unknown>>,
   deprecated: readonly DeprecatedFlag[],

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { z } from 'zod';
 import { accountNamesFor } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { Alert } from '../alerts';
@@ -19,6 +18,7 @@ import { ShownAlerts, toFinding } from '../scan';
 import type { CompiledHunt, HuntScope } from '../sql';
 import { compileHunt } from '../sql';
 import { MemoryStateStore } from '../state';
+import * as z from '../validation';
 import { parseInputs } from './cat';
 import type { RawFlags } from './flags';
 import { CONFIG_HELP, commandFlags, declareReadFlags, outputHelp, READ_DEPRECATED } from './flags';
@@ -50,15 +50,14 @@ export function huntFlags(now: number) {
       ...readFlagsShape(now),
       ...ruleFlagsShape,
       engine: z
-        .string()
-        .default(DEFAULT_HUNT_ENGINE)
-        .refine((name) => HUNT_ENGINES.has(name), { message: `takes one of ${engines.join(', ')}` }),
+        ._default(z.string(), DEFAULT_HUNT_ENGINE)
+        .check(z.refine((name) => HUNT_ENGINES.has(name), { error: `takes one of ${engines.join(', ')}` })),
       output: outputFlag(HUNT_FORMATS, 'table'),
-      minLevel: readBy(readLevel).optional(),
-      failOn: readBy(readLevel).optional(),
-      verbose: z.boolean().optional(),
+      minLevel: z.optional(readBy(readLevel)),
+      failOn: z.optional(readBy(readLevel)),
+      verbose: z.optional(z.boolean()),
     })
-    .superRefine(windowInOrder);
+    .check(z.superRefine(windowInOrder));
 }
 export type HuntOptions = z.output<ReturnType<typeof huntFlags>>;
 

@@ -1,22 +1,27 @@
-import { z } from 'zod';
 import { MAX_RESULTS_PER_CALL } from '../history';
+import * as z from '../validation';
 import type { LookupCliOptions } from './lookup';
 import { LOOKUP_OUTPUTS } from './lookup';
 import { clientRegionFlag, outputFlag, readBy, readTime, readWholeNumber } from './options';
 
 /** A time flag read at the edge and handed on as the exact instant, in ISO 8601. */
 function instantFlag(now: number, bound: 'start' | 'end') {
-  return readBy((text) => readTime(text, now, bound)).transform((ms) => new Date(ms).toISOString());
+  return z.pipe(
+    readBy((text) => readTime(text, now, bound)),
+    z.transform((ms: number) => new Date(ms).toISOString()),
+  );
 }
 
 /** A count flag checked at the edge and handed on as typed (lookupQuery reads it again). */
 function countFlag(max?: number) {
-  return z.string().refine((text) => readWholeNumber(text, max).ok, {
-    error: (issue) => {
-      const read = readWholeNumber(String(issue.input), max);
-      return read.ok ? '' : read.why;
-    },
-  });
+  return z.string().check(
+    z.refine((text) => readWholeNumber(text, max).ok, {
+      error: (issue) => {
+        const read = readWholeNumber(String(issue.input), max);
+        return read.ok ? '' : read.why;
+      },
+    }),
+  );
 }
 
 /**
@@ -24,24 +29,24 @@ function countFlag(max?: number) {
  * edge. A date alone as --end-time means the end of that UTC day, as --until does everywhere.
  */
 export function lookupFlags(now: number) {
-  return z
-    .object({
-      lookupAttributes: z.array(z.string()).optional(),
-      startTime: instantFlag(now, 'start').optional(),
-      endTime: instantFlag(now, 'end').optional(),
-      eventCategory: z.string().optional(),
-      maxResults: countFlag(MAX_RESULTS_PER_CALL).optional(),
-      maxItems: countFlag().optional(),
-      all: z.boolean().optional(),
-      startingToken: z.string().optional(),
-      region: clientRegionFlag.optional(),
-      endpointUrl: z.string().optional(),
-      profile: z.string().optional(),
+  return z.pipe(
+    z.object({
+      lookupAttributes: z.optional(z.array(z.string())),
+      startTime: z.optional(instantFlag(now, 'start')),
+      endTime: z.optional(instantFlag(now, 'end')),
+      eventCategory: z.optional(z.string()),
+      maxResults: z.optional(countFlag(MAX_RESULTS_PER_CALL)),
+      maxItems: z.optional(countFlag()),
+      all: z.optional(z.boolean()),
+      startingToken: z.optional(z.string()),
+      region: z.optional(clientRegionFlag),
+      endpointUrl: z.optional(z.string()),
+      profile: z.optional(z.string()),
       output: outputFlag(LOOKUP_OUTPUTS, 'table'),
-      rules: z.union([z.boolean(), z.string()]).optional(),
-      config: z.string().optional(),
-    })
-    .transform(
+      rules: z.optional(z.union([z.boolean(), z.string()])),
+      config: z.optional(z.string()),
+    }),
+    z.transform(
       (flags): LookupCliOptions => ({
         output: flags.output,
         ...(flags.lookupAttributes === undefined ? {} : { lookupAttributes: flags.lookupAttributes }),
@@ -57,5 +62,6 @@ export function lookupFlags(now: number) {
         ...(flags.rules === undefined ? {} : { rules: flags.rules }),
         ...(flags.config === undefined ? {} : { config: flags.config }),
       }),
-    );
+    ),
+  );
 }

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import type { Alert } from '../alerts';
 import { alertFacts, alertId, consoleEventUrl, describeAction } from '../alerts';
 import { createDestinations, defaultNotifierContext } from '../pipeline';
 import type { CloudTrailRecord } from '../records';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, UsageError } from './io';
 import { readConfig } from './rule-options';
 
 /** `notify test`'s flags: the config, and the AWS profile an SNS destination is reached with. */
-export const notifyTestFlags = z.object({ config: z.string().optional(), profile: z.string().optional() });
+export const notifyTestFlags = z.object({ config: z.optional(z.string()), profile: z.optional(z.string()) });
 
 /** A harmless, clearly labelled alert, new each time so that no idempotency record holds it back. */
 export function sampleAlert(now: number = Date.now()): Alert {

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { LayoutFilter, S3Settings } from '../ingest';
 import type { Level } from '../rules';
 import { LEVELS } from '../rules';
 import { parseEndTime, parseTime, TimeParseError } from '../time';
+import * as z from '../validation';
 import { UsageError } from './io';
 
 /**
@@ -104,65 +104,81 @@ export function wholeNumberOption(option: string, text: string, max = Number.MAX
   return orUsageError(option, readWholeNumber(text, max));
 }
 
+/**
+ * A failed read as an issue on the value being transformed. zod/mini hands a transform the parse
+ * payload itself, not classic's context with `addIssue`: the issue goes onto its list, as
+ * classic's `addIssue` put it there.
+ */
+function failTransform(payload: z.core.ParsePayload, message: string): never {
+  payload.issues.push({ code: 'custom', message, input: payload.value });
+  return z.NEVER;
+}
+
 /** A zod string that a reader turns into its value, its failure an issue on the flag. */
 export function readBy<T>(reader: (text: string) => Read<T>) {
-  return z.string().transform((text, context): T => {
-    const read = reader(text);
-    if (read.ok) return read.value;
-    context.addIssue({ code: 'custom', message: read.why });
-    return z.NEVER;
-  });
+  return z.pipe(
+    z.string(),
+    z.transform((text: string, payload): T => {
+      const read = reader(text);
+      return read.ok ? read.value : failTransform(payload, read.why);
+    }),
+  );
 }
 
 /** `--output`: one of the command's formats. */
 export function outputFlag<const T extends readonly [string, ...string[]]>(formats: T, fallback: T[number]) {
-  return z
-    .enum(formats, { error: (issue) => `takes ${formats.join(', ')}; got ${String(issue.input)}` })
-    .default(fallback);
+  return z._default(
+    z.enum(formats, { error: (issue) => `takes ${formats.join(', ')}; got ${String(issue.input)}` }),
+    fallback,
+  );
 }
 
 function listOf(pattern: RegExp, what: string) {
-  return z.array(z.string()).superRefine((items, context) => {
-    const bad = items.filter((item) => !pattern.test(item));
-    if (bad.length > 0) context.addIssue({ code: 'custom', message: `takes ${what}; got ${bad.join(', ')}` });
-  });
+  return z.array(z.string()).check(
+    z.superRefine((items, context) => {
+      const bad = items.filter((item) => !pattern.test(item));
+      if (bad.length > 0)
+        context.addIssue({ code: 'custom', message: `takes ${what}; got ${bad.join(', ')}` });
+    }),
+  );
 }
 
 /** `--region`: the AWS client's region, one name (the flag is collected as a list to catch `a,b`). */
-export const clientRegionFlag = z.array(z.string()).transform((items, context): string => {
-  const [only] = items;
-  if (items.length !== 1 || only === undefined) {
-    context.addIssue({
-      code: 'custom',
-      message: `takes one region, the AWS client's; got ${items.join(', ')} (to keep the records of several regions use --record-region)`,
-    });
-    return z.NEVER;
-  }
-  if (!REGION_NAME.test(only)) {
-    context.addIssue({ code: 'custom', message: `takes a region name such as eu-west-1; got ${only}` });
-    return z.NEVER;
-  }
-  return only;
-});
+export const clientRegionFlag = z.pipe(
+  z.array(z.string()),
+  z.transform((items: string[], payload): string => {
+    const [only] = items;
+    if (items.length !== 1 || only === undefined) {
+      return failTransform(
+        payload,
+        `takes one region, the AWS client's; got ${items.join(', ')} (to keep the records of several regions use --record-region)`,
+      );
+    }
+    if (!REGION_NAME.test(only)) {
+      return failTransform(payload, `takes a region name such as eu-west-1; got ${only}`);
+    }
+    return only;
+  }),
+);
 
 /** The flags of every command that reads records (cat, scan, audit, backtest), typed. */
 export function readFlagsShape(now: number) {
   return {
-    since: readBy((text) => readTime(text, now, 'start')).optional(),
-    until: readBy((text) => readTime(text, now, 'end')).optional(),
-    account: listOf(ACCOUNT_ID, '12-digit account ids').optional(),
-    recordRegion: listOf(REGION_NAME, 'region names such as eu-west-1').optional(),
-    region: clientRegionFlag.optional(),
-    endpointUrl: z.string().optional(),
-    profile: z.string().min(1, 'takes a profile name').optional(),
-    maxRecordSize: readBy(readSize).optional(),
+    since: z.optional(readBy((text) => readTime(text, now, 'start'))),
+    until: z.optional(readBy((text) => readTime(text, now, 'end'))),
+    account: z.optional(listOf(ACCOUNT_ID, '12-digit account ids')),
+    recordRegion: z.optional(listOf(REGION_NAME, 'region names such as eu-west-1')),
+    region: z.optional(clientRegionFlag),
+    endpointUrl: z.optional(z.string()),
+    profile: z.optional(z.string().check(z.minLength(1, 'takes a profile name'))),
+    maxRecordSize: z.optional(readBy(readSize)),
   };
 }
 
 /** The window's order, checked once both ends are read; the issue is on `since`. */
 export function windowInOrder(
   value: { readonly since?: number | undefined; readonly until?: number | undefined },
-  context: z.RefinementCtx,
+  context: z.core.$RefinementCtx,
 ): void {
   if (value.since !== undefined && value.until !== undefined && value.since > value.until) {
     context.addIssue({ code: 'custom', path: ['since'], message: 'is after --until' });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { resolveRegion } from '../aws';
 import type { RedriveOutcome } from '../queue';
 import { crossAccountPolicies, crossAccountText, MOVE_TASK_MAX_PER_SECOND, redrive } from '../queue';
+import * as z from '../validation';
 import type { RawFlags } from './flags';
 import { commandFlags, outputHelp, PROFILE_HELP } from './flags';
 import type { CliIo } from './io';
@@ -13,18 +13,21 @@ const QUEUE_HELP = 'the queue, by URL or ARN';
 
 /** `trailwatch redrive`'s flags, checked at the edge. */
 export const redriveFlags = z.object({
-  dlq: z.string({ error: 'names the dead-letter queue (URL or ARN): it is required' }).min(1),
-  queue: z.string().min(1).optional(),
-  maxPerSecond: z.coerce
-    .number()
-    .int('takes a whole number')
-    .min(1, `takes 1 to ${MOVE_TASK_MAX_PER_SECOND}`)
-    .max(MOVE_TASK_MAX_PER_SECOND, `takes 1 to ${MOVE_TASK_MAX_PER_SECOND}`)
-    .optional(),
-  dryRun: z.boolean().optional(),
-  region: clientRegionFlag.optional(),
-  endpointUrl: z.string().optional(),
-  profile: z.string().min(1, 'takes a profile name').optional(),
+  dlq: z.string({ error: 'names the dead-letter queue (URL or ARN): it is required' }).check(z.minLength(1)),
+  queue: z.optional(z.string().check(z.minLength(1))),
+  maxPerSecond: z.optional(
+    z.coerce
+      .number()
+      .check(
+        z.int('takes a whole number'),
+        z.gte(1, `takes 1 to ${MOVE_TASK_MAX_PER_SECOND}`),
+        z.lte(MOVE_TASK_MAX_PER_SECOND, `takes 1 to ${MOVE_TASK_MAX_PER_SECOND}`),
+      ),
+  ),
+  dryRun: z.optional(z.boolean()),
+  region: z.optional(clientRegionFlag),
+  endpointUrl: z.optional(z.string()),
+  profile: z.optional(z.string().check(z.minLength(1, 'takes a profile name'))),
 });
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -32,13 +35,13 @@ const CROSS_ACCOUNT_OUTPUTS = ['text', 'json'] as const;
 
 /** `trailwatch cross-account-policy`'s flags. */
 export const crossAccountFlags = z.object({
-  bucket: z.string({ error: 'names the log bucket: it is required' }).min(1),
+  bucket: z.string({ error: 'names the log bucket: it is required' }).check(z.minLength(1)),
   roleArn: z
     .string({ error: "names the queue function's role (stack output QueueIngestRoleArn): it is required" })
-    .regex(ROLE_ARN, 'takes an IAM role ARN (stack output QueueIngestRoleArn)'),
-  kmsKeyArn: z.string().min(1).optional(),
-  topicArn: z.string().min(1).optional(),
-  queueArn: z.string().min(1).optional(),
+    .check(z.regex(ROLE_ARN, 'takes an IAM role ARN (stack output QueueIngestRoleArn)')),
+  kmsKeyArn: z.optional(z.string().check(z.minLength(1))),
+  topicArn: z.optional(z.string().check(z.minLength(1))),
+  queueArn: z.optional(z.string().check(z.minLength(1))),
   output: outputFlag(CROSS_ACCOUNT_OUTPUTS, 'text'),
 });
 

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { clearResolvedAutoPlaceholders } from '../config';
 import type { IamConnection } from '../iam';
 import {
@@ -11,6 +10,7 @@ import {
   readAuthorizationDetails,
   resolveAutoPlaceholdersForCli,
 } from '../iam';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
 import { clientRegionFlag, outputFlag } from './options';
@@ -20,9 +20,9 @@ export const ROLES_FORMATS = ['table', 'json'] as const;
 /** `trailwatch roles`'s flags, checked and typed at the edge. */
 export const rolesFlags = z.object({
   output: outputFlag(ROLES_FORMATS, 'table'),
-  region: clientRegionFlag.optional(),
-  endpointUrl: z.string().optional(),
-  profile: z.string().optional(),
+  region: z.optional(clientRegionFlag),
+  endpointUrl: z.optional(z.string()),
+  profile: z.optional(z.string()),
 });
 export type RolesCliOptions = z.output<typeof rolesFlags>;
 

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { TrailwatchConfig } from '../config';
 import { ConfigError, loadConfig } from '../config';
 import type { RuleSet } from '../rules';
 import { loadRules, shippedRulesDir } from '../rules';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { UsageError, writeDiagnostic } from './io';
 
@@ -15,8 +15,8 @@ export interface RuleCliOptions {
 
 /** `--rules` (repeatable) and `--config`, as every command that loads rules takes them. */
 export const ruleFlagsShape = {
-  rules: z.array(z.string()).optional(),
-  config: z.string().optional(),
+  rules: z.optional(z.array(z.string())),
+  config: z.optional(z.string()),
 };
 
 /** Reads trailwatch.yml, turning its problems into a usage error that lists them all. */

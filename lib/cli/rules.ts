@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { TrailwatchConfig } from '../config';
 import type { RuleSet, RuleTestResult } from '../rules';
 import { formatLocation, runRuleTests } from '../rules';
 import { oneLine } from '../text';
+import * as z from '../validation';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, writeDiagnostic } from './io';
 import { outputFlag } from './options';
@@ -12,10 +12,13 @@ import { loadRuleSet, readConfig } from './rule-options';
 export const RULES_LIST_OUTPUTS = ['text', 'json'] as const;
 
 /** The flags of `rules validate`, `rules test` and `rules list`, checked and typed at the edge. */
-export const rulesValidateFlags = z.object({ config: z.string().optional(), strict: z.boolean().optional() });
-export const rulesTestFlags = z.object({ config: z.string().optional(), verbose: z.boolean().optional() });
+export const rulesValidateFlags = z.object({
+  config: z.optional(z.string()),
+  strict: z.optional(z.boolean()),
+});
+export const rulesTestFlags = z.object({ config: z.optional(z.string()), verbose: z.optional(z.boolean()) });
 export const rulesListFlags = z.object({
-  config: z.string().optional(),
+  config: z.optional(z.string()),
   output: outputFlag(RULES_LIST_OUTPUTS, 'text'),
 });
 

@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { z } from 'zod';
 import { accountNamesFor } from '../accounts';
 import { ActorResolver, MemorySessionStore } from '../actor';
 import type { TrailwatchConfig } from '../config';
@@ -13,6 +12,7 @@ import { formatLocation, levelRank, RuleEngine } from '../rules';
 import type { Finding } from '../scan';
 import { personLine, ShownAlerts, toFinding } from '../scan';
 import { MemoryStateStore } from '../state';
+import * as z from '../validation';
 import { parseInputs } from './cat';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK, LineWriter, UsageError, writeDiagnostic } from './io';
@@ -44,14 +44,14 @@ export function scanFlags(now: number) {
       ...readFlagsShape(now),
       ...ruleFlagsShape,
       output: outputFlag(SCAN_FORMATS, 'table'),
-      minLevel: readBy(readLevel).optional(),
-      failOn: readBy(readLevel).optional(),
-      notify: z.boolean().optional(),
-      verbose: z.boolean().optional(),
+      minLevel: z.optional(readBy(readLevel)),
+      failOn: z.optional(readBy(readLevel)),
+      notify: z.optional(z.boolean()),
+      verbose: z.optional(z.boolean()),
       /** How long one alert's deliveries may take, all destinations at once (`30s`, `2m`). */
-      deliveryTimeout: readBy(readDuration).default(DEFAULT_CLI_DELIVERY_TIMEOUT_MS),
+      deliveryTimeout: z._default(readBy(readDuration), DEFAULT_CLI_DELIVERY_TIMEOUT_MS),
     })
-    .superRefine(windowInOrder);
+    .check(z.superRefine(windowInOrder));
 }
 export type ScanOptions = z.output<ReturnType<typeof scanFlags>>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../validation';
 import { clientRegionFlag, outputFlag } from './options';
 import type { TrailCliOptions } from './trail';
 
@@ -6,17 +6,17 @@ import type { TrailCliOptions } from './trail';
 export const TRAIL_OUTPUTS = ['text', 'json'] as const;
 
 /** The flags of every `trailwatch trail` command, checked and typed at the edge. */
-export const trailFlags = z
-  .object({
-    name: z.string().min(1, 'takes the trail name').optional(),
-    config: z.string().optional(),
-    region: clientRegionFlag.optional(),
-    endpointUrl: z.string().optional(),
-    profile: z.string().optional(),
+export const trailFlags = z.pipe(
+  z.object({
+    name: z.optional(z.string().check(z.minLength(1, 'takes the trail name'))),
+    config: z.optional(z.string()),
+    region: z.optional(clientRegionFlag),
+    endpointUrl: z.optional(z.string()),
+    profile: z.optional(z.string()),
     output: outputFlag(TRAIL_OUTPUTS, 'text'),
-    yes: z.boolean().optional(),
-  })
-  .transform(
+    yes: z.optional(z.boolean()),
+  }),
+  z.transform(
     (flags): TrailCliOptions => ({
       json: flags.output === 'json',
       ...(flags.name === undefined ? {} : { name: flags.name }),
@@ -25,4 +25,5 @@ export const trailFlags = z
       ...(flags.endpointUrl === undefined ? {} : { endpointUrl: flags.endpointUrl }),
       ...(flags.yes === undefined ? {} : { yes: flags.yes }),
     }),
-  );
+  ),
+);
