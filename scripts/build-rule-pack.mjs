@@ -12,6 +12,19 @@ const root = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const { rulePackSource } = require('./rule-pack-source.cjs');
 
+/**
+ * JSON with every character past ASCII written as a \u escape. One such character (a '…' in a
+ * description) made Node read the whole 520 KB pack into a two-byte string, which decodes and
+ * parses slower: measured in fresh processes, read and parse took 29-30 ms, the escaped pack
+ * 20-23 ms, of every cold start. JSON.parse gives back the same values.
+ */
+function asciiJson(value) {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'trailwatch-rule-pack-'));
 try {
   const builder = join(scratch, 'pack-build.cjs');
@@ -40,7 +53,7 @@ try {
     // new one, never half of one.
     mkdirSync(join(root, 'dist'), { recursive: true });
     const written = join(root, 'dist', `.rules-pack.${process.pid}.json`);
-    writeFileSync(written, JSON.stringify(pack));
+    writeFileSync(written, asciiJson(pack));
     renameSync(written, join(root, 'dist', 'rules-pack.json'));
   }
 } finally {

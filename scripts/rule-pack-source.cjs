@@ -7,13 +7,16 @@ const { readdirSync, readFileSync } = require('node:fs');
 const { join, relative, sep } = require('node:path');
 
 /**
- * The rule files, the compiler's sources (a changed compiler may compile the same rule otherwise)
- * and the versions of the libraries that parse, validate and match rules.
+ * The rule files, the compiler's sources (a changed compiler may compile the same rule otherwise),
+ * the script that writes the pack (its format) and the versions of the libraries that parse,
+ * validate and match rules.
  */
 const SOURCES = [
   { dir: 'rules', file: /\.ya?ml$/i },
   { dir: join('lib', 'rules'), file: /\.ts$/ },
   { dir: join('lib', 'yaml'), file: /\.ts$/ },
+  { dir: join('lib', 'validation'), file: /\.ts$/ },
+  { dir: 'scripts', file: /^build-rule-pack\.mjs$/ },
 ];
 const LIBRARIES = ['yaml', 'zod', 're2js'];
 

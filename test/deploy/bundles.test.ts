@@ -82,6 +82,10 @@ describe('each function package', () => {
         [],
       );
       expect(files.filter((entry) => entry.name === 'dist/rules-pack.json')).toHaveLength(1);
+      // ASCII only (scripts/build-rule-pack.mjs): one wider character makes Node read the whole
+      // pack into a two-byte string, slower to decode and parse in every cold start.
+      const pack = execFileSync('unzip', ['-p', join(packaged.dir, `${fn}.zip`), 'dist/rules-pack.json']);
+      expect(pack.findIndex((byte) => byte > 0x7e)).toBe(-1);
       expect(files.filter((entry) => /\.ya?ml$/.test(entry.name))).toEqual([]);
       // Nothing else: a stray file from an earlier build would show here.
       expect(files.map((entry) => entry.name).sort()).toEqual([

@@ -2,11 +2,11 @@
  * What packaging compares to tell a stale rule pack (scripts/rule-pack-source.cjs): the hash moves
  * with every input that can change what a rule compiles to, and with nothing else.
  */
-import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const { rulePackSource } = createRequire(import.meta.url)('../../scripts/rule-pack-source.cjs') as {
   rulePackSource: (root: string) => string;
@@ -17,6 +17,9 @@ const TREE: Record<string, string> = {
   'rules/b.yaml': 'title: b\n',
   'lib/rules/compile.ts': 'export const x = 1;\n',
   'lib/yaml/index.ts': 'export const y = 1;\n',
+  'lib/validation/index.ts': 'export const v = 1;\n',
+  'scripts/build-rule-pack.mjs': 'const w = 1;\n',
+  'scripts/build.mjs': 'const b = 1;\n',
   'lib/cli/main.ts': 'export const z = 1;\n',
   'README.md': '# readme\n',
   'node_modules/yaml/package.json': '{"version":"2.8.0"}',
@@ -24,8 +27,14 @@ const TREE: Record<string, string> = {
   'node_modules/re2js/package.json': '{"version":"1.1.0"}',
 };
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 function tree(): string {
   const root = mkdtempSync(join(tmpdir(), 'trailwatch-pack-source-'));
+  roots.push(root);
   for (const [path, text] of Object.entries(TREE)) write(root, path, text);
   return root;
 }
@@ -54,6 +63,21 @@ describe('the rule pack source hash', () => {
       name: 'the YAML reader edited',
       change: (root) => write(root, 'lib/yaml/index.ts', 'export const y = 2;\n'),
       moves: true,
+    },
+    {
+      name: 'the schema library edited',
+      change: (root) => write(root, 'lib/validation/index.ts', 'export const v = 2;\n'),
+      moves: true,
+    },
+    {
+      name: "the pack's writer edited",
+      change: (root) => write(root, 'scripts/build-rule-pack.mjs', 'const w = 2;\n'),
+      moves: true,
+    },
+    {
+      name: 'another build script edited',
+      change: (root) => write(root, 'scripts/build.mjs', 'const b = 2;\n'),
+      moves: false,
     },
     {
       name: 'zod upgraded',
