@@ -31,6 +31,37 @@ export interface CompiledPart {
 }
 
 /**
+ * A part whose raw-text test is derived when first read. A rule from the pre-compiled pack already
+ * carries its text test and compiles only its matcher, on the first record it meets (in a Lambda
+ * cold start): deriving the tests there too was a third of that compile, for nothing.
+ */
+function partOf(
+  match: Matcher,
+  requirement: Requirement,
+  deriveText: () => TextTest,
+  partial: PartialMatcher,
+): CompiledPart {
+  return new LazyTextPart(match, requirement, deriveText, partial);
+}
+
+/** A class, not an object literal with a getter: V8 builds each such literal through its runtime. */
+class LazyTextPart implements CompiledPart {
+  private derived: TextTest | undefined;
+
+  constructor(
+    readonly match: Matcher,
+    readonly requirement: Requirement,
+    private readonly deriveText: () => TextTest,
+    readonly partial: PartialMatcher,
+  ) {}
+
+  get text(): TextTest {
+    this.derived ??= this.deriveText();
+    return this.derived;
+  }
+}
+
+/**
  * The match on a record of which only some top-level fields are known (see `knownFields`): true or
  * false where the known fields decide it, undefined where an unknown field could change the answer
  * (three-valued logic). A record it answers false for cannot match the rule.
@@ -69,12 +100,7 @@ export function compileItem(item: DetectionItem): CompiledPart {
   const match: Matcher = item.negated
     ? (record) => !linked(getter(record), record)
     : (record) => linked(getter(record), record);
-  return {
-    match,
-    requirement: itemRequirement(item),
-    text: itemTextTest(item),
-    partial: itemPartial(item, match),
-  };
+  return partOf(match, itemRequirement(item), () => itemTextTest(item), itemPartial(item, match));
 }
 
 /**
@@ -114,17 +140,15 @@ export function answeredOnce(part: CompiledPart): CompiledPart {
   const inner = part.match;
   let answeredIn: object | undefined;
   let answer = false;
-  return {
-    ...part,
-    match: (record) => {
-      const current = evaluation;
-      if (current !== undefined && current === answeredIn) return answer;
-      const result = inner(record);
-      answeredIn = current;
-      answer = result;
-      return result;
-    },
+  const match: Matcher = (record) => {
+    const current = evaluation;
+    if (current !== undefined && current === answeredIn) return answer;
+    const result = inner(record);
+    answeredIn = current;
+    answer = result;
+    return result;
   };
+  return partOf(match, part.requirement, () => part.text, part.partial);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,15 +191,15 @@ function compileMap(
 export function allOf(parts: readonly CompiledPart[]): CompiledPart {
   if (parts.length === 1) return parts[0] as CompiledPart;
   const matchers = parts.map((part) => part.match);
-  return {
-    match: (record) => {
+  return partOf(
+    (record) => {
       for (const matcher of matchers) if (!matcher(record)) return false;
       return true;
     },
-    requirement: intersectRequirements(parts.map((part) => part.requirement)),
-    text: textAll(parts.map((part) => part.text)),
-    partial: partialAll(parts.map((part) => part.partial)),
-  };
+    intersectRequirements(parts.map((part) => part.requirement)),
+    () => textAll(parts.map((part) => part.text)),
+    partialAll(parts.map((part) => part.partial)),
+  );
 }
 
 /** Kleene AND: false if any part is false, else unknown if any is unknown. */
@@ -214,15 +238,15 @@ function partialAny(partials: readonly PartialMatcher[]): PartialMatcher {
 export function anyOf(parts: readonly CompiledPart[]): CompiledPart {
   if (parts.length === 1) return parts[0] as CompiledPart;
   const matchers = parts.map((part) => part.match);
-  return {
-    match: (record) => {
+  return partOf(
+    (record) => {
       for (const matcher of matchers) if (matcher(record)) return true;
       return false;
     },
-    requirement: unionRequirements(parts.map((part) => part.requirement)),
-    text: textAny(parts.map((part) => part.text)),
-    partial: partialAny(parts.map((part) => part.partial)),
-  };
+    unionRequirements(parts.map((part) => part.requirement)),
+    () => textAny(parts.map((part) => part.text)),
+    partialAny(parts.map((part) => part.partial)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
