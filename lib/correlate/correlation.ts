@@ -47,7 +47,8 @@ export class CorrelationEngine {
         eventID: record.eventID,
         ...(value === undefined ? {} : { value }),
       };
-      const entries = uniqueEvents(await this.state.appendToWindow(key, entry, correlation.timespanMs));
+      const keep = correlation.type === 'value_count' ? 'newest-per-value' : 'every-event';
+      const entries = uniqueEvents(await this.state.appendToWindow(key, entry, correlation.timespanMs, keep));
       const count = measure(correlation, entries);
       if (!fires(correlation, entries, count)) continue;
       alerts.push(correlationAlert(correlation, group, entries, count, record, actor));

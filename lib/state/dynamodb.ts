@@ -12,6 +12,7 @@ import type {
   ThreadParentWrite,
   ThreadRepeat,
   WindowEntry,
+  WindowKeeping,
 } from './types';
 import { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';
 
@@ -106,7 +107,12 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async appendToWindow(key: string, entry: WindowEntry, timespanMs: number): Promise<WindowEntry[]> {
+  async appendToWindow(
+    key: string,
+    entry: WindowEntry,
+    timespanMs: number,
+    keep?: WindowKeeping,
+  ): Promise<WindowEntry[]> {
     const { sdk } = await this.connect();
     const pk = `window#${key}`;
     for (let attempt = 1; ; attempt++) {
@@ -117,7 +123,7 @@ export class DynamoStateStore implements StateStore {
       );
       const version = Number(current.Item?.version?.N ?? 0);
       const stored = current.Item?.entries?.S ? (JSON.parse(current.Item.entries.S) as WindowEntry[]) : [];
-      const kept = pruneWindow([...stored, entry], timespanMs);
+      const kept = pruneWindow([...stored, entry], timespanMs, keep);
       const newest = kept[kept.length - 1]?.t ?? entry.t;
       try {
         await this.call((client) =>

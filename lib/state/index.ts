@@ -19,5 +19,6 @@ export type {
   ThreadParentWrite,
   ThreadRepeat,
   WindowEntry,
+  WindowKeeping,
 } from './types';
 export { DELIVERY_RECORD_TTL_MS, pruneWindow } from './types';

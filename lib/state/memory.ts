@@ -10,6 +10,7 @@ import type {
   ThreadParentWrite,
   ThreadRepeat,
   WindowEntry,
+  WindowKeeping,
 } from './types';
 import { pruneWindow } from './types';
 
@@ -45,8 +46,13 @@ export class MemoryStateStore implements StateStore {
     return { notify: true, suppressedBefore: entry?.suppressed ?? 0 };
   }
 
-  async appendToWindow(key: string, entry: WindowEntry, timespanMs: number): Promise<WindowEntry[]> {
-    const kept = pruneWindow([...(this.windows.get(key) ?? []), entry], timespanMs);
+  async appendToWindow(
+    key: string,
+    entry: WindowEntry,
+    timespanMs: number,
+    keep?: WindowKeeping,
+  ): Promise<WindowEntry[]> {
+    const kept = pruneWindow([...(this.windows.get(key) ?? []), entry], timespanMs, keep);
     this.windows.set(key, kept);
     return kept;
   }

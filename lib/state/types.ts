@@ -8,9 +8,15 @@ export interface StateStore {
   dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision>;
   /**
    * Adds an entry to a correlation window and returns the entries within `timespanMs` of the
-   * newest one (older ones are dropped for good).
+   * newest one, oldest first (older ones are dropped for good); with `newest-per-value`, only the
+   * newest entry of each value is kept.
    */
-  appendToWindow(key: string, entry: WindowEntry, timespanMs: number): Promise<WindowEntry[]>;
+  appendToWindow(
+    key: string,
+    entry: WindowEntry,
+    timespanMs: number,
+    keep?: WindowKeeping,
+  ): Promise<WindowEntry[]>;
   /** Empties a window once it has fired, so the next alert needs a fresh set of events. */
   resetWindow(key: string): Promise<void>;
   /**
@@ -122,9 +128,35 @@ export interface WindowEntry {
  */
 export const DELIVERY_RECORD_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/** Keeps the entries within `timespanMs` of the newest, oldest first. */
-export function pruneWindow(entries: readonly WindowEntry[], timespanMs: number): WindowEntry[] {
-  if (entries.length === 0) return [];
-  const newest = Math.max(...entries.map((entry) => entry.t));
-  return entries.filter((entry) => entry.t >= newest - timespanMs).sort((a, b) => a.t - b.t);
+/**
+ * What a correlation window keeps. `every-event` serves counts of events and sequences of rules;
+ * `newest-per-value` serves counts of distinct values: a value is in the window exactly when its
+ * newest entry is, so the window holds at most one entry per value instead of one per event (a
+ * busy principal listing resources in one region thousands of times in ten minutes made a
+ * window of thousands of entries, past DynamoDB's 400 KB item size).
+ */
+export type WindowKeeping = 'every-event' | 'newest-per-value';
+
+/** Keeps the entries within `timespanMs` of the newest, oldest first, as `keep` says. */
+export function pruneWindow(
+  entries: readonly WindowEntry[],
+  timespanMs: number,
+  keep: WindowKeeping = 'every-event',
+): WindowEntry[] {
+  // A loop, not Math.max(...): spreading some 120,000 arguments overflows the stack.
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const entry of entries) if (entry.t > newest) newest = entry.t;
+  let kept = entries.filter((entry) => entry.t >= newest - timespanMs);
+  if (keep === 'newest-per-value') {
+    const newestOf = new Map<string | undefined, WindowEntry>();
+    for (const entry of kept) {
+      const held = newestOf.get(entry.value);
+      if (held === undefined || entry.t >= held.t) newestOf.set(entry.value, entry);
+    }
+    kept = [...newestOf.values()];
+  }
+  // Entries mostly arrive in time order: sort only when one did not.
+  for (let i = 1; i < kept.length; i++)
+    if ((kept[i] as WindowEntry).t < (kept[i - 1] as WindowEntry).t) return kept.sort((a, b) => a.t - b.t);
+  return kept;
 }

@@ -77,6 +77,36 @@ for (const [name, create, available] of stores) {
       ).toEqual(['d']);
     });
 
+    it('keeps one entry per value, the newest, for a count of distinct values', async () => {
+      // A busy principal listing in one region all day: thousands of events, one value. Every
+      // event kept, the DynamoDB item passed its 400 KB limit and each later record failed.
+      const store = await create();
+      let kept: Awaited<ReturnType<StateStore['appendToWindow']>> = [];
+      for (let i = 0; i < 3000; i++)
+        kept = await store.appendToWindow(
+          'v',
+          { t: i * 100, eventID: `e${i}`, value: 'us-east-1' },
+          600_000,
+          'newest-per-value',
+        );
+      expect(kept).toEqual([{ t: 299_900, eventID: 'e2999', value: 'us-east-1' }]);
+      kept = await store.appendToWindow(
+        'v',
+        { t: 300_000, eventID: 'f', value: 'eu-west-1' },
+        600_000,
+        'newest-per-value',
+      );
+      expect(kept.map((e) => e.value)).toEqual(['us-east-1', 'eu-west-1']);
+      // An event arriving late, older than the value's newest, does not replace it.
+      kept = await store.appendToWindow(
+        'v',
+        { t: 1_000, eventID: 'late', value: 'eu-west-1' },
+        600_000,
+        'newest-per-value',
+      );
+      expect(kept.map((e) => e.eventID)).toEqual(['e2999', 'f']);
+    }, 120_000);
+
     it('remembers deliveries per alert and destination', async () => {
       const store = await create();
       expect(await store.wasDelivered('a1', 'slack')).toBe(false);
