@@ -73,7 +73,8 @@ function canonicalJsonDocument(file: string, text: string): YamlDocument | undef
   } catch {
     return undefined;
   }
-  if (JSON.stringify(value) !== body || !plainJson(value)) return undefined;
+  // Nesting first: JSON.stringify recurses, and overflows the stack on a text JSON.parse read.
+  if (!plainJson(value) || JSON.stringify(value) !== body) return undefined;
   return { file, value, line: 1, syntaxErrors: [], lineOf: () => 1 };
 }
 

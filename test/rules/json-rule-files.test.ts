@@ -70,4 +70,18 @@ describe('rule files in canonical JSON', () => {
     const tooDeep = parseYamlDocuments('rule.json', JSON.stringify({ deep }))[0];
     expect(tooDeep?.syntaxErrors[0]?.message).toMatch(/nest deeper than 128/);
   });
+
+  it('refuse canonical JSON nested far past the limit with its line, not a stack overflow', () => {
+    // JSON.parse reads 20,000 levels; JSON.stringify, which the fast path compared the text with
+    // before it checked the nesting, overflowed the stack and the whole load failed.
+    const depth = 20_000;
+    const text = `{"detection":{"s":${'['.repeat(depth)}"x"${']'.repeat(depth)}}}`;
+    const [document, ...more] = parseYamlDocuments('rule.json', text);
+    expect(more).toEqual([]);
+    expect(document?.value).toBeUndefined();
+    expect(document?.syntaxErrors[0]).toEqual({
+      line: 1,
+      message: expect.stringMatching(/^maps and lists nest /),
+    });
+  });
 });
