@@ -1,5 +1,5 @@
-import type { Document, Node, YAMLError } from 'yaml';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { CST, Document, Node, YAMLError } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser } from 'yaml';
 
 /**
  * How many alias expansions one document may make while it is turned into data. A handful of
@@ -32,17 +32,66 @@ export function parseYamlDocuments(file: string, text: string): YamlDocument[] {
   const json = canonicalJsonDocument(file, text);
   if (json !== undefined) return [json];
   const lineCounter = new LineCounter();
-  let list: Document.Parsed[];
+  let list: { document: Document.Parsed; tooDeepAt: number | undefined }[];
   try {
-    const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    list = Array.isArray(documents) ? documents : [documents];
+    // What parseAllDocuments does, with the nesting measured between parsing and composing: the
+    // parser is iterative, the composer recursive. A stack overflow in the composer was caught as a
+    // document error, but a second one in the same process could abort it ("FATAL ERROR:
+    // RegExpCompiler Allocation failed"), so a document nested too deep is not composed at all.
+    const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+    const tooDeep: number[] = [];
+    const composable = tokens.map((token): CST.Token => {
+      if (token.type !== 'document') return token;
+      const at = firstTooDeepToken(token.value);
+      tooDeep.push(at ?? -1);
+      if (at === undefined) return token;
+      return {
+        type: 'document',
+        offset: token.offset,
+        start: token.start,
+        ...(token.end && { end: token.end }),
+      };
+    });
+    const composer = new Composer({ lineCounter, prettyErrors: false, uniqueKeys: true });
+    list = [...composer.compose(composable)].map((document, index) => {
+      const at = tooDeep[index] ?? -1;
+      return { document, tooDeepAt: at === -1 ? undefined : at };
+    });
   } catch (error) {
     // The parser reports faults as document errors; anything it throws instead is still the file's fault.
     return [unreadable(file, error instanceof Error ? error.message : String(error))];
   }
   return list
-    .filter((document) => document.contents !== null || document.errors.length > 0)
-    .map((document) => toYamlDocument(file, document, lineCounter));
+    .filter(
+      ({ document, tooDeepAt }) =>
+        document.contents !== null || document.errors.length > 0 || tooDeepAt !== undefined,
+    )
+    .map(({ document, tooDeepAt }) => toYamlDocument(file, document, lineCounter, tooDeepAt));
+}
+
+/**
+ * The offset of the first map or list of a parsed (not yet composed) document nested deeper than
+ * MAX_YAML_NESTING, found without recursion; a map key may itself be a collection.
+ */
+function firstTooDeepToken(root: CST.Token | undefined): number | undefined {
+  const stack: { token: CST.Token | null | undefined; enclosing: number }[] = [{ token: root, enclosing: 0 }];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const { token, enclosing } = entry;
+    if (
+      token === null ||
+      token === undefined ||
+      (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
+    )
+      continue;
+    const level = enclosing + 1;
+    if (level > MAX_YAML_NESTING) return token.offset;
+    // Pushed last to first, so that the first node in the text is the one reported.
+    for (let i = token.items.length - 1; i >= 0; i--) {
+      const item = token.items[i];
+      stack.push({ token: item?.value, enclosing: level }, { token: item?.key, enclosing: level });
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -101,7 +150,12 @@ function unreadable(file: string, message: string): YamlDocument {
   return { file, value: undefined, line: 1, syntaxErrors: [{ message, line: 1 }], lineOf: () => 1 };
 }
 
-function toYamlDocument(file: string, document: Document.Parsed, lineCounter: LineCounter): YamlDocument {
+function toYamlDocument(
+  file: string,
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+  tooDeepAt: number | undefined,
+): YamlDocument {
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   const start = document.contents?.range?.[0] ?? document.range[0];
   const syntaxErrors = document.errors.map((error) => ({
@@ -110,11 +164,11 @@ function toYamlDocument(file: string, document: Document.Parsed, lineCounter: Li
   }));
   let value: unknown;
   if (syntaxErrors.length === 0) {
-    const deep = firstTooDeep(document.contents);
+    const deep = tooDeepAt ?? firstTooDeep(document.contents)?.range?.[0];
     if (deep !== undefined) {
       syntaxErrors.push({
         message: `maps and lists nest deeper than ${MAX_YAML_NESTING} levels here`,
-        line: lineAt(deep.range?.[0] ?? start),
+        line: lineAt(deep),
       });
     } else {
       try {

@@ -118,9 +118,9 @@ describe("yaml's errors are told apart by code and class", () => {
       ],
     ],
     [
-      'nesting that overflows the composer is named as too deep',
+      'nesting that would overflow the composer is refused before it, at its line',
       `${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
-      [{ line: 1, message: 'maps and lists nest too deep to read (the limit is 128 levels)' }],
+      [{ line: 1, message: 'maps and lists nest deeper than 128 levels here' }],
     ],
   ])('%s', (_, text, expected) => {
     const [document] = parseYamlDocuments('x.yml', text);
