@@ -2,7 +2,14 @@ import { ownEntry } from '../yaml/plain-record';
 import type { ConditionNode } from './condition';
 import { ConditionError, parseCondition, selectionsMatching } from './condition';
 import type { CompiledPart } from './detection';
-import { answeredOnce, anyOf, compileCondition, compileSelection, DetectionError } from './detection';
+import {
+  answeredOnce,
+  anyOf,
+  compileCondition,
+  compileSelection,
+  DetectionError,
+  detectionProblems,
+} from './detection';
 import type { RuleErrorCode } from './errors';
 import type { ModifierContext } from './modifiers/types';
 
@@ -113,7 +120,8 @@ export function compileDetection(
       );
     } catch (error) {
       if (!(error instanceof DetectionError)) throw error;
-      errors.push({ code: 'selection', message: error.message, path: error.path });
+      for (const problem of detectionProblems(error))
+        errors.push({ code: 'selection', message: problem.message, path: problem.path });
       // Stand in for the broken selection: the condition may still name it, and reports only its own faults.
       selections.set(name, { match: () => false, requirement: undefined, text: true, partial: () => false });
     }

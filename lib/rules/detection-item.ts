@@ -24,6 +24,21 @@ export class DetectionError extends TrailwatchError {
   }
 }
 
+/**
+ * Every problem of one selection (several of its items or elements were wrong): thrown as the
+ * first, carrying all of them, so the compiler reports each at its own line at once.
+ */
+export class DetectionErrors extends DetectionError {
+  constructor(readonly errors: readonly [DetectionError, ...DetectionError[]]) {
+    super(errors[0].message, errors[0].path, { cause: errors[0] });
+  }
+}
+
+/** The problems one thrown DetectionError stands for: itself, or all those it gathered. */
+export function detectionProblems(error: DetectionError): readonly DetectionError[] {
+  return error instanceof DetectionErrors ? error.errors : [error];
+}
+
 function toRuleValue(raw: unknown, path: readonly (string | number)[]): RuleValue {
   if (raw === null) return { kind: 'null' };
   if (typeof raw === 'string') return { kind: 'string', text: SigmaString.parse(raw), raw };

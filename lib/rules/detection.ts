@@ -1,6 +1,6 @@
 import type { ConditionNode } from './condition';
 import { ConditionError, selectionsMatching } from './condition';
-import { buildItem, DetectionError } from './detection-item';
+import { buildItem, DetectionError, DetectionErrors, detectionProblems } from './detection-item';
 import type { Requirement } from './field-index';
 import { intersectRequirements, itemRequirement, NO_REQUIREMENT, unionRequirements } from './field-index';
 import { compileFieldPath } from './fields';
@@ -16,7 +16,7 @@ import { itemTextTest, type TextTest, textAll, textAny } from './text-prefilter'
  * together and re-exports them, so existing imports keep working.
  */
 
-export { buildItem, DetectionError } from './detection-item';
+export { buildItem, DetectionError, detectionProblems } from './detection-item';
 export type { IndexedField, Requirement } from './field-index';
 export { INDEXED_FIELDS } from './field-index';
 export type { LeafTest, Matcher, RecordView } from './matchers';
@@ -165,7 +165,7 @@ export function compileSelection(name: string, definition: unknown, context: Mod
   }
   if (Array.isArray(definition)) {
     if (definition.length === 0) throw new DetectionError(`selection '${name}' is an empty list`, path);
-    const parts = definition.map((element, index) => {
+    const parts = compileEach(definition, (element, index) => {
       if (typeof element === 'object' && element !== null && !Array.isArray(element)) {
         return compileMap(element as Record<string, unknown>, context, [name, index]);
       }
@@ -185,7 +185,29 @@ function compileMap(
   const entries = Object.entries(map);
   if (entries.length === 0)
     throw new DetectionError('an empty map matches everything; name at least one field', path);
-  return allOf(entries.map(([key, raw]) => compileItem(buildItem(key, raw, context, [...path, key]))));
+  return allOf(
+    compileEach(entries, ([key, raw]) => compileItem(buildItem(key, raw, context, [...path, key]))),
+  );
+}
+
+/** Compiles every input, so that a selection's faults are reported all at once, not only its first. */
+function compileEach<T>(
+  inputs: readonly T[],
+  compile: (input: T, index: number) => CompiledPart,
+): CompiledPart[] {
+  const parts: CompiledPart[] = [];
+  const errors: DetectionError[] = [];
+  inputs.forEach((input, index) => {
+    try {
+      parts.push(compile(input, index));
+    } catch (error) {
+      if (!(error instanceof DetectionError)) throw error;
+      errors.push(...detectionProblems(error));
+    }
+  });
+  const [first, ...more] = errors;
+  if (first === undefined) return parts;
+  throw more.length === 0 ? first : new DetectionErrors([first, ...more]);
 }
 
 export function allOf(parts: readonly CompiledPart[]): CompiledPart {

@@ -102,6 +102,25 @@ detection:
       ],
     ],
     [
+      'every bad item of one selection, not only the first',
+      `${base.replace('  selection: {eventName: CreateUser}', "  selection:\n    x|cidr: notacidr\n    y|gte: abc\n    z|bogus: 1\n    w|re: '['")}`,
+      [
+        [5, 'selection', /"notacidr" is not a CIDR network/],
+        [6, 'selection', /'gte' takes a number/],
+        [7, 'selection', /unknown modifier 'bogus'/],
+        [8, 'selection', /bad regular expression "\["/],
+      ],
+    ],
+    [
+      'every bad element of a selection list, and every bad item of its maps',
+      `${base.replace('  selection: {eventName: CreateUser}', '  selection:\n    - {x|cidr: nope, y|gte: abc}\n    - eventName: ok\n    - {z|bogus: 1}')}`,
+      [
+        [5, 'selection', /"nope" is not a CIDR network/],
+        [5, 'selection', /'gte' takes a number/],
+        [7, 'selection', /unknown modifier 'bogus'/],
+      ],
+    ],
+    [
       'another log source is reported with the schema problems',
       'title: t\nlevel: x\nlogsource: {product: windows}\ndetection: {s: {a: 1}, condition: s}\n',
       [
