@@ -7,7 +7,7 @@ import type { RawFlags } from './flags';
 import { commandFlags, outputHelp, PROFILE_HELP } from './flags';
 import type { CliIo } from './io';
 import { EXIT_INPUT_FAILED, EXIT_OK } from './io';
-import { clientRegionFlag, collectList, outputFlag } from './options';
+import { clientRegionFlag, collectList, outputFlag, readBy, readWholeNumber } from './options';
 
 const QUEUE_HELP = 'the queue, by URL or ARN';
 
@@ -15,15 +15,7 @@ const QUEUE_HELP = 'the queue, by URL or ARN';
 export const redriveFlags = z.object({
   dlq: z.string({ error: 'names the dead-letter queue (URL or ARN): it is required' }).check(z.minLength(1)),
   queue: z.optional(z.string().check(z.minLength(1))),
-  maxPerSecond: z.optional(
-    z.coerce
-      .number()
-      .check(
-        z.int('takes a whole number'),
-        z.gte(1, `takes 1 to ${MOVE_TASK_MAX_PER_SECOND}`),
-        z.lte(MOVE_TASK_MAX_PER_SECOND, `takes 1 to ${MOVE_TASK_MAX_PER_SECOND}`),
-      ),
-  ),
+  maxPerSecond: z.optional(readBy((text) => readWholeNumber(text, MOVE_TASK_MAX_PER_SECOND))),
   dryRun: z.optional(z.boolean()),
   region: z.optional(clientRegionFlag),
   endpointUrl: z.optional(z.string()),

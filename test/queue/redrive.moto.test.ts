@@ -215,18 +215,21 @@ describe.skipIf(!motoAvailable)('redrive on moto_server (no message move task th
     await expect(redrive(sqs, { deadLetters: lonely, dryRun: true, maxPerSecond: 501 })).rejects.toThrow(
       RedriveError,
     );
-    const run = await runCli([
-      'redrive',
-      '--dlq',
-      lonely,
-      '--max-per-second',
-      '0',
-      '--endpoint-url',
-      moto.endpoint,
-    ]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--max-per-second takes 1 to 500');
-  });
+    // Every wrong rate gets the sentence the other number flags give, naming what was typed.
+    for (const rate of ['0', '501', 'fast', '2.5', '']) {
+      const run = await runCli([
+        'redrive',
+        '--dlq',
+        lonely,
+        '--max-per-second',
+        rate,
+        '--endpoint-url',
+        moto.endpoint,
+      ]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`--max-per-second takes a whole number from 1 to 500; got ${rate}`);
+    }
+  }, 60_000);
 });
 
 describe('redrive where SQS has the message move task (SDK mock)', () => {
