@@ -254,13 +254,17 @@ class Run {
     }
   }
 
-  private async record(record: CloudTrailRecord, origin: Origin, raw: string | undefined): Promise<void> {
+  private async record(record: CloudTrailRecord, origin: Origin, rawText: string | undefined): Promise<void> {
     this.tally.evaluated++;
+    // A record that came as an object (EventBridge's detail, an API's answer) gets its JSON text
+    // written out, so the rules' literal checks can rule out the regex rules before their first
+    // match compiles them: in a cold EventBridge function, compiling one costs RE2's ~10 ms start.
+    const raw = rawText ?? JSON.stringify(record);
     const { actors, engine, everyRecord } = this.options;
     // The actor is resolved before the rules only when a rule that could match reads it (or the
     // caller wants every record's actor); otherwise only for records that matched, for their alerts.
     let actor: Actor | undefined;
-    const mode = (): 'unlinked' | 'open' => (raw !== undefined && this.isUnlinked(raw) ? 'unlinked' : 'open');
+    const mode = (): 'unlinked' | 'open' => (this.isUnlinked(raw) ? 'unlinked' : 'open');
     const attributeFirst =
       actors !== undefined && (everyRecord === true || engine.needsActor(record, raw, mode));
     if (attributeFirst) {
