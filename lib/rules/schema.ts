@@ -12,7 +12,8 @@ export function levelRank(level: Level): number {
 
 /** `30s`, `10m`, `1h`, `7d`: Sigma's timespan notation, also used by dedup windows. */
 export const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
-const DURATION_MS: Readonly<Record<string, number>> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+const WEEK_MS = 6.048e8;
+const DURATION_MS: Readonly<Record<string, number>> = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: WEEK_MS };
 
 /** `2024-05-01` (pySigma also takes `2024-5-1`): a day that exists in the calendar. */
 const SIGMA_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
@@ -27,6 +28,9 @@ function isCalendarDay(text: string): boolean {
 
 const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;
 
+/** The longest duration whose milliseconds are a safe integer, in whole weeks. */
+const MAX_DURATION_WEEKS = Math.floor(Number.MAX_SAFE_INTEGER / WEEK_MS);
+
 export function durationMs(text: string): number {
   const match = DURATION.exec(text.trim());
   if (!match) throw new Error(`bad duration ${text}`);
@@ -39,7 +43,20 @@ export function durationMs(text: string): number {
  * pack compiled at build time, so most never validate a rule file.
  */
 function buildRuleSchemas() {
-  const duration = z.string().check(z.regex(DURATION, 'a duration such as 30s, 10m, 1h or 7d'));
+  const duration = z.string().check(
+    z.regex(DURATION, 'a duration such as 30s, 10m, 1h or 7d'),
+    // Past this the milliseconds are no longer exact, and a state table's expiry time no integer.
+    z.refine(
+      (text) => !DURATION.test(text.trim()) || Number.isSafeInteger(durationMs(text)),
+      `a duration of at most ${MAX_DURATION_WEEKS.toLocaleString('en-US')} weeks`,
+    ),
+  );
+  /** A window over no time at all would count only events of one same millisecond. */
+  const timespan = duration.check(
+    z.refine((text) => !DURATION.test(text.trim()) || durationMs(text) > 0, 'a duration longer than 0'),
+  );
+  /** Counts of events or values are never negative: a negative bound holds for every window. */
+  const bound = z.number().check(z.gte(0, 'a count, 0 or more'));
 
   const ruleTestSchema = z
     .object({
@@ -127,11 +144,11 @@ function buildRuleSchemas() {
     first_seen: z.optional(firstSeenSchema),
   });
   const comparison = z.strictObject({
-    gt: z.optional(z.number()),
-    gte: z.optional(z.number()),
-    lt: z.optional(z.number()),
-    lte: z.optional(z.number()),
-    eq: z.optional(z.number()),
+    gt: z.optional(bound),
+    gte: z.optional(bound),
+    lt: z.optional(bound),
+    lte: z.optional(bound),
+    eq: z.optional(bound),
     field: z.optional(z.string()),
   });
 
@@ -140,7 +157,7 @@ function buildRuleSchemas() {
     type: z.enum(CORRELATION_TYPES),
     rules: z.union([z.string(), z.array(z.string()).check(z.minLength(1))]),
     'group-by': z.optional(z.array(z.string())),
-    timespan: duration,
+    timespan,
     condition: z.optional(comparison),
     generate: z.optional(z.boolean()),
     aliases: z.optional(z.record(z.string(), z.record(z.string(), z.string()))),

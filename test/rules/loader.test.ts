@@ -170,6 +170,21 @@ ${body}`;
       /correlation\.timespan: a duration such as 30s/,
     ],
     [
+      'a timespan of no time',
+      'correlation: {type: event_count, rules: [iam_user_created], timespan: 0s, condition: {gte: 2}}',
+      /correlation\.timespan: a duration longer than 0/,
+    ],
+    [
+      'a timespan past exact milliseconds',
+      'correlation: {type: event_count, rules: [iam_user_created], timespan: 99999999999999999999w, condition: {gte: 2}}',
+      /correlation\.timespan: a duration of at most 14,892,855 weeks/,
+    ],
+    [
+      'a negative count',
+      'correlation: {type: event_count, rules: [iam_user_created], timespan: 1h, condition: {gte: -1}}',
+      /correlation\.condition\.gte: a count, 0 or more/,
+    ],
+    [
       'a missing threshold',
       'correlation: {type: event_count, rules: [iam_user_created], timespan: 1h}',
       /needs a condition such as \{gte: 5\}/,
