@@ -14,7 +14,7 @@ import { SigmaString } from './sigma-string';
  * the compiler turns it into a RuleError at the rule file's line, where the path is the pointer.
  */
 export class DetectionError extends TrailwatchError {
-  override readonly name = 'DetectionError';
+  override readonly name: string = 'DetectionError';
   constructor(
     message: string,
     readonly path: readonly (string | number)[],
@@ -29,6 +29,7 @@ export class DetectionError extends TrailwatchError {
  * first, carrying all of them, so the compiler reports each at its own line at once.
  */
 export class DetectionErrors extends DetectionError {
+  override readonly name = 'DetectionErrors';
   constructor(readonly errors: readonly [DetectionError, ...DetectionError[]]) {
     super(errors[0].message, errors[0].path, { cause: errors[0] });
   }

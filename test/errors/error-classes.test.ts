@@ -19,7 +19,7 @@ import { DeliveryError } from '../../lib/pipeline/delivery';
 import { CrossAccountInputError } from '../../lib/queue/cross-account';
 import { RedriveError } from '../../lib/queue/redrive';
 import { ConditionError } from '../../lib/rules/condition';
-import { DetectionError } from '../../lib/rules/detection-item';
+import { DetectionError, DetectionErrors } from '../../lib/rules/detection-item';
 import { RuleError } from '../../lib/rules/errors';
 import { ModifierError } from '../../lib/rules/modifiers/types';
 import { RulePackBuildError } from '../../lib/rules/pack-build';
@@ -57,6 +57,11 @@ interface Case {
   readonly cause: unknown;
 }
 
+const FIRST_SELECTION_PROBLEM = new DetectionError('an empty list matches nothing', [
+  'selection',
+  'eventName',
+]);
+
 /** Every error class of lib on the base: how it is built at its call sites, and what it must carry. */
 const CASES: readonly Case[] = [
   {
@@ -77,6 +82,20 @@ const CASES: readonly Case[] = [
     printed: 'detection.selection.eventName: an empty list matches nothing',
     retryable: false,
     cause: CAUSE,
+  },
+  {
+    name: 'DetectionErrors',
+    make: () =>
+      new DetectionErrors([
+        FIRST_SELECTION_PROBLEM,
+        new DetectionError("'gte' takes a number", ['selection', 'n']),
+      ]),
+    code: 'detection',
+    location: { pointer: 'detection.selection.eventName' },
+    printed: 'detection.selection.eventName: an empty list matches nothing',
+    retryable: false,
+    // The first problem stands for the others where one error is shown; all are in `errors`.
+    cause: FIRST_SELECTION_PROBLEM,
   },
   {
     name: 'RuleError',
