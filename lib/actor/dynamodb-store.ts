@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoStateSettings } from '../state';
-import { isConditionalCheckFailure, StateTable, TTL_ATTRIBUTE } from '../state';
+import { isConditionalCheckFailure, partitionKey, StateTable, TTL_ATTRIBUTE } from '../state';
 import { asFields } from './read';
 import type { SessionRecord, SessionStore } from './store';
 import { sessionWeight } from './store';
@@ -55,7 +55,7 @@ export class DynamoSessionStore implements SessionStore {
       client.send(
         new sdk.GetItemCommand({
           TableName: this.settings.table,
-          Key: { pk: { S: SESSION_KEY_PREFIX + key } },
+          Key: { pk: { S: partitionKey(SESSION_KEY_PREFIX, key) } },
           ConsistentRead: true,
         }),
       ),
@@ -74,7 +74,7 @@ export class DynamoSessionStore implements SessionStore {
           new sdk.PutItemCommand({
             TableName: this.settings.table,
             Item: {
-              pk: { S: SESSION_KEY_PREFIX + record.key },
+              pk: { S: partitionKey(SESSION_KEY_PREFIX, record.key) },
               session: { S: JSON.stringify(record) },
               known: { BOOL: known },
               weight: { N: String(sessionWeight(record)) },

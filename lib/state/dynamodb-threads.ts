@@ -1,6 +1,6 @@
 import { TTL_ATTRIBUTE } from './dynamodb';
 import type { StateTable } from './table';
-import { isConditionalCheckFailure } from './table';
+import { isConditionalCheckFailure, partitionKey } from './table';
 import type { ThreadParent, ThreadParentWrite, ThreadRepeat } from './types';
 
 /**
@@ -93,7 +93,7 @@ export class DynamoThreads {
 
 /** `thread#` keeps these items apart from dedup, windows, deliveries, sightings and sessions. */
 function threadKey(key: string): string {
-  return `thread#${key}`;
+  return partitionKey('thread#', key);
 }
 
 function epochSeconds(ms: number): string {

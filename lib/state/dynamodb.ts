@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoThreads } from './dynamodb-threads';
-import { isConditionalCheckFailure, StateTable } from './table';
+import { isConditionalCheckFailure, partitionKey, StateTable } from './table';
 import type {
   ClaimDecision,
   DedupDecision,
@@ -25,6 +25,12 @@ export interface DynamoStateSettings {
 
 /** The attribute the table's TTL is set on (epoch seconds): DynamoDB deletes expired state itself. */
 export const TTL_ATTRIBUTE = 'expiresAt';
+/**
+ * The most a correlation window's entries may take, as JSON, in its item: DynamoDB refuses an item
+ * over 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items),
+ * and the key, version and expiry need some of it. About 5,000 events at ~70 bytes each.
+ */
+const MAX_WINDOW_JSON_BYTES = 380_000;
 /** Optimistic updates of a correlation window retry this many times under contention. */
 const WINDOW_UPDATE_ATTEMPTS = 5;
 /** A claim refused because another was released in between is tried again this many times. */
@@ -58,7 +64,7 @@ export class DynamoStateStore implements StateStore {
 
   async dedup(key: string, alertId: string, windowMs: number, now: number): Promise<DedupDecision> {
     const { sdk } = await this.connect();
-    const pk = `dedup#${key}`;
+    const pk = partitionKey('dedup#', key);
     try {
       // Opens a window where none is open; the old item, if an expired one was replaced, carries its count.
       const opened = await this.call((client) =>
@@ -114,7 +120,7 @@ export class DynamoStateStore implements StateStore {
     keep?: WindowKeeping,
   ): Promise<WindowEntry[]> {
     const { sdk } = await this.connect();
-    const pk = `window#${key}`;
+    const pk = partitionKey('window#', key);
     for (let attempt = 1; ; attempt++) {
       const current = await this.call((client) =>
         client.send(
@@ -123,7 +129,7 @@ export class DynamoStateStore implements StateStore {
       );
       const version = Number(current.Item?.version?.N ?? 0);
       const stored = current.Item?.entries?.S ? (JSON.parse(current.Item.entries.S) as WindowEntry[]) : [];
-      const kept = pruneWindow([...stored, entry], timespanMs, keep);
+      const { kept, json } = withinItem(pruneWindow([...stored, entry], timespanMs, keep));
       const newest = kept[kept.length - 1]?.t ?? entry.t;
       try {
         await this.call((client) =>
@@ -132,7 +138,7 @@ export class DynamoStateStore implements StateStore {
               TableName: this.table,
               Item: {
                 pk: { S: pk },
-                entries: { S: JSON.stringify(kept) },
+                entries: { S: json },
                 version: { N: String(version + 1) },
                 [TTL_ATTRIBUTE]: { N: seconds(newest + timespanMs + 86_400_000) },
               },
@@ -151,7 +157,12 @@ export class DynamoStateStore implements StateStore {
   async resetWindow(key: string): Promise<void> {
     const { sdk } = await this.connect();
     await this.call((client) =>
-      client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `window#${key}` } } })),
+      client.send(
+        new sdk.DeleteItemCommand({
+          TableName: this.table,
+          Key: { pk: { S: partitionKey('window#', key) } },
+        }),
+      ),
     );
   }
 
@@ -334,12 +345,12 @@ export class DynamoStateStore implements StateStore {
 
 /** A first-seen key's item; `seen#` keeps it apart from dedup, windows, deliveries and sessions. */
 function sightingKey(key: string): Record<string, { S: string }> {
-  return { pk: { S: `seen#${key}` } };
+  return { pk: { S: partitionKey('seen#', key) } };
 }
 
 /** The item of one (alert, destination) pair; the `delivered#` prefix predates claims and is kept. */
 function deliveryKey(alertId: string, destination: string): Record<string, { S: string }> {
-  return { pk: { S: `delivered#${alertId}#${destination}` } };
+  return { pk: { S: partitionKey('delivered#', `${alertId}#${destination}`) } };
 }
 
 const DELIVERY_NAMES = {
@@ -349,3 +360,23 @@ const DELIVERY_NAMES = {
   '#ttl': TTL_ATTRIBUTE,
   '#deliveredAt': 'deliveredAt',
 } as const;
+
+/**
+ * A window's entries as they fit one item: past MAX_WINDOW_JSON_BYTES the oldest are dropped (they
+ * leave the window first anyway). An item too large would make every later write of the window
+ * fail, and with it each invocation holding one of its events; a window that only a count past
+ * its capacity would fire undercounts instead (README, "Correlation rules").
+ */
+function withinItem(entries: WindowEntry[]): { kept: WindowEntry[]; json: string } {
+  let kept = entries;
+  let json = JSON.stringify(kept);
+  let bytes = Buffer.byteLength(json);
+  while (bytes > MAX_WINDOW_JSON_BYTES && kept.length > 1) {
+    // Drop about as many as the excess holds, at least one, and measure again.
+    const drop = Math.max(1, Math.ceil(((bytes - MAX_WINDOW_JSON_BYTES) / bytes) * kept.length));
+    kept = kept.slice(Math.min(drop, kept.length - 1));
+    json = JSON.stringify(kept);
+    bytes = Buffer.byteLength(json);
+  }
+  return { kept, json };
+}

@@ -5,6 +5,7 @@ export { classifyStateError, StateStoreError } from './errors';
 export { MemoryStateStore } from './memory';
 export {
   isConditionalCheckFailure,
+  partitionKey,
   STATE_CONNECT_TIMEOUT_MS,
   STATE_MAX_ATTEMPTS,
   STATE_REQUEST_TIMEOUT_MS,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoStateSettings } from './dynamodb';
 import { classifyStateError, StateStoreError } from './errors';
@@ -11,6 +12,25 @@ export const STATE_REQUEST_TIMEOUT_MS = 5_000;
 export const STATE_MAX_ATTEMPTS = 3;
 
 type DynamoSdk = typeof import('@aws-sdk/client-dynamodb');
+
+/**
+ * The longest partition key written as it reads: DynamoDB refuses a partition key over 2,048 bytes
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys),
+ * and keys carry record values (a dedup key holds the principal's ARN, a window key its group's
+ * values), which a hostile or broken record can make as long as it likes. Refused, such a write
+ * failed as a state table outage, and stopped every invocation holding that record.
+ */
+const MAX_PLAIN_KEY_BYTES = 1_024;
+
+/**
+ * The item key for `prefix` and a logical key: the two joined, or, past MAX_PLAIN_KEY_BYTES, the
+ * prefix and a SHA-256 of the key (distinct keys stay distinct; short keys keep their old items).
+ */
+export function partitionKey(prefix: string, key: string): string {
+  const plain = `${prefix}${key}`;
+  if (Buffer.byteLength(plain) <= MAX_PLAIN_KEY_BYTES) return plain;
+  return `${prefix}sha256:${createHash('sha256').update(key).digest('base64url')}`;
+}
 
 /**
  * The connection to the state table every store of it shares (dedup, deliveries, sessions): the

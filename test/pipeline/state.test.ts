@@ -107,6 +107,22 @@ for (const [name, create, available] of stores) {
       expect(kept.map((e) => e.eventID)).toEqual(['e2999', 'f']);
     }, 120_000);
 
+    it('takes keys longer than a DynamoDB partition key may be', async () => {
+      // Keys carry record values (a principal's ARN, a group's values): a hostile record can make
+      // them any length, and DynamoDB refuses a partition key over 2,048 bytes.
+      const store = await create();
+      const long = `arn:aws:iam::111122223333:user/${'x'.repeat(5_000)}`;
+      expect(await store.dedup(long, 'a1', HOUR, 0)).toEqual({ notify: true, suppressedBefore: 0 });
+      expect(await store.dedup(long, 'a2', HOUR, 1)).toEqual({ notify: false, suppressedSoFar: 1 });
+      expect(await store.dedup(`${long}y`, 'a3', HOUR, 2)).toEqual({ notify: true, suppressedBefore: 0 });
+      await store.appendToWindow(long, { t: 0, eventID: 'a' }, 600_000);
+      const kept = await store.appendToWindow(long, { t: 1, eventID: 'b' }, 600_000);
+      expect(kept.map((e) => e.eventID)).toEqual(['a', 'b']);
+      await store.markDelivered('a1', long, 0);
+      expect(await store.wasDelivered('a1', long)).toBe(true);
+      expect(await store.wasDelivered('a1', `${long}y`)).toBe(false);
+    });
+
     it('remembers deliveries per alert and destination', async () => {
       const store = await create();
       expect(await store.wasDelivered('a1', 'slack')).toBe(false);
@@ -116,3 +132,20 @@ for (const [name, create, available] of stores) {
     });
   });
 }
+
+describe.skipIf(!motoAvailable)('DynamoDB state store, one item per window', () => {
+  it('keeps a window within one item, dropping its oldest entries first', async () => {
+    // 450 entries of 1 KB values are past DynamoDB's 400 KB item: the write would be refused.
+    const store = await dynamoStore();
+    let kept: Awaited<ReturnType<StateStore['appendToWindow']>> = [];
+    for (let i = 0; i < 450; i++)
+      kept = await store.appendToWindow(
+        'big',
+        { t: i, eventID: `e${i}`, value: 'v'.repeat(1_000) },
+        3_600_000,
+      );
+    expect(kept[kept.length - 1]?.eventID).toBe('e449');
+    expect(JSON.stringify(kept).length).toBeLessThan(400_000);
+    expect(kept.map((e) => e.t)).toEqual([...kept.map((e) => e.t)].sort((a, b) => a - b));
+  }, 120_000);
+});
