@@ -15,6 +15,13 @@ export const SESSION_KEY_PREFIX = 'session#';
 export const SESSION_MISS_CACHE_MS = 30_000;
 /** Local copies kept per process; past this, the copies are dropped and the table asked again. */
 const CACHE_ENTRIES = 50_000;
+/**
+ * A session larger than this is kept in this process only. Real ones take a kilobyte or two (AWS
+ * caps session names at 64 characters, ARNs at 2,048); one made of a hostile record's values could
+ * pass DynamoDB's 400 KB item (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items),
+ * and the refused write would stop the invocation as a state table failure.
+ */
+const MAX_STORED_SESSION_BYTES = 64 * 1024;
 
 interface Cached {
   readonly record: SessionRecord | undefined;
@@ -66,6 +73,11 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async put(record: SessionRecord): Promise<void> {
+    const session = JSON.stringify(record);
+    if (Buffer.byteLength(session) > MAX_STORED_SESSION_BYTES) {
+      this.remember(record.key, record);
+      return;
+    }
     const { sdk } = await this.connect();
     const known = record.person.name !== null;
     try {
@@ -75,7 +87,7 @@ export class DynamoSessionStore implements SessionStore {
             TableName: this.settings.table,
             Item: {
               pk: { S: partitionKey(SESSION_KEY_PREFIX, record.key) },
-              session: { S: JSON.stringify(record) },
+              session: { S: session },
               known: { BOOL: known },
               weight: { N: String(sessionWeight(record)) },
               [TTL_ATTRIBUTE]: { N: String(Math.ceil(record.expiresAt / 1000)) },

@@ -68,6 +68,27 @@ describe.skipIf(!motoAvailable)('DynamoSessionStore on moto_server', () => {
     expect(await other.get('ASIANOTHERE000000001')).toBeUndefined();
   });
 
+  it('a hostile record cannot make a session write fail: long keys are hashed, huge sessions stay in memory', async () => {
+    // DynamoDB refuses a partition key over 2,048 bytes and an item over 400 KB (moto too); the
+    // refusal would stop the invocation as a state table failure.
+    const table = await freshTable();
+    const store = new DynamoSessionStore({ table, client: client() });
+    const longKey = `ASIA${'K'.repeat(3_000)}`;
+    await store.put(session(longKey, 'alice'));
+    expect((await new DynamoSessionStore({ table, client: client() }).get(longKey))?.person.name).toBe(
+      'alice',
+    );
+    const huge = {
+      ...session('ASIAHUGESESSION00001', 'mallory'),
+      via: Array(500).fill(`arn:aws:iam::1:role/${'r'.repeat(1_000)}`),
+    };
+    await store.put(huge);
+    expect((await store.get('ASIAHUGESESSION00001'))?.person.name).toBe('mallory');
+    expect(
+      await new DynamoSessionStore({ table, client: client() }).get('ASIAHUGESESSION00001'),
+    ).toBeUndefined();
+  });
+
   it('never replaces a session naming its person with one that does not, across processes', async () => {
     const table = await freshTable();
     const first = new DynamoSessionStore({ table, client: client() });
