@@ -26,6 +26,12 @@ describe('checkRecord', () => {
       value: { ...minimal, eventID: 5 },
       reason: /eventID is a number \(expected a string\)/,
     },
+    { name: 'an eventID of 128 characters', value: { ...minimal, eventID: 'e'.repeat(128) } },
+    {
+      name: 'an eventID too long to be one (stored with every window and delivery)',
+      value: { ...minimal, eventID: 'e'.repeat(129) },
+      reason: /eventID of 129 characters is not a CloudTrail event id/,
+    },
     {
       name: 'unparseable time',
       value: { ...minimal, eventTime: '2024-13-45' },
