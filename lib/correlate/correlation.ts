@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
 import { alertFacts, alertId, alertRule, consoleEventUrl, readPath, recordView } from '../alerts';
@@ -76,9 +77,21 @@ function correlatedValue(
   record: Readonly<Record<string, unknown>>,
 ): string | undefined {
   if (correlation.type === 'value_count')
-    return stringify(readPath(record, String(correlation.condition.field)));
+    return boundedValue(stringify(readPath(record, String(correlation.condition.field))));
   if (correlation.type === 'temporal' || correlation.type === 'temporal_ordered') return rule.meta.id;
   return undefined;
+}
+
+/**
+ * Counted values longer than this are kept as their SHA-256: a window stores one entry per value,
+ * and a record's field can be as long as the record (a policy document, a hostile value), which
+ * would fill a state table item with one entry. Distinct values stay distinct.
+ */
+const MAX_COUNTED_VALUE_CHARS = 256;
+
+function boundedValue(value: string): string {
+  if (value.length <= MAX_COUNTED_VALUE_CHARS) return value;
+  return `sha256:${createHash('sha256').update(value).digest('base64url')}`;
 }
 
 /** A retried invocation appends the same events again: each event counts once. */

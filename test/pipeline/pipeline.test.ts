@@ -219,6 +219,26 @@ describe('thresholds (correlation rules)', () => {
     expect(outcomes.map((o) => o.alert.title)).toEqual(['Many secrets read']);
     expect(outcomes[0]?.alert.correlation?.count).toBe(3);
   });
+
+  it('value_count counts long values by their digest: distinct stay distinct, equal stay equal', async () => {
+    // A value as long as a record could fill a state table item with one window entry.
+    const state = new MemoryStateStore();
+    const stored: number[] = [];
+    const append = state.appendToWindow.bind(state);
+    state.appendToWindow = (key, entry, ...rest) => {
+      stored.push(entry.value?.length ?? 0);
+      return append(key, entry, ...rest);
+    };
+    const p = pipeline([fakeDestination('slack')], config(), state);
+    const huge = (fill: string) => fill.repeat(300_000);
+    const read = (m: number, secret: string) =>
+      record('GetSecretValue', m, { requestParameters: { secretId: secret } });
+    const same = await feed(p, 'Secret read', [read(0, huge('a')), read(1, huge('a')), read(2, huge('b'))]);
+    expect(same).toEqual([]);
+    const third = await feed(p, 'Secret read', [read(3, `${huge('a')}c`)]);
+    expect(third.map((o) => o.alert.correlation?.count)).toEqual([3]);
+    expect(Math.max(...stored)).toBeLessThanOrEqual(256);
+  });
 });
 
 describe('temporal correlations', () => {
