@@ -1,6 +1,6 @@
 import type { TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
-import { fieldPathProblem } from './cloudtrail-fields';
+import { fieldPathProblem, isActorField } from './cloudtrail-fields';
 import { MODIFIERS, UNSUPPORTED_MODIFIERS } from './modifiers/registry';
 import type { DetectionItem, ModifierContext, RuleValue } from './modifiers/types';
 import { ModifierError } from './modifiers/types';
@@ -55,6 +55,42 @@ function describeRaw(raw: unknown): string {
   if (Array.isArray(raw)) return 'a list';
   if (typeof raw === 'object' && raw !== null) return 'a map';
   return typeof raw;
+}
+
+/** What the item keys of a detection ask for (`policy|re: …`, `actor.via|expand: …`). */
+export interface DetectionKeys {
+  /** A value matched with the regex modifier. */
+  readonly regex: boolean;
+  /** A field of the actor namespace. */
+  readonly actor: boolean;
+}
+
+/**
+ * One walk over the item keys (`field|mod|mod`) of a detection's selections, at any depth (a list
+ * may hold maps); values that are not maps or lists hold no keys and are not visited, and the
+ * selection names and the condition are not keys. The engine runs it for every rule in a cold
+ * start, so it makes no string or array per key beyond the field name.
+ */
+export function detectionKeys(detection: Readonly<Record<string, unknown>>): DetectionKeys {
+  let regex = false;
+  let actor = false;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const element of node) if (typeof element === 'object' && element !== null) visit(element);
+    } else if (typeof node === 'object' && node !== null) {
+      for (const key in node) {
+        if (!Object.hasOwn(node, key)) continue;
+        const bar = key.indexOf('|');
+        if (isActorField(bar < 0 ? key : key.slice(0, bar))) actor = true;
+        if (bar >= 0 && `${key.slice(bar)}|`.includes('|re|')) regex = true;
+        const value: unknown = (node as Record<string, unknown>)[key];
+        if (typeof value === 'object' && value !== null) visit(value);
+      }
+    }
+  };
+  for (const name in detection)
+    if (name !== 'condition' && Object.hasOwn(detection, name)) visit(detection[name]);
+  return { regex, actor };
 }
 
 /** Builds one detection item from `field|mod|mod: value(s)`, running its modifiers in order. */

@@ -1,6 +1,7 @@
 import { isActorField } from './cloudtrail-fields';
 import type { RecordView, TextMode, TextTest } from './detection';
 import { canDecidePartly, sharingAnswers, textAny } from './detection';
+import { detectionKeys } from './detection-item';
 import type { TextProgram } from './literals';
 import {
   compileTextProgram,
@@ -96,7 +97,7 @@ export class RuleEngine {
     const regexRules = new Set<DetectionRule>();
     const actorRules = new Set<DetectionRule>();
     for (const rule of rules) {
-      const keys = keysAsk(rule.detection);
+      const keys = detectionKeys(rule.detection);
       if (keys.regex) regexRules.add(rule);
       if (keys.actor || firstSeenReadsActor(rule)) actorRules.add(rule);
       if (canDecidePartly(rule.partial))
@@ -518,39 +519,6 @@ const PARTIAL_WORTH = 20;
 function firstSeenReadsActor(rule: DetectionRule): boolean {
   const spec = rule.firstSeen;
   return spec !== undefined && [...spec.fields, ...spec.groupBy].some((field) => isActorField(field.path));
-}
-
-/** What the keys of a detection ask for (`policy|re: …`, `actor.via|expand: …`). */
-interface KeysAsk {
-  /** A value matched with the regex modifier. */
-  regex: boolean;
-  /** A field of the actor namespace. */
-  actor: boolean;
-}
-
-/**
- * One walk over every key of a detection's maps, at any depth; values that are not maps or lists
- * (strings, numbers) hold no keys and are not visited. Runs for every rule in a cold start, so it
- * makes no string or array per key beyond the field name.
- */
-function keysAsk(detection: Readonly<Record<string, unknown>>): KeysAsk {
-  const asked: KeysAsk = { regex: false, actor: false };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const element of node) if (typeof element === 'object' && element !== null) visit(element);
-    } else if (typeof node === 'object' && node !== null) {
-      for (const key in node) {
-        if (!Object.hasOwn(node, key)) continue;
-        const bar = key.indexOf('|');
-        if (isActorField(bar < 0 ? key : key.slice(0, bar))) asked.actor = true;
-        if (bar >= 0 && `${key.slice(bar)}|`.includes('|re|')) asked.regex = true;
-        const value: unknown = (node as Record<string, unknown>)[key];
-        if (typeof value === 'object' && value !== null) visit(value);
-      }
-    }
-  };
-  visit(detection);
-  return asked;
 }
 
 function addTo(index: Map<string, DetectionRule[]>, key: string, rule: DetectionRule): void {

@@ -2,7 +2,7 @@ import type { Placeholders, RuleSet } from '../rules';
 import { isActorField } from '../rules';
 import type { ConditionNode } from '../rules/condition';
 import { parseCondition, selectionsMatching } from '../rules/condition';
-import { buildItem, DetectionError } from '../rules/detection-item';
+import { buildItem, DetectionError, detectionKeys } from '../rules/detection-item';
 import type { ModifierContext } from '../rules/modifiers/types';
 import type { CorrelationRule, DetectionRule } from '../rules/types';
 import { ownEntry } from '../yaml/plain-record';
@@ -104,18 +104,6 @@ function conditionSql(node: ConditionNode, selections: ReadonlyMap<string, Sql>)
   }
 }
 
-/** Whether any key of the detection names a field in the actor namespace. */
-function readsActor(detection: Readonly<Record<string, unknown>>): boolean {
-  const visit = (value: unknown): boolean => {
-    if (Array.isArray(value)) return value.some(visit);
-    if (typeof value !== 'object' || value === null) return false;
-    return Object.entries(value).some(
-      ([key, inner]) => isActorField(key.split('|')[0] ?? '') || visit(inner),
-    );
-  };
-  return Object.entries(detection).some(([name, value]) => name !== 'condition' && visit(value));
-}
-
 /** One detection rule's WHERE expression, or throws SqlUnsupported with the reason. */
 export function compileRuleWhere(
   rule: Pick<DetectionRule, 'detection' | 'firstSeen'>,
@@ -128,7 +116,7 @@ export function compileRuleWhere(
   options: { readonly recordTextKeywords?: boolean } = {},
 ): { where: Sql; fields: (string | null)[] } {
   if (rule.firstSeen !== undefined) throw new SqlUnsupported(FIRST_SEEN_REASON);
-  if (readsActor(rule.detection)) throw new SqlUnsupported(ACTOR_REASON);
+  if (detectionKeys(rule.detection).actor) throw new SqlUnsupported(ACTOR_REASON);
   const fields = new Set<string | null>();
   const recorder = recording(dialect, fields, options.recordTextKeywords === true);
   const selections = new Map<string, Sql>();
