@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Actor } from '../actor/types';
 import type { Alert } from '../alerts';
 import { alertFacts, alertId, alertRule, consoleEventUrl, readPath, recordView } from '../alerts';
 import type { CloudTrailRecord } from '../records';
 import type { CorrelationRule, DetectionRule } from '../rules';
 import type { StateStore, WindowEntry } from '../state';
+import { textDigest } from '../state';
 
 /**
  * Stateful evaluation of Sigma correlation rules over event time: event_count (N matches),
@@ -90,8 +90,7 @@ function correlatedValue(
 const MAX_COUNTED_VALUE_CHARS = 256;
 
 function boundedValue(value: string): string {
-  if (value.length <= MAX_COUNTED_VALUE_CHARS) return value;
-  return `sha256:${createHash('sha256').update(value).digest('base64url')}`;
+  return value.length <= MAX_COUNTED_VALUE_CHARS ? value : textDigest(value);
 }
 
 /** A retried invocation appends the same events again: each event counts once. */

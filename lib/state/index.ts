@@ -10,6 +10,7 @@ export {
   STATE_MAX_ATTEMPTS,
   STATE_REQUEST_TIMEOUT_MS,
   StateTable,
+  textDigest,
 } from './table';
 export type {
   ClaimDecision,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoStateSettings } from './dynamodb';
 import { classifyStateError, StateStoreError } from './errors';
@@ -29,7 +29,15 @@ const MAX_PLAIN_KEY_BYTES = 1_024;
 export function partitionKey(prefix: string, key: string): string {
   const plain = `${prefix}${key}`;
   if (Buffer.byteLength(plain) <= MAX_PLAIN_KEY_BYTES) return plain;
-  return `${prefix}sha256:${createHash('sha256').update(key).digest('base64url')}`;
+  return `${prefix}${textDigest(key)}`;
+}
+
+/**
+ * What stands for a text too long to store as it is: `sha256:` and its SHA-256 in base64url. Equal
+ * texts give equal digests, distinct ones distinct (partition keys here, counted correlation values).
+ */
+export function textDigest(text: string): string {
+  return `sha256:${hash('sha256', text, 'base64url')}`;
 }
 
 /**
