@@ -31,20 +31,11 @@ export interface CompiledPart {
 }
 
 /**
- * A part whose raw-text test is derived when first read. A rule from the pre-compiled pack already
- * carries its text test and compiles only its matcher, on the first record it meets (in a Lambda
- * cold start): deriving the tests there too was a third of that compile, for nothing.
+ * A compiled part whose raw-text test is derived when first read. A rule from the pre-compiled pack
+ * already carries its text test and compiles only its matcher, on the first record it meets (in a
+ * Lambda cold start): deriving the tests there too was a third of that compile, for nothing. A
+ * class, not an object literal with a getter: V8 builds each such literal through its runtime.
  */
-function partOf(
-  match: Matcher,
-  requirement: Requirement,
-  deriveText: () => TextTest,
-  partial: PartialMatcher,
-): CompiledPart {
-  return new LazyTextPart(match, requirement, deriveText, partial);
-}
-
-/** A class, not an object literal with a getter: V8 builds each such literal through its runtime. */
 class LazyTextPart implements CompiledPart {
   private derived: TextTest | undefined;
 
@@ -100,7 +91,7 @@ export function compileItem(item: DetectionItem): CompiledPart {
   const match: Matcher = item.negated
     ? (record) => !linked(getter(record), record)
     : (record) => linked(getter(record), record);
-  return partOf(match, itemRequirement(item), () => itemTextTest(item), itemPartial(item, match));
+  return new LazyTextPart(match, itemRequirement(item), () => itemTextTest(item), itemPartial(item, match));
 }
 
 /**
@@ -148,7 +139,7 @@ export function answeredOnce(part: CompiledPart): CompiledPart {
     answer = result;
     return result;
   };
-  return partOf(match, part.requirement, () => part.text, part.partial);
+  return new LazyTextPart(match, part.requirement, () => part.text, part.partial);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,7 +204,7 @@ function compileEach<T>(
 export function allOf(parts: readonly CompiledPart[]): CompiledPart {
   if (parts.length === 1) return parts[0] as CompiledPart;
   const matchers = parts.map((part) => part.match);
-  return partOf(
+  return new LazyTextPart(
     (record) => {
       for (const matcher of matchers) if (!matcher(record)) return false;
       return true;
@@ -260,7 +251,7 @@ function partialAny(partials: readonly PartialMatcher[]): PartialMatcher {
 export function anyOf(parts: readonly CompiledPart[]): CompiledPart {
   if (parts.length === 1) return parts[0] as CompiledPart;
   const matchers = parts.map((part) => part.match);
-  return partOf(
+  return new LazyTextPart(
     (record) => {
       for (const matcher of matchers) if (matcher(record)) return true;
       return false;
