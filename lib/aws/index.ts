@@ -1,5 +1,6 @@
 export type { AwsErrorFacts, AwsErrorKind } from './errors';
 export { awsErrorFacts } from './errors';
+export { loadedOnce } from './load';
 
 /** Used when neither the caller nor the environment names a region. */
 export const FALLBACK_REGION = 'us-east-1';

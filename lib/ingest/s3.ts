@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { resolveRegion } from '../aws';
+import { loadedOnce, resolveRegion } from '../aws';
 import { utcDays } from '../time';
 import { mapOrdered } from './concurrency';
 import type { LogFileKey } from './log-file-key';
@@ -15,23 +15,8 @@ export interface S3Settings {
   readonly client?: S3Client;
 }
 
-/**
- * The SDK, loaded on first use: a Lambda invocation that reads no object never pays for it. Kept
- * once loaded: the bundler turns each `import()` into a copy of the module's 700-odd exports (the
- * first took 7 to 12 ms of the bench's cold start), and each object read made another.
- */
-let s3Sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
-
-function loadS3Sdk(): Promise<typeof import('@aws-sdk/client-s3')> {
-  if (s3Sdk === undefined) {
-    s3Sdk = import('@aws-sdk/client-s3');
-    // A failed load is not kept: the next use tries again.
-    s3Sdk.catch(() => {
-      s3Sdk = undefined;
-    });
-  }
-  return s3Sdk;
-}
+/** The SDK, loaded when first used (an invocation that reads no object never pays for it), once. */
+const loadS3Sdk = loadedOnce(() => import('@aws-sdk/client-s3'));
 
 export async function createS3Client(settings: S3Settings = {}): Promise<S3Client> {
   if (settings.client) return settings.client;

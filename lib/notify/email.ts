@@ -1,6 +1,7 @@
 import { accountLabel } from '../accounts';
 import type { Alert } from '../alerts';
 import { alertLead, personFacts, personShort, safeConsoleUrl, textField, titleWithPerson } from '../alerts';
+import { loadedOnce } from '../aws';
 import { neutralizeControl } from '../text';
 import * as z from '../validation';
 import { SNS_MESSAGE_MAX_BYTES, SNS_SUBJECT_MAX } from './limits';
@@ -107,6 +108,9 @@ const emailConfig = z.strictObject({
 });
 
 /** https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html */
+/** The SNS SDK, loaded for the first email, once. */
+const loadSnsSdk = loadedOnce(() => import('@aws-sdk/client-sns'));
+
 export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
   type: 'email',
   description: 'email through an SNS topic with email subscriptions',
@@ -118,7 +122,7 @@ export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
       const region = ARN.exec(config.topic_arn)?.[1] ?? 'us-east-1';
       const message = emailMessage(alert);
       try {
-        const { PublishCommand } = await import('@aws-sdk/client-sns');
+        const { PublishCommand } = await loadSnsSdk();
         const sns = await context.sns(region);
         await sns.send(
           new PublishCommand({

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { loadedOnce } from '../aws';
 import type { ErrorLocation, TrailwatchErrorOptions } from '../errors';
 import { TrailwatchError } from '../errors';
 
@@ -50,7 +51,7 @@ export class SqsFailureReporter implements FailureReporter {
 
   async report(reports: readonly FailureReport[]): Promise<void> {
     if (reports.length === 0) return;
-    const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+    const { SendMessageBatchCommand } = await loadSqsSdk();
     const sqs = await this.client();
     for (let start = 0; start < reports.length; start += SQS_BATCH_MAX_ENTRIES) {
       const entries = reports.slice(start, start + SQS_BATCH_MAX_ENTRIES).map((report, offset) => ({
@@ -84,6 +85,9 @@ export class SqsFailureReporter implements FailureReporter {
   }
 }
 
+/** The SQS SDK, loaded when the first failure is reported, once. */
+const loadSqsSdk = loadedOnce(() => import('@aws-sdk/client-sqs'));
+
 /** Where no failure queue is configured (the CLI, a local run): the log line is the report. */
 export const NO_FAILURE_QUEUE: FailureReporter = { report: async () => undefined };
 
@@ -91,9 +95,7 @@ export function failureReporterFor(queueUrl: string | undefined, region?: string
   if (!queueUrl) return NO_FAILURE_QUEUE;
   let client: Promise<SQSClient> | undefined;
   return new SqsFailureReporter(queueUrl, () => {
-    client ??= import('@aws-sdk/client-sqs').then(
-      ({ SQSClient }) => new SQSClient(region === undefined ? {} : { region }),
-    );
+    client ??= loadSqsSdk().then(({ SQSClient }) => new SQSClient(region === undefined ? {} : { region }));
     return client;
   });
 }
