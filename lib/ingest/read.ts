@@ -15,8 +15,8 @@ import { isFolderMarker, parseLogFileKey } from './log-file-key';
 import { jsonTextDeeperThan, valueDeeperThan } from './nesting';
 import type { Origin } from './origin';
 import { joinPointer } from './origin';
-import type { LayoutFilter, S3Settings } from './s3';
-import { createS3Client, keyMayMatch, listLogObjects, openS3Object } from './s3';
+import type { LayoutFilter, S3ObjectOpener, S3Settings } from './s3';
+import { createS3Client, keyMayMatch, listLogObjects, s3ObjectOpener } from './s3';
 import { DELIVERY_SHAPES } from './shapes/registry';
 import type { Expansion, S3ObjectRef } from './shapes/types';
 import { isObject } from './shapes/types';
@@ -144,6 +144,7 @@ type Batch = readonly ReadResult[];
 
 class RecordReader {
   private s3Client: Promise<S3Client> | undefined;
+  private s3Opener: S3ObjectOpener | undefined;
   private readonly filter: LayoutFilter;
   private readonly maxProblems: number;
 
@@ -249,7 +250,9 @@ class RecordReader {
       yield [{ kind: 'skipped', reason: verdict.reason, origin: originOf(context) }];
     }
     if (verdict.action !== 'read') return;
-    yield* this.readBytes(context, async () => openS3Object(await this.s3(), ref.bucket, ref.key));
+    this.s3Opener ??= s3ObjectOpener(this.options.s3 ?? {}, () => this.s3());
+    const open = this.s3Opener;
+    yield* this.readBytes(context, () => open(ref.bucket, ref.key));
   }
 
   private async *readBytes(

@@ -5,6 +5,7 @@ import { utcDays } from '../time';
 import { mapOrdered } from './concurrency';
 import type { LogFileKey } from './log-file-key';
 import { isFolderMarker, parseLogFileKey } from './log-file-key';
+import { directlyAddressable, directS3, getObjectDirect } from './s3-get';
 
 export interface S3Settings {
   /** An S3-compatible endpoint (moto_server, MinIO, …); path-style addressing is used with it. */
@@ -33,6 +34,28 @@ export async function openS3Object(client: S3Client, bucket: string, key: string
   const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!response.Body) throw new Error('S3 returned no body');
   return response.Body as Readable;
+}
+
+/** Opens one object of a bucket for reading. */
+export type S3ObjectOpener = (bucket: string, key: string) => Promise<Readable>;
+
+/**
+ * Opens objects with a direct signed GetObject where it does what the SDK client would (see
+ * `directS3`: it spares a cold start loading the S3 client), else through the client `client()`
+ * gives. A ready client in the settings (tests, shared handlers) is always used.
+ */
+export function s3ObjectOpener(settings: S3Settings, client: () => Promise<S3Client>): S3ObjectOpener {
+  const direct =
+    settings.client === undefined
+      ? directS3({
+          region: resolveRegion(settings.region),
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+        })
+      : undefined;
+  return async (bucket, key) =>
+    direct !== undefined && directlyAddressable(bucket)
+      ? getObjectDirect(direct, bucket, key)
+      : openS3Object(await client(), bucket, key);
 }
 
 /** Narrowing applied to CloudTrail's key layout so that a listing never walks more than it must. */
