@@ -97,7 +97,7 @@ export class RuleEngine {
     const regexRules = new Set<DetectionRule>();
     const actorRules = new Set<DetectionRule>();
     for (const rule of rules) {
-      const keys = detectionKeys(rule.detection);
+      const keys = rule.keys ?? detectionKeys(rule.detection);
       if (keys.regex) regexRules.add(rule);
       if (keys.actor || firstSeenReadsActor(rule)) actorRules.add(rule);
       if (canDecidePartly(rule.partial))

@@ -6,6 +6,7 @@ import type { YamlDocument } from '../yaml';
 import { parseYamlDocuments } from '../yaml';
 import { compileDetection } from './compile';
 import { canDecidePartly } from './detection';
+import { detectionKeys } from './detection-item';
 import type { RuleError } from './errors';
 import { findRuleFiles, loadDocuments } from './loader';
 import type { PackedCorrelation, PackedDetection, RulePack } from './pack';
@@ -62,7 +63,7 @@ export function buildRulePack(paths: readonly string[], relativeTo: string, sour
     return {
       meta: rule.meta,
       location: { file: rule.location.file, line: rule.location.line ?? 1 },
-      detection: rule.detection,
+      detectionJson: JSON.stringify(rule.detection),
       ...(value.first_seen === undefined
         ? {}
         : { firstSeen: ruleSchemas().firstSeenSchema.parse(value.first_seen) }),
@@ -75,6 +76,7 @@ export function buildRulePack(paths: readonly string[], relativeTo: string, sour
         text: rule.text,
         warnings: rule.warnings,
         partly: canDecidePartly(rule.partial),
+        keys: detectionKeys(rule.detection),
       },
     };
   });

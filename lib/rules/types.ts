@@ -1,4 +1,5 @@
 import type { Matcher, PartialMatcher, Requirement, TextTest } from './detection';
+import type { DetectionKeys } from './detection-item';
 import type { RuleLocation, RuleWarning } from './errors';
 import type { Level, RuleTestDefinition } from './schema';
 
@@ -34,6 +35,11 @@ export interface DetectionRule {
   readonly tests: readonly RuleTestDefinition[];
   /** The raw detection, kept so tests can recompile the rule with their own placeholders. */
   readonly detection: Readonly<Record<string, unknown>>;
+  /**
+   * What the detection's item keys ask for, when known without walking `detection` (a pre-compiled
+   * pack's rules carry it, so a cold start does not build their detections to learn it).
+   */
+  readonly keys?: DetectionKeys;
   readonly warnings: readonly RuleWarning[];
   /** A first-seen rule: a match alerts only for a combination of values never seen before. */
   readonly firstSeen?: FirstSeenSpec;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DetectionRule, Placeholders, RulePack, RuleSet } from '../../lib/rules';
 import {
   buildRulePack,
@@ -18,6 +18,7 @@ import {
   shippedRulesDir,
 } from '../../lib/rules';
 import { canDecidePartly } from '../../lib/rules/detection';
+import { detectionKeys } from '../../lib/rules/detection-item';
 import { ruleDir } from '../helpers/rules';
 
 const shipped = shippedRulesDir();
@@ -54,6 +55,7 @@ function comparable(rule: DetectionRule) {
     text: rule.text,
     partly: canDecidePartly(rule.partial),
     detection: { ...rule.detection },
+    keys: rule.keys ?? detectionKeys(rule.detection),
     warnings: rule.warnings.map((w) => ({ message: w.message, line: w.location.line })),
     firstSeen: rule.firstSeen && {
       fields: rule.firstSeen.fields.map((f) => f.spec),
@@ -137,6 +139,29 @@ describe('the pre-compiled shipped pack', () => {
     });
   }
 
+  it('builds no detection until a rule is tried on a record (a cold start parses none of them)', () => {
+    const texts = new Set(packJsonOrThrow().detections.map((rule) => rule.detectionJson));
+    const parsed: string[] = [];
+    const parse = JSON.parse;
+    const spy = vi
+      .spyOn(JSON, 'parse')
+      .mockImplementation((text: string, reviver?: Parameters<typeof parse>[1]) => {
+        if (texts.has(text)) parsed.push(text);
+        return parse(text, reviver);
+      });
+    try {
+      const set = loadRulePack(packJsonOrThrow(), {});
+      const engine = new RuleEngine(set.detections.filter((rule) => !set.correlationOnly.has(rule.meta.id)));
+      expect(parsed).toEqual([]);
+      for (const { raw, record } of records) engine.evaluate(record, raw);
+      // Some rules were tried and built; most never met a record that got that far.
+      expect(parsed.length).toBeGreaterThan(0);
+      expect(parsed.length).toBeLessThan(texts.size);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('under --strict, a rule only warned about at build time is compiled and refused, as from YAML', () => {
     const dir = ruleDir({
       'impossible.yml': `title: impossible field
@@ -215,11 +240,16 @@ describe('reading a pack', () => {
   const cases: { name: string; value: unknown; ok: boolean }[] = [
     {
       name: 'this format',
-      value: { version: 2, source: 's', files: 0, detections: [], correlations: [] },
+      value: { version: 3, source: 's', files: 0, detections: [], correlations: [] },
       ok: true,
     },
+    {
+      name: 'the format whose detections were objects',
+      value: { version: 2, source: 's', files: 0, detections: [], correlations: [] },
+      ok: false,
+    },
     { name: 'the pre-parsed format of earlier builds', value: { version: 1, documents: [] }, ok: false },
-    { name: 'another version', value: { version: 3, detections: [], correlations: [] }, ok: false },
+    { name: 'another version', value: { version: 4, detections: [], correlations: [] }, ok: false },
     { name: 'not an object', value: [], ok: false },
     { name: 'null', value: null, ok: false },
   ];
