@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   cloudTrailDelivery,
   cloudWatchLogsEvent,
@@ -25,7 +25,7 @@ import {
   s3Notification,
   snsLambdaEvent,
 } from '../test/factories/events';
-import { MOTO_CREDENTIALS, motoAvailable, startMoto } from '../test/helpers/moto';
+import { motoAvailable, motoS3Client, startMoto } from '../test/helpers/moto';
 
 const ROOT = join(import.meta.dirname, '..');
 const DATA = join(ROOT, 'bench', '.data', 'lambda');
@@ -197,12 +197,7 @@ async function measureScenario(
   const bucket = BENCH_BUCKET;
   const key = `AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1005Z_bench${scenario.objectRecords}.json.gz`;
   if (moto) {
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: MOTO_CREDENTIALS,
-    });
+    const s3 = motoS3Client(moto);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody }));
     s3.destroy();
   }
@@ -277,12 +272,7 @@ export async function benchLambda(): Promise<void> {
   const seeds = sampleRecords();
   const moto = motoAvailable ? await startMoto() : undefined;
   if (moto) {
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: MOTO_CREDENTIALS,
-    });
+    const s3 = motoS3Client(moto);
     await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET }));
     s3.destroy();
   }

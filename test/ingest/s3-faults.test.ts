@@ -6,31 +6,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadResult } from '../../lib/ingest';
 import { InputFormatError, isTransient, readRecords } from '../../lib/ingest';
+import { cloudTrailLines, cutAfter, s3Error } from '../helpers/fake-s3';
 
 /**
  * S3 read failures are classified for the Lambda driver: what a retry can fix is `transient` and
  * `retryable`, bad bytes are `data`, a missing object is `source`. A local HTTP server plays S3 (on
  * 127.0.0.1 only) and fails in each documented way.
  */
-
-const record = (i: number): string =>
-  JSON.stringify({
-    eventVersion: '1.08',
-    eventTime: '2024-05-01T12:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'eu-west-1',
-    eventID: `id-${i}`,
-  });
-const lines = (count: number): string => Array.from({ length: count }, (_, i) => `${record(i)}\n`).join('');
-
-/** S3's XML error body. https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html */
-function s3Error(response: ServerResponse, status: number, code: string): void {
-  response.writeHead(status, { 'content-type': 'application/xml' });
-  response.end(
-    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`,
-  );
-}
 
 type Behaviour = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -40,15 +22,10 @@ const behaviours: Record<string, Behaviour> = {
   '/b/throttled.json': (_q, r) => s3Error(r, 429, 'TooManyRequests'),
   '/b/missing.json': (_q, r) => s3Error(r, 404, 'NoSuchKey'),
   '/b/denied.json': (_q, r) => s3Error(r, 403, 'AccessDenied'),
-  '/b/cut-mid-stream.json': (_q, r) => {
-    // Promises 10 records, sends 4 and a half, then the connection drops.
-    const body = Buffer.from(lines(10));
-    const sent = body.subarray(0, Buffer.byteLength(lines(4)) + 20);
-    r.writeHead(200, { 'content-length': String(body.length), 'content-type': 'application/json' });
-    r.write(sent, () => setTimeout(() => r.socket?.destroy(), 20));
-  },
+  // Promises 10 records, sends 4 and a half, then the connection drops.
+  '/b/cut-mid-stream.json': (_q, r) => cutAfter(r, 4, 10),
   '/b/bad-crc.json.gz': (_q, r) => {
-    const gz = Buffer.from(gzipSync(lines(5)));
+    const gz = Buffer.from(gzipSync(cloudTrailLines(5)));
     gz.writeUInt32LE((gz.readUInt32LE(gz.length - 8) ^ 1) >>> 0, gz.length - 8);
     r.writeHead(200, { 'content-length': String(gz.length) });
     r.end(gz);

@@ -1,7 +1,4 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -18,6 +15,7 @@ import type { ReadResult } from '../../lib/ingest';
 import { readRecords } from '../../lib/ingest';
 import type { DirectS3 } from '../../lib/ingest/s3-get';
 import { directS3, encodeKey, getObjectDirect, signedGetRequest } from '../../lib/ingest/s3-get';
+import { cloudTrailLines, cutAfter, FakeS3, s3Error } from '../helpers/fake-s3';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
 
 /**
@@ -224,64 +222,12 @@ describe('the direct request is signed as the SDK signs it', () => {
   }
 });
 
-/** A local HTTP server that plays S3 by a script per path, counting requests. */
-class FakeS3 {
-  readonly hits = new Map<string, IncomingMessage[]>();
-  private server: Server | undefined;
-  constructor(private readonly script: Record<string, (attempt: number, response: ServerResponse) => void>) {}
-
-  async start(): Promise<string> {
-    const server = createServer((request, response) => {
-      const path = decodeURIComponent((request.url ?? '').split('?')[0] ?? '');
-      const seen = this.hits.get(path) ?? [];
-      seen.push(request);
-      this.hits.set(path, seen);
-      const behaviour = this.script[path];
-      if (behaviour) behaviour(seen.length, response);
-      else s3Error(response, 404, 'NoSuchKey');
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
-/** S3's XML error body. https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html */
-function s3Error(
-  response: ServerResponse,
-  status: number,
-  code: string,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/xml', ...headers });
-  response.end(
-    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code} &amp; more</Message></Error>`,
-  );
-}
-
-const record = (i: number): string =>
-  JSON.stringify({
-    eventVersion: '1.08',
-    eventTime: '2024-05-01T12:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'eu-west-1',
-    eventID: `id-${i}`,
-  });
-const lines = (count: number): string => Array.from({ length: count }, (_, i) => `${record(i)}\n`).join('');
-
 describe('the direct request fails, retries and follows redirects as the SDK does', () => {
   const fake = new FakeS3({
-    '/b/ok.json': (_n, r) => r.end(lines(3)),
-    '/b/slow-down-twice.json': (n, r) => (n <= 2 ? s3Error(r, 503, 'SlowDown') : r.end(lines(2))),
+    '/b/ok.json': (_n, r) => r.end(cloudTrailLines(3)),
+    '/b/slow-down-twice.json': (n, r) => (n <= 2 ? s3Error(r, 503, 'SlowDown') : r.end(cloudTrailLines(2))),
     '/b/internal.json': (_n, r) => s3Error(r, 500, 'InternalError'),
-    '/b/denied.json': (_n, r) => s3Error(r, 403, 'AccessDenied'),
+    '/b/denied.json': (_n, r) => s3Error(r, 403, 'AccessDenied', { message: 'AccessDenied &amp; more' }),
     '/b/missing.json': (_n, r) => s3Error(r, 404, 'NoSuchKey'),
     '/b/html-gateway.json': (_n, r) => {
       r.writeHead(502, { 'content-type': 'text/html' });
@@ -289,21 +235,15 @@ describe('the direct request fails, retries and follows redirects as the SDK doe
     },
     '/b/elsewhere.json': (n, r) =>
       n === 1
-        ? s3Error(r, 301, 'PermanentRedirect', { 'x-amz-bucket-region': 'ap-southeast-2' })
-        : r.end(lines(1)),
+        ? s3Error(r, 301, 'PermanentRedirect', { headers: { 'x-amz-bucket-region': 'ap-southeast-2' } })
+        : r.end(cloudTrailLines(1)),
     '/b/redirect-loop.json': (_n, r) =>
-      s3Error(r, 301, 'PermanentRedirect', { 'x-amz-bucket-region': 'ap-southeast-2' }),
+      s3Error(r, 301, 'PermanentRedirect', { headers: { 'x-amz-bucket-region': 'ap-southeast-2' } }),
     '/b/stalls.json': (_n, r) => {
       r.writeHead(200, { 'content-length': '100000' });
-      r.write(lines(2));
+      r.write(cloudTrailLines(2));
     },
-    '/b/cut-mid-stream.json': (_n, r) => {
-      const body = Buffer.from(lines(10));
-      r.writeHead(200, { 'content-length': String(body.length) });
-      r.write(body.subarray(0, Buffer.byteLength(lines(4)) + 20), () =>
-        setTimeout(() => r.socket?.destroy(), 20),
-      );
-    },
+    '/b/cut-mid-stream.json': (_n, r) => cutAfter(r, 4, 10),
   });
   let s3: DirectS3;
   const noWait = { attempts: 3, delayMs: () => 0 };
@@ -331,11 +271,11 @@ describe('the direct request fails, retries and follows redirects as the SDK doe
     );
 
   it('reads the body', async () => {
-    expect(await text('ok.json')).toBe(lines(3));
+    expect(await text('ok.json')).toBe(cloudTrailLines(3));
   });
 
   it('retries throttling and succeeds on the third attempt', async () => {
-    expect(await text('slow-down-twice.json')).toBe(lines(2));
+    expect(await text('slow-down-twice.json')).toBe(cloudTrailLines(2));
     expect(fake.hits.get('/b/slow-down-twice.json')).toHaveLength(3);
   });
 
@@ -359,7 +299,7 @@ describe('the direct request fails, retries and follows redirects as the SDK doe
   });
 
   it('asks the region S3 names for the bucket once, signed for that region', async () => {
-    expect(await text('elsewhere.json')).toBe(lines(1));
+    expect(await text('elsewhere.json')).toBe(cloudTrailLines(1));
     const [first, second] = fake.hits.get('/b/elsewhere.json') ?? [];
     expect(first?.headers.authorization).toMatch(/\/eu-west-1\/s3\/aws4_request/);
     expect(second?.headers.authorization).toMatch(/\/ap-southeast-2\/s3\/aws4_request/);
@@ -396,13 +336,7 @@ describe('the reader over the direct request reports S3 failures at their place'
   const fake = new FakeS3({
     '/b/throttled.json': (_n, r) => s3Error(r, 503, 'SlowDown'),
     '/b/missing.json': (_n, r) => s3Error(r, 404, 'NoSuchKey'),
-    '/b/cut-mid-stream.json': (_n, r) => {
-      const body = Buffer.from(lines(10));
-      r.writeHead(200, { 'content-length': String(body.length) });
-      r.write(body.subarray(0, Buffer.byteLength(lines(4)) + 20), () =>
-        setTimeout(() => r.socket?.destroy(), 20),
-      );
-    },
+    '/b/cut-mid-stream.json': (_n, r) => cutAfter(r, 4, 10),
   });
   let endpoint: string;
   beforeAll(async () => {
