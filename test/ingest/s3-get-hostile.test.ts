@@ -1,0 +1,429 @@
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsErrorFacts } from '../../lib/aws';
+import { openS3Object } from '../../lib/ingest/s3';
+import type { DirectS3 } from '../../lib/ingest/s3-get';
+import { directS3, errorDocumentFields, getObjectDirect } from '../../lib/ingest/s3-get';
+
+/**
+ * The direct GetObject against a hostile or failing S3: error bodies that are huge, endless,
+ * binary or odd XML; connections that close before or inside an answer; redirects without or with
+ * bad regions. Each must end (no hang, no crash, nothing buffered whole) and fail as the SDK's
+ * client fails for the same answer. A raw TCP server on 127.0.0.1 plays S3, byte for byte.
+ */
+
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+
+interface RawRequest {
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+type Behaviour = (socket: Socket, attempt: number, request: RawRequest) => void;
+
+/** One HTTP/1.1 request head per `\r\n\r\n` (a GET has no body), answered by the path's script. */
+class RawS3 {
+  readonly hits = new Map<string, RawRequest[]>();
+  readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  constructor(private readonly script: Record<string, Behaviour>) {}
+
+  async start(): Promise<string> {
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {});
+      let pending = '';
+      socket.on('data', (data: Buffer) => {
+        pending += data.toString('latin1');
+        for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+          const head = pending.slice(0, end);
+          pending = pending.slice(end + 4);
+          const [requestLine = '', ...headerLines] = head.split('\r\n');
+          const headers: Record<string, string> = {};
+          for (const line of headerLines) {
+            const colon = line.indexOf(':');
+            headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+          }
+          const target = requestLine.split(' ')[1] ?? '';
+          const path = decodeURIComponent(target.split('?')[0] ?? '');
+          const seen = this.hits.get(path) ?? [];
+          const request = { path, headers };
+          seen.push(request);
+          this.hits.set(path, seen);
+          const behaviour = this.script[path] ?? ((s: Socket) => answer(s, 404, s3ErrorXml('NoSuchKey')));
+          behaviour(socket, seen.length, request);
+        }
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK',
+  301: 'Moved Permanently',
+  307: 'Temporary Redirect',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+function head(status: number, headers: Record<string, string | number>): string {
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${status} ${REASONS[status] ?? 'Whatever'}\r\n${lines.join('')}\r\n`;
+}
+
+/** A whole answer with a right content-length, on a connection kept alive. */
+function answer(
+  socket: Socket,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  socket.write(
+    head(status, { 'content-type': 'application/xml', ...headers, 'content-length': bytes.length }),
+  );
+  socket.write(bytes);
+}
+
+const s3ErrorXml = (code: string, message = code): string =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R</RequestId></Error>`;
+
+const NO_WAIT = { attempts: 3, delayMs: () => 0 };
+const IDLE_MS = 400;
+
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+async function drain(body: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('error answers that are huge, endless or odd', () => {
+  const ENDLESS_LIMIT_BYTES = 256 * 1024 * 1024;
+  const sentBytes = new Map<string, number>();
+
+  /** A 403 whose body names the code first, then streams filler until the client stops reading. */
+  const endless =
+    (path: string, chunked: boolean): Behaviour =>
+    (socket) => {
+      const filler = Buffer.alloc(64 * 1024, 'x');
+      socket.write(
+        head(403, chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': ENDLESS_LIMIT_BYTES }),
+      );
+      const first = Buffer.from(`<Error><Code>AccessDenied</Code><Message>no</Message><Padding>`);
+      let sent = 0;
+      const frame = (bytes: Buffer): Buffer =>
+        chunked
+          ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')])
+          : bytes;
+      socket.write(frame(first));
+      sent += first.length;
+      const pump = (): void => {
+        // Bounded: the server ends the body by itself at 256 MiB, whatever the client does.
+        while (!socket.destroyed) {
+          const last = filler.subarray(0, Math.min(filler.length, ENDLESS_LIMIT_BYTES - sent));
+          sent += last.length;
+          sentBytes.set(path, sent);
+          if (sent >= ENDLESS_LIMIT_BYTES) {
+            socket.write(chunked ? Buffer.concat([frame(last), Buffer.from('0\r\n\r\n')]) : last);
+            return;
+          }
+          if (!socket.write(frame(last))) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    };
+
+  const fake = new RawS3({
+    '/b/endless-error.json': endless('/b/endless-error.json', false),
+    '/b/endless-chunked-error.json': endless('/b/endless-chunked-error.json', true),
+    '/b/error-stalls.json': (socket) => socket.write(head(503, { 'content-length': 100 })),
+  });
+  let s3: DirectS3;
+  beforeAll(async () => {
+    const endpoint = await fake.start();
+    s3 = {
+      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+      retry: NO_WAIT,
+      idleTimeoutMs: IDLE_MS,
+    };
+  });
+  afterAll(() => fake.stop());
+
+  for (const key of ['endless-error.json', 'endless-chunked-error.json']) {
+    it(`${key}: a 403 with a body that never ends fails as AccessDenied after reading a bounded prefix`, async () => {
+      const started = Date.now();
+      const error = await failureOf(getObjectDirect(s3, 'b', key));
+      expect(awsErrorFacts(error)).toMatchObject({ code: 'AccessDenied', httpStatus: 403, kind: 'refused' });
+      // The client reads 64 KiB of an error body; the rest is at most what the socket buffers held.
+      expect(sentBytes.get(`/b/${key}`) ?? 0).toBeLessThan(16 * 1024 * 1024);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+  }
+
+  it('a 503 whose body stalls after the headers times out on each attempt (the SDK client waits forever)', async () => {
+    const error = await failureOf(getObjectDirect(s3, 'b', 'error-stalls.json'));
+    expect(awsErrorFacts(error)).toMatchObject({ code: 'ETIMEDOUT', kind: 'transient' });
+    expect(fake.hits.get('/b/error-stalls.json')).toHaveLength(3);
+  });
+});
+
+/** What decides the caller's next step: the kind (retry or not), the status, and how often S3 was asked. */
+interface Outcome {
+  readonly kind: string;
+  readonly code: string;
+  readonly httpStatus?: number;
+  readonly requests: number;
+}
+
+describe('odd error answers fail as the SDK client fails for them', () => {
+  const binary = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+  const billionLaughs = `<?xml version="1.0"?>
+<!DOCTYPE Error [
+ <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+]>
+<Error><Code>AccessDenied</Code><Message>&e;</Message></Error>`;
+  /**
+   * `compareCode`: the SDK took its code from the body, so ours must match. `bodyBroke`: the
+   * connection broke inside the error body; the SDK keeps the status it saw, the direct request
+   * fails as the network failure: the same kind and retries, no status.
+   */
+  const cases: { name: string; behaviour: Behaviour; compareCode?: boolean; bodyBroke?: boolean }[] = [
+    { name: 'binary-403', behaviour: (s) => answer(s, 403, binary) },
+    { name: 'binary-503', behaviour: (s) => answer(s, 503, binary) },
+    { name: 'empty-500', behaviour: (s) => answer(s, 500, '') },
+    { name: 'empty-403', behaviour: (s) => answer(s, 403, '') },
+    { name: 'empty-404', behaviour: (s) => answer(s, 404, ''), compareCode: true },
+    { name: 'billion-laughs-403', behaviour: (s) => answer(s, 403, billionLaughs) },
+    {
+      name: 'doctype-entity-code-403',
+      behaviour: (s) =>
+        answer(
+          s,
+          403,
+          `<!DOCTYPE Error [<!ENTITY t "SlowDown">]><Error><Code>&t;</Code><Message>m</Message></Error>`,
+        ),
+    },
+    {
+      name: 'nested-code-403',
+      behaviour: (s) =>
+        answer(
+          s,
+          403,
+          '<Error><Detail><Code>SlowDown</Code></Detail><Code>AccessDenied</Code><Message>m</Message></Error>',
+        ),
+      compareCode: true,
+    },
+    {
+      name: 'cdata-code-400',
+      behaviour: (s) =>
+        answer(s, 400, '<Error><Code><![CDATA[SlowDown]]></Code><Message>m</Message></Error>'),
+    },
+    {
+      name: 'spaced-code-400',
+      behaviour: (s) => answer(s, 400, '<Error>\n  <Code>\n    RequestTimeout\n  </Code>\n</Error>'),
+    },
+    {
+      name: 'numeric-entity-code-400',
+      behaviour: (s) => answer(s, 400, '<Error><Code>Request&#84;imeout</Code><Message>m</Message></Error>'),
+    },
+    {
+      name: 'short-body-503',
+      behaviour: (s) => {
+        s.write(head(503, { 'content-length': 1000 }));
+        s.end('<Error><Code>SlowDown</Code>');
+      },
+      bodyBroke: true,
+    },
+    {
+      name: 'headers-then-close-403',
+      behaviour: (s) => {
+        s.write(head(403, { 'content-length': 10 }));
+        s.destroy();
+      },
+      bodyBroke: true,
+    },
+    { name: 'close-before-headers', behaviour: (s) => s.destroy() },
+    { name: 'not-http', behaviour: (s) => s.end('SSH-2.0-OpenSSH_9.6\r\n') },
+    {
+      name: 'header-overflow',
+      behaviour: (s) => {
+        s.write(head(200, { 'x-filler': 'y'.repeat(100 * 1024), 'content-length': 2 }));
+        s.end('{}');
+      },
+    },
+    {
+      name: 'redirect-without-region-301',
+      behaviour: (s) => answer(s, 301, s3ErrorXml('PermanentRedirect')),
+    },
+    {
+      name: 'temporary-redirect-with-location-307',
+      behaviour: (s) =>
+        answer(s, 307, s3ErrorXml('TemporaryRedirect'), { location: 'http://127.0.0.1:1/elsewhere' }),
+    },
+  ];
+
+  const fake = new RawS3(Object.fromEntries(cases.map(({ name, behaviour }) => [`/b/${name}`, behaviour])));
+  let direct: DirectS3;
+  let sdk: S3Client;
+  beforeAll(async () => {
+    const endpoint = await fake.start();
+    direct = {
+      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+      retry: NO_WAIT,
+      idleTimeoutMs: IDLE_MS,
+    };
+    sdk = new S3Client({
+      region: 'eu-west-1',
+      endpoint,
+      forcePathStyle: true,
+      followRegionRedirects: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      requestHandler: { requestTimeout: IDLE_MS },
+    });
+  });
+  afterAll(async () => {
+    sdk?.destroy();
+    await fake.stop();
+  });
+
+  const outcome = async (key: string, open: () => Promise<AsyncIterable<unknown>>): Promise<Outcome> => {
+    const before = fake.hits.get(`/b/${key}`)?.length ?? 0;
+    const error = await failureOf(open().then(drain));
+    const facts = awsErrorFacts(error);
+    return {
+      kind: facts.kind,
+      code: facts.code,
+      ...(facts.httpStatus === undefined ? {} : { httpStatus: facts.httpStatus }),
+      requests: (fake.hits.get(`/b/${key}`)?.length ?? 0) - before,
+    };
+  };
+
+  for (const { name, compareCode, bodyBroke } of cases) {
+    it(`${name}: same kind, status and request count as the SDK`, async () => {
+      const ours = await outcome(name, () => getObjectDirect(direct, 'b', name));
+      const theirs = await outcome(name, () => openS3Object(sdk, 'b', name));
+      const { code: ourCode, ...ourRest } = ours;
+      const { code: theirCode, httpStatus: theirStatus, ...theirRest } = theirs;
+      expect({ name, ...ourRest }).toEqual({
+        name,
+        ...theirRest,
+        ...(bodyBroke || theirStatus === undefined ? {} : { httpStatus: theirStatus }),
+      });
+      if (compareCode) expect(ourCode).toBe(theirCode);
+    });
+  }
+});
+
+describe('errorDocumentFields reads S3 error documents and survives hostile ones', () => {
+  const escapeXml = (text: string): string =>
+    text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char] ?? char);
+  const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+  const decoy = fc.constantFrom(
+    '',
+    '<!-- <Code>Decoy</Code> -->',
+    '<Detail><Code>Decoy</Code><Message>decoy</Message></Detail>',
+    '<Resource>/b/k</Resource>',
+    '<Empty/>',
+  );
+
+  it('gives back the code and message S3 wrote, escaped or in CDATA, past decoys', () => {
+    fc.assert(
+      fc.property(
+        text.filter((t) => t.length > 0),
+        text,
+        decoy,
+        decoy,
+        fc.boolean(),
+        (code, message, before, after, cdata) => {
+          const wrap = (t: string): string =>
+            cdata && !t.includes(']]>') ? `<![CDATA[${t}]]>` : escapeXml(t);
+          const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${before}<Code>${wrap(code)}</Code>${after}<Message>${wrap(message)}</Message><RequestId>R</RequestId></Error>`;
+          expect(errorDocumentFields(body)).toEqual({ code, message });
+        },
+      ),
+    );
+  });
+
+  it('never throws on markup soup', () => {
+    const soup = fc.string({
+      unit: fc.constantFrom(
+        '<',
+        '>',
+        '/',
+        '!',
+        '[',
+        ']',
+        '-',
+        '?',
+        '&',
+        '#',
+        'x',
+        ';',
+        '<Code>',
+        '</Code>',
+        '<Error>',
+        '</Error>',
+        '<![CDATA[',
+        ']]>',
+        '<!DOCTYPE',
+        ' ',
+        'a',
+      ),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(soup, (body) => {
+        const fields = errorDocumentFields(body);
+        expect(typeof (fields.code ?? '')).toBe('string');
+      }),
+    );
+  });
+
+  const EDGE_BYTES = 64 * 1024;
+  const hostile: Record<string, string> = {
+    'deep nesting': '<a>'.repeat(EDGE_BYTES / 3),
+    'many declarations': '<!a>'.repeat(EDGE_BYTES / 4),
+    'many unterminated subsets': '<!a['.repeat(EDGE_BYTES / 4),
+    'many open codes': `<Error>${'<Code>'.repeat(EDGE_BYTES / 6)}`,
+    'many references': `<Error><Code>${'&#x41;'.repeat(EDGE_BYTES / 6)}</Code></Error>`,
+  };
+  for (const [name, body] of Object.entries(hostile)) {
+    it(`reads 64 KiB of ${name} in linear time`, () => {
+      const started = performance.now();
+      errorDocumentFields(body);
+      // Linear work on 64 KiB takes well under a millisecond or two; quadratic work takes seconds.
+      expect(performance.now() - started).toBeLessThan(200);
+    });
+  }
+});
