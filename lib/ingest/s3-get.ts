@@ -134,9 +134,23 @@ function parseEndpoint(text: string): URL | undefined {
   }
 }
 
-/** Whether the direct request can address this bucket (access point ARNs and aliases go to the SDK). */
+/**
+ * Bucket names the SDK sends somewhere other than S3's regional endpoint: S3 Express One Zone
+ * directory buckets and their access points (`--x-s3`, `--xa-s3`: a zonal `s3express-…` endpoint
+ * with session credentials from CreateSession) and S3 on Outposts access point aliases (`--op-s3`).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html
+ * https://docs.aws.amazon.com/AmazonS3/latest/s3-outposts/s3-outposts-access-points-alias.html
+ */
+const SDK_ROUTED_BUCKET_SUFFIXES: readonly string[] = ['--x-s3', '--xa-s3', '--op-s3'];
+
+/** Whether the direct request can address this bucket (ARNs and special endpoints go to the SDK). */
 export function directlyAddressable(bucket: string): boolean {
-  return bucket.length > 0 && !bucket.startsWith('arn:') && !bucket.includes('/');
+  return (
+    bucket.length > 0 &&
+    !bucket.startsWith('arn:') &&
+    !bucket.includes('/') &&
+    !SDK_ROUTED_BUCKET_SUFFIXES.some((suffix) => bucket.endsWith(suffix))
+  );
 }
 
 /**

@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsErrorFacts } from '../../lib/aws';
 import { openS3Object } from '../../lib/ingest/s3';
 import type { DirectS3 } from '../../lib/ingest/s3-get';
-import { directS3, errorDocumentFields, getObjectDirect } from '../../lib/ingest/s3-get';
+import {
+  directlyAddressable,
+  directS3,
+  errorDocumentFields,
+  getObjectDirect,
+  signedGetRequest,
+} from '../../lib/ingest/s3-get';
 
 /**
  * The direct GetObject against a hostile or failing S3: error bodies that are huge, endless,
@@ -426,4 +432,138 @@ describe('errorDocumentFields reads S3 error documents and survives hostile ones
       expect(performance.now() - started).toBeLessThan(200);
     });
   }
+});
+
+/** Where the SDK's S3 client sends a GetObject: captured after signing, never sent. */
+async function sdkTarget(
+  region: string,
+  bucket: string,
+  key: string,
+): Promise<{ host: string; path: string }> {
+  const client = new S3Client({
+    region,
+    followRegionRedirects: true,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+  });
+  let captured: { host: string; path: string } | undefined;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { hostname: string; path: string };
+      captured ??= { host: request.hostname, path: request.path };
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'captureTarget' },
+  );
+  client.middlewareStack.add(
+    () => async () => {
+      throw new Error('captured, not sent');
+    },
+    { step: 'deserialize', priority: 'low', name: 'neverSend' },
+  );
+  await failureOf(openS3Object(client, bucket, key));
+  client.destroy();
+  if (captured === undefined) throw new Error(`the SDK built no request for ${bucket}`);
+  return captured;
+}
+
+describe('every bucket name the direct request takes is addressed where the SDK addresses it', () => {
+  const named = [
+    'abc',
+    'a-b',
+    '123',
+    'a'.repeat(63),
+    'trail-logs',
+    'trail.logs',
+    'my.dotted.bucket',
+    'xn--trail',
+    'trail-logs-s3alias',
+    'ap-123456789012-abcdefghijklmnopqrstu-s3alias',
+    'accesspoint--ol-s3',
+    'logs--usw2-az1--x-s3',
+    'logs--usw2-az1--xa-s3',
+    'op-01ac5d28a6a232904e8xz5w8ijx1qzlbp3i3kuse10--op-s3',
+    '192.168.1.1',
+    'Legacy_Bucket',
+    'UPPER',
+    'legacy_bucket_with_a_very_long_name_'.repeat(6),
+    'a..b',
+    '-leading',
+    'trailing-',
+    'ab',
+  ];
+  const legal = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/);
+  // `.` and `..` are no bucket (names have 3 characters or more): the SDK's URL parsing drops them
+  // as dot segments and reads `s3://AWSLogs/k` instead; the direct request sends them as written.
+  const legacy = fc.stringMatching(/^[A-Za-z0-9._-]{3,255}$/);
+
+  const agree = async (bucket: string, region: string): Promise<void> => {
+    const s3 = directS3({ region }, CREDENTIALS) as DirectS3;
+    if (!directlyAddressable(bucket)) return;
+    const ours = await signedGetRequest(s3, region, bucket, 'AWSLogs/k');
+    const theirs = await sdkTarget(region, bucket, 'AWSLogs/k');
+    expect({ bucket, host: ours.hostname, path: ours.path }).toEqual({ bucket, ...theirs });
+  };
+
+  it('only the names the SDK routes elsewhere (S3 Express, Outposts aliases) are left to the SDK', () => {
+    expect(named.filter((bucket) => !directlyAddressable(bucket))).toEqual([
+      'logs--usw2-az1--x-s3',
+      'logs--usw2-az1--xa-s3',
+      'op-01ac5d28a6a232904e8xz5w8ijx1qzlbp3i3kuse10--op-s3',
+    ]);
+  });
+
+  for (const bucket of named) {
+    it(`${bucket.length > 40 ? `${bucket.slice(0, 40)}…` : bucket}`, async () => {
+      await agree(bucket, 'us-west-2');
+      await agree(bucket, 'cn-north-1');
+    });
+  }
+
+  /** S3 keys are up to 1,024 bytes of UTF-8. https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
+  const MAX_KEY_BYTES = 1024;
+  const longKey = fc
+    .array(fc.constantFrom('a', '/', ' ', '+', '%', 'é', '日', '😀', '.', '..', '~'), {
+      minLength: 1,
+      maxLength: 400,
+    })
+    .map((parts) => {
+      let key = '';
+      for (const part of parts) {
+        if (Buffer.byteLength(key + part) > MAX_KEY_BYTES) break;
+        key += part;
+      }
+      return key;
+    });
+  const hostileKey = fc.string({
+    unit: fc.constantFrom(...'aZ09-_.~/ +%?#&=!\'()*@:;,$[]{}|^`"<>\\é日😀\t\r\n'),
+    minLength: 1,
+    maxLength: 60,
+  });
+
+  it('generated keys up to 1,024 bytes, dot segments and reserved characters: the same path as the SDK', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(longKey, hostileKey),
+        fc.constantFrom('trail-logs', 'trail.logs', 'Legacy_Bucket'),
+        async (key, bucket) => {
+          const s3 = directS3({ region: 'eu-west-1' }, CREDENTIALS) as DirectS3;
+          const ours = await signedGetRequest(s3, 'eu-west-1', bucket, key);
+          const theirs = await sdkTarget('eu-west-1', bucket, key);
+          expect({ host: ours.hostname, path: ours.path }).toEqual(theirs);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('generated legal and legacy names', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(legal, legacy),
+        fc.constantFrom('us-east-1', 'eu-west-1', 'us-gov-west-1'),
+        agree,
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
