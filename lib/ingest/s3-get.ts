@@ -117,12 +117,27 @@ export function directS3(
   const credentials = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
   if (settings.endpoint !== undefined) {
     const endpoint = parseEndpoint(settings.endpoint);
-    if (endpoint === undefined || !/^[a-z0-9-]+$/.test(settings.region)) return undefined;
+    if (endpoint === undefined || !regionServed(settings.region, true)) return undefined;
     return { region: settings.region, endpoint, credentials };
   }
   if (env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL) return undefined;
-  if (!STANDARD_REGION.test(settings.region) && !CHINA_REGION.test(settings.region)) return undefined;
+  if (!regionServed(settings.region, false)) return undefined;
   return { region: settings.region, credentials };
+}
+
+/**
+ * A region is a label of the S3 host name, and a label holds at most 63 characters.
+ * https://www.rfc-editor.org/rfc/rfc1035#section-2.3.4
+ */
+const HOST_LABEL = /^[a-z0-9-]{1,63}$/;
+
+/**
+ * Whether the direct request can sign for (and, without an endpoint, address) this region: any
+ * host label at an explicit endpoint, else only regions whose S3 host name it knows.
+ */
+function regionServed(region: string, atEndpoint: boolean): boolean {
+  if (!HOST_LABEL.test(region)) return false;
+  return atEndpoint || STANDARD_REGION.test(region) || CHINA_REGION.test(region);
 }
 
 function parseEndpoint(text: string): URL | undefined {
@@ -429,7 +444,9 @@ export async function getObjectDirect(s3: DirectS3, bucket: string, key: string)
         !redirected &&
         typeof bucketRegion === 'string' &&
         bucketRegion !== region &&
-        /^[a-z0-9-]+$/.test(bucketRegion) &&
+        // A region whose host it does not know (another partition, a hostile header) is not
+        // guessed at: the redirect fails as S3 answered it, not as a DNS failure retried.
+        regionServed(bucketRegion, s3.endpoint !== undefined) &&
         REGION_REDIRECT_STATUSES.has(failure.$metadata.httpStatusCode)
       ) {
         // The bucket lives elsewhere: ask there once, without spending an attempt.

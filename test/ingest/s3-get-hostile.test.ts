@@ -1,8 +1,11 @@
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsErrorFacts } from '../../lib/aws';
 import { openS3Object } from '../../lib/ingest/s3';
 import type { DirectS3 } from '../../lib/ingest/s3-get';
@@ -566,4 +569,78 @@ describe('every bucket name the direct request takes is addressed where the SDK 
       { numRuns: 150 },
     );
   });
+});
+
+describe('a region redirect without an endpoint is followed only to a region whose S3 host is known', () => {
+  const redirectTo =
+    (region: string): Behaviour =>
+    (socket, attempt) =>
+      attempt === 1
+        ? answer(socket, 301, s3ErrorXml('PermanentRedirect'), { 'x-amz-bucket-region': region })
+        : answer(socket, 200, 'moved', { 'content-type': 'application/json' });
+  const cases: { name: string; region: string; followedTo?: string }[] = [
+    { name: 'to-sydney', region: 'ap-southeast-2', followedTo: 'trail-logs.s3.ap-southeast-2.amazonaws.com' },
+    { name: 'to-china', region: 'cn-north-1', followedTo: 'trail-logs.s3.cn-north-1.amazonaws.com.cn' },
+    { name: 'to-govcloud', region: 'us-gov-east-1', followedTo: 'trail-logs.s3.us-gov-east-1.amazonaws.com' },
+    // The SDK sends an ISO region to its own domain (c2s.ic.gov), which the direct request does not know.
+    { name: 'to-iso', region: 'us-iso-east-1' },
+    { name: 'to-overlong', region: `eu-${'a'.repeat(80)}-1` },
+    { name: 'to-no-region', region: 'localhost' },
+    { name: 'to-dots', region: 'evil.example' },
+  ];
+  const fake = new RawS3(
+    Object.fromEntries(cases.map(({ name, region }) => [`/${name}.json`, redirectTo(region)])),
+  );
+  const hosts: string[] = [];
+  let port = 0;
+
+  beforeAll(async () => {
+    port = Number(new URL(await fake.start()).port);
+    // The direct request speaks HTTPS to *.amazonaws.com: each is sent to the local server instead,
+    // its host name kept for the test.
+    vi.spyOn(https, 'request').mockImplementation(((
+      options: RequestOptions,
+      callback?: (response: IncomingMessage) => void,
+    ): ClientRequest => {
+      hosts.push(String(options.hostname));
+      return http.request({ ...options, hostname: '127.0.0.1', port, agent: false }, callback);
+    }) as unknown as typeof https.request);
+  });
+  afterEach(() => {
+    hosts.length = 0;
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await fake.stop();
+  });
+
+  it('a configured region too long for a host name is left to the SDK', () => {
+    expect(directS3({ region: `eu-${'a'.repeat(80)}-1` }, CREDENTIALS)).toBeUndefined();
+    expect(directS3({ region: 'eu-central-1' }, CREDENTIALS)).toBeDefined();
+  });
+
+  for (const { name, region, followedTo } of cases) {
+    it(`${name} (${region.length > 30 ? `${region.slice(0, 30)}…` : region}): ${followedTo ? `asks ${followedTo}` : 'fails as the redirect, asking nothing else'}`, async () => {
+      const s3 = {
+        ...(directS3({ region: 'eu-west-1' }, CREDENTIALS) as DirectS3),
+        retry: NO_WAIT,
+        idleTimeoutMs: IDLE_MS,
+      };
+      const result = await getObjectDirect(s3, 'trail-logs', `${name}.json`).then(
+        drain,
+        (error: unknown) => error,
+      );
+      if (followedTo === undefined) {
+        expect(awsErrorFacts(result)).toMatchObject({
+          code: 'PermanentRedirect',
+          httpStatus: 301,
+          kind: 'refused',
+        });
+        expect(hosts).toEqual(['trail-logs.s3.eu-west-1.amazonaws.com']);
+      } else {
+        expect(String(result)).toBe('moved');
+        expect(hosts).toEqual(['trail-logs.s3.eu-west-1.amazonaws.com', followedTo]);
+      }
+    });
+  }
 });
