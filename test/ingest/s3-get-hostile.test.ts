@@ -1,12 +1,18 @@
+import { createHash, createHmac } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsErrorFacts } from '../../lib/aws';
+import type { ReadResult } from '../../lib/ingest';
+import { decodeS3EventKey, readRecords } from '../../lib/ingest';
 import { openS3Object } from '../../lib/ingest/s3';
 import type { DirectS3 } from '../../lib/ingest/s3-get';
 import {
@@ -16,6 +22,7 @@ import {
   getObjectDirect,
   signedGetRequest,
 } from '../../lib/ingest/s3-get';
+import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
 
 /**
  * The direct GetObject against a hostile or failing S3: error bodies that are huge, endless,
@@ -644,3 +651,319 @@ describe('a region redirect without an endpoint is followed only to a region who
     });
   }
 });
+
+describe('many reads at once share the keep-alive agent without crossing answers', () => {
+  const READS = 60;
+  const bodyOf = (key: string): string => `${JSON.stringify({ key })}\n`.repeat(50);
+  const ok = (key: string, socket: Socket, delay: number): void => {
+    setTimeout(() => {
+      if (!socket.destroyed) answer(socket, 200, bodyOf(key), { 'content-type': 'application/json' });
+    }, delay);
+  };
+  const script: Record<string, Behaviour> = {};
+  for (let i = 0; i < READS; i++) {
+    const key = `k${i}.json`;
+    const delay = (i * 7) % 30;
+    switch (i % 5) {
+      case 0:
+        script[`/b/${key}`] = (socket) => ok(key, socket, delay);
+        break;
+      case 1:
+        // Bytes past the content-length: the connection must not carry them into another answer.
+        script[`/b/${key}`] = (socket) => {
+          const body = Buffer.from(bodyOf(key));
+          socket.write(head(200, { 'content-length': body.length }));
+          socket.write(
+            Buffer.concat([body, Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nevil')]),
+          );
+        };
+        break;
+      case 2:
+        script[`/b/${key}`] = (socket, attempt) =>
+          attempt === 1 ? socket.destroy() : ok(key, socket, delay);
+        break;
+      case 3:
+        script[`/b/${key}`] = (socket, attempt) =>
+          attempt === 1 ? answer(socket, 503, s3ErrorXml('SlowDown')) : ok(key, socket, delay);
+        break;
+      default:
+        script[`/b/${key}`] = (socket, attempt) =>
+          attempt === 1
+            ? answer(socket, 500, s3ErrorXml('InternalError').repeat(2000))
+            : ok(key, socket, delay);
+    }
+  }
+  const fake = new RawS3(script);
+  let s3: DirectS3;
+  beforeAll(async () => {
+    const endpoint = await fake.start();
+    s3 = {
+      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+      retry: NO_WAIT,
+      idleTimeoutMs: 2_000,
+    };
+  });
+  afterAll(() => fake.stop());
+
+  it(`${READS} concurrent reads, a fifth of them answered with trailing garbage, each get their own body`, async () => {
+    for (let round = 0; round < 3; round++) {
+      const keys = Array.from({ length: READS }, (_, i) => `k${i}.json`);
+      const bodies = await Promise.all(
+        keys.map((key) => getObjectDirect(s3, 'b', key).then(drain, (error: unknown) => error)),
+      );
+      expect(bodies.map((body) => String(body))).toEqual(keys.map(bodyOf));
+      fake.hits.clear();
+    }
+  });
+});
+
+const cloudTrailFile = (records: number): Buffer =>
+  gzipSync(
+    JSON.stringify({
+      Records: Array.from({ length: records }, (_, i) => ({
+        eventVersion: '1.08',
+        eventTime: '2024-05-01T12:00:00Z',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        awsRegion: 'eu-west-1',
+        eventID: `id-${i}`,
+      })),
+    }),
+  );
+
+describe('broken object bodies are reported by the reader as they are over the SDK client', () => {
+  const whole = cloudTrailFile(200);
+  const cases: Record<string, Behaviour> = {
+    'truncated.json.gz': (socket) => answer(socket, 200, whole.subarray(0, Math.floor(whole.length / 2))),
+    'no-trailer.json.gz': (socket) => answer(socket, 200, whole.subarray(0, whole.length - 8)),
+    'not-gzip.json.gz': (socket) => answer(socket, 200, Buffer.from('\x1f\x8bnot really gzip at all')),
+    'short-read.json.gz': (socket) => {
+      socket.write(head(200, { 'content-length': whole.length }));
+      socket.end(whole.subarray(0, Math.floor(whole.length / 2)));
+    },
+    'empty.json.gz': (socket) => answer(socket, 200, ''),
+    'gzip-bomb.json.gz': (socket) => answer(socket, 200, gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20))),
+  };
+  const fake = new RawS3(
+    Object.fromEntries(Object.entries(cases).map(([key, behaviour]) => [`/b/${key}`, behaviour])),
+  );
+  let endpoint: string;
+  let sdk: S3Client;
+  beforeAll(async () => {
+    endpoint = await fake.start();
+    sdk = new S3Client({
+      region: 'eu-west-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      maxAttempts: 1,
+    });
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  afterAll(async () => {
+    sdk?.destroy();
+    await fake.stop();
+  });
+
+  const summary = async (key: string, direct: boolean): Promise<string[]> => {
+    if (direct) {
+      for (const [name, value] of Object.entries(CREDENTIALS)) vi.stubEnv(name, value);
+      vi.stubEnv('AWS_PROFILE', undefined);
+    }
+    const out: string[] = [];
+    let records = 0;
+    for await (const result of readRecords([{ kind: 's3-object', bucket: 'b', key }], {
+      s3: direct ? { endpoint, region: 'eu-west-1' } : { client: sdk },
+    }) as AsyncIterable<ReadResult>) {
+      if (result.kind === 'record') records++;
+      else if (result.kind === 'problem') out.push(`problem ${result.fault} ${String(result.retryable)}`);
+      else out.push(result.kind);
+    }
+    return [`${records} records`, ...out];
+  };
+
+  for (const key of Object.keys(cases)) {
+    it(`${key}: the same records and problems`, async () => {
+      expect(await summary(key, true)).toEqual(await summary(key, false));
+    });
+  }
+});
+
+const bytesOf = (data: SourceData): string | Uint8Array =>
+  typeof data === 'string'
+    ? data
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+
+/** The SDK's checksum interface over node:crypto, for its signer. */
+class Sha256 {
+  private readonly hash;
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
+  }
+  update(data: SourceData): void {
+    this.hash.update(bytesOf(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset(): void {}
+}
+
+describe('credentials with odd characters are signed as the SDK signs them', () => {
+  const base64 = fc.string({
+    unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/='),
+    minLength: 1,
+    maxLength: 1200,
+  });
+  const printable = fc.string({
+    unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    minLength: 1,
+    maxLength: 60,
+  });
+  const unicodeSecret = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
+  it('generated key ids, secrets (printable or any Unicode) and base64 session tokens', async () => {
+    const now = new Date(Date.UTC(2024, 4, 1, 12, 34, 56));
+    await fc.assert(
+      fc.asyncProperty(
+        printable,
+        fc.oneof(printable, unicodeSecret),
+        fc.option(base64, { nil: undefined }),
+        async (accessKeyId, secretAccessKey, sessionToken) => {
+          const env = {
+            AWS_ACCESS_KEY_ID: accessKeyId,
+            AWS_SECRET_ACCESS_KEY: secretAccessKey,
+            ...(sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: sessionToken }),
+          };
+          const s3 = directS3({ region: 'eu-west-1' }, env) as DirectS3;
+          const ours = await signedGetRequest(s3, 'eu-west-1', 'trail-logs', 'AWSLogs/a b.json', now);
+          const signer = new SignatureV4({
+            service: 's3',
+            region: 'eu-west-1',
+            credentials: {
+              accessKeyId,
+              secretAccessKey,
+              ...(sessionToken === undefined ? {} : { sessionToken }),
+            },
+            sha256: Sha256,
+            uriEscapePath: false,
+          });
+          const theirs = await signer.sign(
+            {
+              method: 'GET',
+              protocol: 'https:',
+              hostname: ours.hostname,
+              path: ours.path,
+              query: {},
+              headers: {
+                host: ours.hostname,
+                'x-amz-content-sha256': createHash('sha256').update('').digest('hex'),
+              },
+            },
+            { signingDate: now },
+          );
+          expect({
+            authorization: ours.headers.Authorization,
+            token: ours.headers['X-Amz-Security-Token'],
+          }).toEqual({
+            authorization: theirs.headers.authorization,
+            token: theirs.headers['x-amz-security-token'],
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a token no header can carry fails at once, not as a network failure retried', async () => {
+    const fake = new RawS3({});
+    const endpoint = await fake.start();
+    try {
+      const s3 = {
+        ...(directS3(
+          { region: 'eu-west-1', endpoint },
+          { ...CREDENTIALS, AWS_SESSION_TOKEN: 'line\nbreak' },
+        ) as DirectS3),
+        retry: NO_WAIT,
+      };
+      const error = await failureOf(getObjectDirect(s3, 'b', 'k.json'));
+      expect(awsErrorFacts(error).retryable).toBe(false);
+      expect(fake.hits.size).toBe(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
+describe.skipIf(!motoAvailable)(
+  'keys from S3 event notifications reach moto_server as the objects S3 stored',
+  () => {
+    if (!motoAvailable) console.warn(MOTO_SKIP_MESSAGE);
+    let moto: Moto;
+    let client: S3Client;
+    beforeAll(async () => {
+      moto = await startMoto();
+      client = new S3Client({
+        region: 'us-east-1',
+        endpoint: moto.endpoint,
+        forcePathStyle: true,
+        credentials: MOTO_CREDENTIALS,
+      });
+      await client.send(new CreateBucketCommand({ Bucket: 'notified' }));
+    });
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+    afterAll(async () => {
+      client?.destroy();
+      await moto?.stop();
+    });
+
+    /** S3 writes a notification's key form-encoded: `+` for a space, `%2B` for a plus. */
+    const formEncoded = (key: string): string => new URLSearchParams({ k: key }).toString().slice(2);
+    // moto's own routing cannot store keys that start or end with a slash or hold `//`; S3 can.
+    const key = fc
+      .string({ unit: fc.constantFrom(..."aZ09-_.~/ +%?#&=!'()*@:;,$é日😀"), minLength: 1, maxLength: 40 })
+      .filter((k) => !k.startsWith('/') && !k.endsWith('/') && !k.includes('//'));
+
+    it('a batch of notifications with generated keys: every object read, none missed', async () => {
+      for (const [name, value] of Object.entries({
+        AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+      }))
+        vi.stubEnv(name, value);
+      vi.stubEnv('AWS_PROFILE', undefined);
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(key, { minLength: 1, maxLength: 12 }), async (keys) => {
+          for (const [i, k] of keys.entries()) {
+            await client.send(
+              new PutObjectCommand({ Bucket: 'notified', Key: k, Body: cloudTrailFile(i + 1) }),
+            );
+          }
+          const event = {
+            Records: keys.map((k) => ({
+              eventSource: 'aws:s3',
+              eventName: 'ObjectCreated:Put',
+              s3: { bucket: { name: 'notified' }, object: { key: formEncoded(k) } },
+            })),
+          };
+          expect(keys.every((k) => decodeS3EventKey(formEncoded(k)) === k)).toBe(true);
+          const problems: string[] = [];
+          let records = 0;
+          for await (const result of readRecords([{ kind: 'payload', name: 'event', value: event }], {
+            s3: { endpoint: moto.endpoint, region: 'us-east-1' },
+          }) as AsyncIterable<ReadResult>) {
+            if (result.kind === 'record') records++;
+            if (result.kind === 'problem') problems.push(result.message);
+          }
+          expect(problems).toEqual([]);
+          expect(records).toBe((keys.length * (keys.length + 1)) / 2);
+        }),
+        { numRuns: 8 },
+      );
+    });
+  },
+);
