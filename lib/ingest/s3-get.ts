@@ -449,10 +449,11 @@ export async function getObjectDirect(s3: DirectS3, bucket: string, key: string)
         regionServed(bucketRegion, s3.endpoint !== undefined) &&
         REGION_REDIRECT_STATUSES.has(failure.$metadata.httpStatusCode)
       ) {
-        // The bucket lives elsewhere: ask there once, without spending an attempt.
+        // The bucket lives elsewhere: ask there, once, with attempts anew. The SDK's redirect sits
+        // outside its retries, so throttling before the redirect costs nothing after it.
         region = bucketRegion;
         redirected = true;
-        attempt--;
+        attempt = 0;
         continue;
       }
       throw failure;

@@ -45,7 +45,7 @@ class RawS3 {
   readonly hits = new Map<string, RawRequest[]>();
   readonly sockets = new Set<Socket>();
   private server: Server | undefined;
-  constructor(private readonly script: Record<string, Behaviour>) {}
+  constructor(readonly script: Record<string, Behaviour>) {}
 
   async start(): Promise<string> {
     const server = createServer((socket) => {
@@ -967,3 +967,123 @@ describe.skipIf(!motoAvailable)(
     });
   },
 );
+
+describe('a body the reader leaves or stops reading ends without an uncaught error', () => {
+  const endless: Behaviour = (socket) => {
+    socket.write(head(200, { 'transfer-encoding': 'chunked' }));
+    let sent = 0;
+    const timer = setInterval(() => {
+      // Bounded: at most 200 chunks, then the server ends the body itself.
+      if (socket.destroyed || ++sent > 200) {
+        clearInterval(timer);
+        if (!socket.destroyed) socket.write('0\r\n\r\n');
+        return;
+      }
+      socket.write(`4\r\n{}\n\n\r\n`);
+    }, 10);
+  };
+  const fake = new RawS3({
+    '/b/endless.json': endless,
+    '/b/stalls.json': (socket) => {
+      socket.write(head(200, { 'content-length': 100 }));
+      socket.write('{}');
+    },
+  });
+  let s3: DirectS3;
+  beforeAll(async () => {
+    const endpoint = await fake.start();
+    s3 = {
+      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+      retry: NO_WAIT,
+      idleTimeoutMs: 200,
+    };
+  });
+  afterAll(() => fake.stop());
+
+  it('stopping after the first chunk of an endless body closes it', async () => {
+    const body = await getObjectDirect(s3, 'b', 'endless.json');
+    for await (const _chunk of body) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('a stalled body opened but not yet read fails when read, as the timeout', async () => {
+    const body = await getObjectDirect(s3, 'b', 'stalls.json');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const error = await failureOf(drain(body));
+    expect(awsErrorFacts(error)).toMatchObject({ code: 'ETIMEDOUT', kind: 'transient' });
+  });
+});
+
+describe('generated sequences of failing answers: the direct request ends as the SDK client ends', () => {
+  const menu: Record<string, Behaviour> = {
+    ok: (s) => answer(s, 200, 'body', { 'content-type': 'application/json' }),
+    slowDown: (s) => answer(s, 503, s3ErrorXml('SlowDown')),
+    internalEmpty: (s) => answer(s, 500, ''),
+    badGatewayBinary: (s) => answer(s, 502, Buffer.from([0, 255, 60, 62, 0])),
+    denied: (s) => answer(s, 403, s3ErrorXml('AccessDenied')),
+    missing: (s) => answer(s, 404, s3ErrorXml('NoSuchKey')),
+    requestTimeout: (s) => answer(s, 400, s3ErrorXml('RequestTimeout')),
+    resetBeforeHeaders: (s) => s.destroy(),
+    redirect: (s) =>
+      answer(s, 301, s3ErrorXml('PermanentRedirect'), { 'x-amz-bucket-region': 'ap-southeast-2' }),
+    redirectNowhere: (s) => answer(s, 301, s3ErrorXml('PermanentRedirect')),
+  };
+  const names = Object.keys(menu);
+  let sequence: string[] = [];
+  const fake = new RawS3({});
+  let endpoint: string;
+  beforeAll(async () => {
+    endpoint = await fake.start();
+  });
+  afterAll(() => fake.stop());
+
+  /** Every path answers with the sequence in force, one answer per request. */
+  const scripted = (path: string): void => {
+    fake.script[path] = (socket, attempt, request) =>
+      menu[sequence[attempt - 1] ?? 'ok']?.(socket, attempt, request);
+  };
+
+  const outcomeOf = async (path: string, read: () => Promise<AsyncIterable<unknown>>): Promise<string> => {
+    scripted(path);
+    fake.hits.delete(path);
+    const result = await read().then(drain, (error: unknown) => error);
+    const requests = fake.hits.get(path)?.length ?? 0;
+    if (result instanceof Buffer) return `read ${result.toString()} after ${requests}`;
+    const facts = awsErrorFacts(result);
+    return `${facts.kind} ${facts.httpStatus ?? '-'} after ${requests}`;
+  };
+
+  it('up to eight answers drawn from ten behaviours, one per request', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 8 }), async (drawn) => {
+        sequence = drawn;
+        const s3 = {
+          ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+          retry: NO_WAIT,
+          idleTimeoutMs: IDLE_MS,
+        };
+        const sdk = new S3Client({
+          region: 'eu-west-1',
+          endpoint,
+          forcePathStyle: true,
+          followRegionRedirects: true,
+          credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+          requestHandler: { requestTimeout: IDLE_MS },
+        });
+        try {
+          const ours = await outcomeOf('/b/direct.json', () => getObjectDirect(s3, 'b', 'direct.json'));
+          const theirs = await outcomeOf('/b/sdk.json', () => openS3Object(sdk, 'b', 'sdk.json'));
+          expect({ drawn, outcome: ours }).toEqual({ drawn, outcome: theirs });
+        } finally {
+          sdk.destroy();
+        }
+      }),
+      {
+        numRuns: 60,
+        // Throttled before a redirect: the SDK asks the new region with three attempts anew.
+        examples: [[['slowDown', 'redirect', 'internalEmpty', 'badGatewayBinary', 'ok']]],
+      },
+    );
+  });
+});
