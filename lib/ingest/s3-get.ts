@@ -94,8 +94,17 @@ const CHINA_REGION = /^cn-[a-z]+-\d{1,2}$/;
 const DNS_BUCKET = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
 
-/** Statuses with which S3 names the bucket's real region in `x-amz-bucket-region`. */
-const REGION_REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 307, 400, 403]);
+/**
+ * The answers after which the SDK's `followRegionRedirects` asks the region S3 names in
+ * `x-amz-bucket-region` (for any command but HeadBucket): a 301, or a 400 for a location
+ * constraint. Other statuses that carry the header (a 403, a 400 for a malformed authorization)
+ * fail as they are, there as here.
+ * https://github.com/aws/aws-sdk-js-v3/blob/main/packages/middleware-sdk-s3/src/region-redirect-middleware.ts
+ */
+function isRegionRedirect(failure: S3ResponseError): boolean {
+  const status = failure.$metadata.httpStatusCode;
+  return status === 301 || (status === 400 && failure.name === 'IllegalLocationConstraintException');
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -447,7 +456,7 @@ export async function getObjectDirect(s3: DirectS3, bucket: string, key: string)
         // A region whose host it does not know (another partition, a hostile header) is not
         // guessed at: the redirect fails as S3 answered it, not as a DNS failure retried.
         regionServed(bucketRegion, s3.endpoint !== undefined) &&
-        REGION_REDIRECT_STATUSES.has(failure.$metadata.httpStatusCode)
+        isRegionRedirect(failure)
       ) {
         // The bucket lives elsewhere: ask there, once, with attempts anew. The SDK's redirect sits
         // outside its retries, so throttling before the redirect costs nothing after it.

@@ -1028,6 +1028,17 @@ describe('generated sequences of failing answers: the direct request ends as the
     redirect: (s) =>
       answer(s, 301, s3ErrorXml('PermanentRedirect'), { 'x-amz-bucket-region': 'ap-southeast-2' }),
     redirectNowhere: (s) => answer(s, 301, s3ErrorXml('PermanentRedirect')),
+    deniedElsewhere: (s) =>
+      answer(s, 403, s3ErrorXml('AccessDenied'), { 'x-amz-bucket-region': 'us-west-2' }),
+    malformedElsewhere: (s) =>
+      answer(s, 400, s3ErrorXml('AuthorizationHeaderMalformed'), { 'x-amz-bucket-region': 'us-west-2' }),
+    locationElsewhere: (s) =>
+      answer(s, 400, s3ErrorXml('IllegalLocationConstraintException'), {
+        'x-amz-bucket-region': 'us-west-2',
+      }),
+    temporaryElsewhere: (s) =>
+      answer(s, 307, s3ErrorXml('TemporaryRedirect'), { 'x-amz-bucket-region': 'us-west-2' }),
+    tooMany: (s) => answer(s, 429, ''),
   };
   const names = Object.keys(menu);
   let sequence: string[] = [];
@@ -1054,7 +1065,7 @@ describe('generated sequences of failing answers: the direct request ends as the
     return `${facts.kind} ${facts.httpStatus ?? '-'} after ${requests}`;
   };
 
-  it('up to eight answers drawn from ten behaviours, one per request', async () => {
+  it('up to eight answers drawn from sixteen behaviours, one per request', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 8 }), async (drawn) => {
         sequence = drawn;
@@ -1080,9 +1091,16 @@ describe('generated sequences of failing answers: the direct request ends as the
         }
       }),
       {
-        numRuns: 60,
-        // Throttled before a redirect: the SDK asks the new region with three attempts anew.
-        examples: [[['slowDown', 'redirect', 'internalEmpty', 'badGatewayBinary', 'ok']]],
+        numRuns: 50,
+        examples: [
+          // Throttled before a redirect: the SDK asks the new region with three attempts anew.
+          [['slowDown', 'redirect', 'internalEmpty', 'badGatewayBinary', 'ok']],
+          // A region header on a 400 or 403 that is no location constraint: the SDK asks nowhere else.
+          [['malformedElsewhere', 'ok']],
+          [['deniedElsewhere', 'ok']],
+          [['temporaryElsewhere', 'ok']],
+          [['locationElsewhere', 'ok']],
+        ],
       },
     );
   });
