@@ -411,7 +411,9 @@ async function send(s3: DirectS3, region: string, bucket: string, key: string): 
     const outgoing = transport.request(
       {
         method: 'GET',
-        hostname: request.hostname,
+        // An IPv6 endpoint's URL host is bracketed (`[::1]`), as its signed Host header must be;
+        // the address to connect to is not.
+        hostname: request.hostname.replace(/^\[(.*)\]$/, '$1'),
         ...(request.port === undefined ? {} : { port: request.port }),
         path: request.path,
         headers: request.headers,

@@ -1105,3 +1105,40 @@ describe('generated sequences of failing answers: the direct request ends as the
     );
   });
 });
+
+describe('an endpoint at an IPv6 address', () => {
+  it('is reached, and signed for its bracketed host, as the SDK client reaches it', async (context) => {
+    const hosts: string[] = [];
+    const server = http.createServer((request, response) => {
+      hosts.push(String(request.headers.host));
+      response.end('from ::1');
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(0, '::1', () => resolve(true));
+    });
+    if (!listening) context.skip('no IPv6 loopback on this machine');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = `http://[::1]:${port}`;
+      const s3 = {
+        ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+        retry: NO_WAIT,
+      };
+      const sdk = new S3Client({
+        region: 'eu-west-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+      });
+      const theirs = await openS3Object(sdk, 'b', 'k.json').then(drain, (error: unknown) => error);
+      sdk.destroy();
+      const ours = await getObjectDirect(s3, 'b', 'k.json').then(drain, (error: unknown) => error);
+      expect(String(ours)).toBe(String(theirs));
+      expect(String(ours)).toBe('from ::1');
+      expect(hosts).toEqual([`[::1]:${port}`, `[::1]:${port}`]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
