@@ -1142,3 +1142,48 @@ describe('an endpoint at an IPv6 address', () => {
     }
   });
 });
+
+describe('throttling waits the throttling backoff, as the SDK classifies it', () => {
+  const cases: { name: string; status: number; code?: string; throttled: boolean }[] = [
+    { name: 'too-many-empty', status: 429, throttled: true },
+    { name: 'slow-down', status: 503, code: 'SlowDown', throttled: true },
+    { name: 'request-limit', status: 400, code: 'RequestLimitExceeded', throttled: true },
+    { name: 'bandwidth', status: 400, code: 'BandwidthLimitExceeded', throttled: true },
+    { name: 'internal', status: 500, code: 'InternalError', throttled: false },
+    { name: 'unavailable', status: 503, code: 'ServiceUnavailable', throttled: false },
+  ];
+  const fake = new RawS3(
+    Object.fromEntries(
+      cases.map(({ name, status, code }) => [
+        `/b/${name}.json`,
+        ((socket, attempt) =>
+          attempt === 1
+            ? answer(socket, status, code === undefined ? '' : s3ErrorXml(code))
+            : answer(socket, 200, 'ok')) satisfies Behaviour,
+      ]),
+    ),
+  );
+  let endpoint: string;
+  beforeAll(async () => {
+    endpoint = await fake.start();
+  });
+  afterAll(() => fake.stop());
+
+  for (const { name, status, code, throttled } of cases) {
+    it(`${status} ${code ?? '(no body)'}: ${throttled ? 'throttling' : 'not throttling'}`, async () => {
+      const waits: boolean[] = [];
+      const s3 = {
+        ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
+        retry: {
+          attempts: 3,
+          delayMs: (_attempt: number, isThrottled: boolean) => {
+            waits.push(isThrottled);
+            return 0;
+          },
+        },
+      };
+      expect(String(await getObjectDirect(s3, 'b', `${name}.json`).then(drain))).toBe('ok');
+      expect(waits).toEqual([throttled]);
+    });
+  }
+});
