@@ -426,8 +426,29 @@ function agentFor(secure: boolean): Agent {
   return agent;
 }
 
+/**
+ * A local clock this far from the time an S3 answer carries is corrected to it, as the SDK corrects
+ * its `systemClockOffset`: S3 refuses requests signed more than 15 minutes from its own time
+ * (RequestTimeTooSkewed), and a laptop's or a container's clock can be that far off.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
+ */
+const CLOCK_SKEW_CORRECTION_MS = 5 * 60 * 1000;
+
+/** Milliseconds to add to the local clock for S3's time; kept for the process, as the SDK keeps it per client. */
+let clockOffsetMs = 0;
+
+/** Whether the answer's Date showed the clock skewed, and the clock was corrected for the next request. */
+function correctedClockFrom(response: IncomingMessage): boolean {
+  const serverTime = Date.parse(response.headers.date ?? '');
+  if (Number.isNaN(serverTime)) return false;
+  if (Math.abs(Date.now() + clockOffsetMs - serverTime) < CLOCK_SKEW_CORRECTION_MS) return false;
+  clockOffsetMs = serverTime - Date.now();
+  return true;
+}
+
 async function send(s3: DirectS3, region: string, bucket: string, key: string): Promise<IncomingMessage> {
-  const request = await signedGetRequest(s3, region, bucket, key);
+  const signedAt = clockOffsetMs === 0 ? undefined : new Date(Date.now() + clockOffsetMs);
+  const request = await signedGetRequest(s3, region, bucket, key, signedAt);
   const transport = request.secure
     ? process.getBuiltinModule('node:https')
     : process.getBuiltinModule('node:http');
@@ -472,10 +493,14 @@ export async function getObjectDirect(s3: DirectS3, bucket: string, key: string)
   let region = s3.region;
   let redirected = false;
   for (let attempt = 1; ; attempt++) {
+    // An answer that corrected the clock is tried again whatever it said, as the SDK does: the
+    // refusal may have been the skew's doing.
+    let clockCorrected = false;
     try {
       const response = await send(s3, region, bucket, key);
       if (response.statusCode === 200) return response;
       const failure = await responseError(response);
+      clockCorrected = correctedClockFrom(response);
       const bucketRegion = response.headers['x-amz-bucket-region'];
       if (
         !redirected &&
@@ -496,7 +521,7 @@ export async function getObjectDirect(s3: DirectS3, bucket: string, key: string)
       throw failure;
     } catch (error) {
       const facts = awsErrorFacts(error);
-      if (attempt >= retry.attempts || !facts.retryable) throw error;
+      if (attempt >= retry.attempts || !(facts.retryable || clockCorrected)) throw error;
       await sleep(retry.delayMs(attempt, isThrottling(facts.code, facts.httpStatus)));
     }
   }

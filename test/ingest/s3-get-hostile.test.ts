@@ -1201,3 +1201,43 @@ describe('throttling waits the throttling backoff, as the SDK classifies it', ()
     });
   }
 });
+
+describe('a local clock an hour slow', () => {
+  /** S3 refuses a request signed more than 15 minutes from its own time, and says its time in Date. */
+  const SKEW_MS = 60 * 60 * 1000;
+  const S3_TOLERANCE_MS = 15 * 60 * 1000;
+  const fromAmzDate = (stamp: string): number =>
+    Date.parse(stamp.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  const onServerTime: Behaviour = (socket, _attempt, request) => {
+    const serverNow = Date.now() + SKEW_MS;
+    const signedAt = fromAmzDate(request.headers['x-amz-date'] ?? '');
+    if (Math.abs(signedAt - serverNow) > S3_TOLERANCE_MS) {
+      answer(socket, 403, s3ErrorXml('RequestTimeTooSkewed'), { date: new Date(serverNow).toUTCString() });
+    } else answer(socket, 200, 'on time', { date: new Date(serverNow).toUTCString() });
+  };
+  const fake = new RawS3({ '/b/direct.json': onServerTime, '/b/sdk.json': onServerTime });
+  let endpoint: string;
+  beforeAll(async () => {
+    endpoint = await fake.start();
+  });
+  afterAll(() => fake.stop());
+
+  it('is corrected from the Date S3 answers with, and the request signed anew, as the SDK client does', async () => {
+    const sdk = new S3Client({
+      region: 'eu-west-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    const theirs = await failureOrBody(openS3Object(sdk, 'b', 'sdk.json').then(drain));
+    sdk.destroy();
+    const s3 = { ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3), retry: NO_WAIT };
+    const ours = await failureOrBody(getObjectDirect(s3, 'b', 'direct.json').then(drain));
+    expect(String(ours)).toBe(String(theirs));
+    expect(String(ours)).toBe('on time');
+    expect(fake.hits.get('/b/direct.json')).toHaveLength(fake.hits.get('/b/sdk.json')?.length ?? 0);
+    // The correction is kept: the next read is signed on S3's time at once.
+    await getObjectDirect(s3, 'b', 'direct.json').then(drain);
+    expect(fake.hits.get('/b/direct.json')).toHaveLength(3);
+  });
+});
