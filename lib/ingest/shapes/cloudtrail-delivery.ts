@@ -1,4 +1,5 @@
 import * as z from '../../validation';
+import { bucketName } from './bucket-name';
 import type { DeliveryShape } from './types';
 import { parseEnvelope } from './types';
 
@@ -7,7 +8,7 @@ import { parseEnvelope } from './types';
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/configure-sns-notifications-for-cloudtrail.html
  */
 const deliveryNotification = z.object({
-  s3Bucket: z.string().check(z.minLength(1)),
+  s3Bucket: bucketName,
   s3ObjectKey: z.array(z.string().check(z.minLength(1))),
 });
 

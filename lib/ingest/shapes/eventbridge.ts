@@ -1,4 +1,5 @@
 import * as z from '../../validation';
+import { bucketName } from './bucket-name';
 import type { DeliveryShape } from './types';
 import { isObject, parseEnvelope } from './types';
 
@@ -18,7 +19,7 @@ const eventBridgeEvent = z.object({
 });
 
 const s3ObjectCreatedDetail = z.object({
-  bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+  bucket: z.object({ name: bucketName }),
   object: z.object({
     key: z.string().check(z.minLength(1)),
     size: z.optional(z.number().check(z.int(), z.nonnegative())),

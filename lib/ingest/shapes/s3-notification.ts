@@ -1,5 +1,6 @@
 import * as z from '../../validation';
 import { decodeS3EventKey } from '../log-file-key';
+import { bucketName } from './bucket-name';
 import type { DeliveryShape } from './types';
 import { parseEnvelope } from './types';
 
@@ -7,7 +8,7 @@ import { parseEnvelope } from './types';
 const s3NotificationRecord = z.object({
   eventName: z.string(),
   s3: z.object({
-    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+    bucket: z.object({ name: bucketName }),
     object: z.object({
       key: z.string().check(z.minLength(1)),
       size: z.optional(z.number().check(z.int(), z.nonnegative())),
