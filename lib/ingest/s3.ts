@@ -5,7 +5,8 @@ import { utcDays } from '../time';
 import { mapOrdered } from './concurrency';
 import type { LogFileKey } from './log-file-key';
 import { isFolderMarker, parseLogFileKey } from './log-file-key';
-import { directlyAddressable, directS3, getObjectDirect } from './s3-get';
+import { directlyAddressable, directS3 } from './s3-direct-settings';
+import { getObjectDirect } from './s3-get';
 
 export interface S3Settings {
   /** An S3-compatible endpoint (moto_server, MinIO, …); path-style addressing is used with it. */

@@ -351,7 +351,7 @@ const OFF_THE_BASE: Readonly<Record<string, string>> = {
   Unsure: 'private control flow of lib/rules/regex-literals.ts',
   // The direct GetObject's failure, shaped as the AWS SDK shapes a service error (name = S3's code,
   // $metadata, $fault) so that awsErrorFacts reads both alike; the reader reports it at its object.
-  S3ResponseError: 'an AWS SDK-shaped service error of lib/ingest/s3-get.ts',
+  S3ResponseError: 'an AWS SDK-shaped service error of lib/ingest/s3-error-answer.ts',
 };
 
 describe('no error class of lib is left off the base unnoticed', () => {

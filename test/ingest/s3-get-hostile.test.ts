@@ -14,14 +14,11 @@ import { awsErrorFacts } from '../../lib/aws';
 import type { ReadResult } from '../../lib/ingest';
 import { decodeS3EventKey, readRecords } from '../../lib/ingest';
 import { openS3Object } from '../../lib/ingest/s3';
-import type { DirectS3 } from '../../lib/ingest/s3-get';
-import {
-  directlyAddressable,
-  directS3,
-  errorDocumentFields,
-  getObjectDirect,
-  signedGetRequest,
-} from '../../lib/ingest/s3-get';
+import { signedGetRequest } from '../../lib/ingest/s3-direct-request';
+import type { DirectS3 } from '../../lib/ingest/s3-direct-settings';
+import { directlyAddressable, directS3 } from '../../lib/ingest/s3-direct-settings';
+import { errorDocumentFields } from '../../lib/ingest/s3-error-answer';
+import { getObjectDirect } from '../../lib/ingest/s3-get';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
 
 /**

@@ -13,8 +13,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { awsErrorFacts } from '../../lib/aws';
 import type { ReadResult } from '../../lib/ingest';
 import { readRecords } from '../../lib/ingest';
-import type { DirectS3 } from '../../lib/ingest/s3-get';
-import { directS3, encodeKey, getObjectDirect, signedGetRequest } from '../../lib/ingest/s3-get';
+import { encodeKey, signedGetRequest } from '../../lib/ingest/s3-direct-request';
+import type { DirectS3 } from '../../lib/ingest/s3-direct-settings';
+import { directS3 } from '../../lib/ingest/s3-direct-settings';
+import { getObjectDirect } from '../../lib/ingest/s3-get';
 import { cloudTrailLines, cutAfter, FakeS3, s3Error } from '../helpers/fake-s3';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
 
