@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
@@ -7,7 +7,6 @@ import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsErrorFacts } from '../../lib/aws';
@@ -20,6 +19,7 @@ import { directlyAddressable, directS3 } from '../../lib/ingest/s3-direct-settin
 import { errorDocumentFields } from '../../lib/ingest/s3-error-answer';
 import { getObjectDirect } from '../../lib/ingest/s3-get';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
+import { Sha256 } from '../helpers/sdk-signer';
 
 /**
  * The direct GetObject against a hostile or failing S3: error bodies that are huge, endless,
@@ -119,6 +119,16 @@ const s3ErrorXml = (code: string, message = code): string =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R</RequestId></Error>`;
 
 const NO_WAIT = { attempts: 3, delayMs: () => 0 };
+
+/** The direct GetObject's settings for a local endpoint with the test keys, and any overrides. */
+function directAt(
+  endpoint: string,
+  overrides: Partial<Pick<DirectS3, 'retry' | 'idleTimeoutMs'>> = {},
+): DirectS3 {
+  const settings = directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS);
+  if (settings === undefined) throw new Error(`directS3 declined ${endpoint}`);
+  return { ...settings, ...overrides };
+}
 const IDLE_MS = 400;
 
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
@@ -189,11 +199,7 @@ describe('error answers that are huge, endless or odd', () => {
   let s3: DirectS3;
   beforeAll(async () => {
     const endpoint = await fake.start();
-    s3 = {
-      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
-      retry: NO_WAIT,
-      idleTimeoutMs: IDLE_MS,
-    };
+    s3 = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: IDLE_MS });
   });
   afterAll(() => fake.stop());
 
@@ -319,11 +325,7 @@ describe('odd error answers fail as the SDK client fails for them', () => {
   let sdk: S3Client;
   beforeAll(async () => {
     const endpoint = await fake.start();
-    direct = {
-      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
-      retry: NO_WAIT,
-      idleTimeoutMs: IDLE_MS,
-    };
+    direct = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: IDLE_MS });
     sdk = new S3Client({
       region: 'eu-west-1',
       endpoint,
@@ -702,11 +704,7 @@ describe('many reads at once share the keep-alive agent without crossing answers
   let s3: DirectS3;
   beforeAll(async () => {
     const endpoint = await fake.start();
-    s3 = {
-      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
-      retry: NO_WAIT,
-      idleTimeoutMs: 2_000,
-    };
+    s3 = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: 2_000 });
   });
   afterAll(() => fake.stop());
 
@@ -795,28 +793,6 @@ describe('broken object bodies are reported by the reader as they are over the S
     });
   }
 });
-
-const bytesOf = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : data instanceof ArrayBuffer
-      ? new Uint8Array(data)
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-
-/** The SDK's checksum interface over node:crypto, for its signer. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytesOf(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {}
-}
 
 describe('credentials with odd characters are signed as the SDK signs them', () => {
   const base64 = fc.string({
@@ -997,11 +973,7 @@ describe('a body the reader leaves or stops reading ends without an uncaught err
   let s3: DirectS3;
   beforeAll(async () => {
     const endpoint = await fake.start();
-    s3 = {
-      ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
-      retry: NO_WAIT,
-      idleTimeoutMs: 200,
-    };
+    s3 = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: 200 });
   });
   afterAll(() => fake.stop());
 
@@ -1080,11 +1052,7 @@ describe('generated sequences of failing answers: the direct request ends as the
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 8 }), async (drawn) => {
         sequence = drawn;
-        const s3 = {
-          ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
-          retry: NO_WAIT,
-          idleTimeoutMs: IDLE_MS,
-        };
+        const s3 = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: IDLE_MS });
         const sdk = new S3Client({
           region: 'eu-west-1',
           endpoint,
@@ -1132,10 +1100,7 @@ describe('an endpoint at an IPv6 address', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const endpoint = `http://[::1]:${port}`;
-      const s3 = {
-        ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3),
-        retry: NO_WAIT,
-      };
+      const s3 = directAt(endpoint, { retry: NO_WAIT });
       const sdk = new S3Client({
         region: 'eu-west-1',
         endpoint,
@@ -1228,7 +1193,7 @@ describe('a local clock an hour slow', () => {
     });
     const theirs = await failureOrBody(openS3Object(sdk, 'b', 'sdk.json').then(drain));
     sdk.destroy();
-    const s3 = { ...(directS3({ region: 'eu-west-1', endpoint }, CREDENTIALS) as DirectS3), retry: NO_WAIT };
+    const s3 = directAt(endpoint, { retry: NO_WAIT });
     const ours = await failureOrBody(getObjectDirect(s3, 'b', 'direct.json').then(drain));
     expect(String(ours)).toBe(String(theirs));
     expect(String(ours)).toBe('on time');

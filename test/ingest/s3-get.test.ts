@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -7,7 +6,6 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsErrorFacts } from '../../lib/aws';
@@ -19,6 +17,7 @@ import { directS3 } from '../../lib/ingest/s3-direct-settings';
 import { getObjectDirect } from '../../lib/ingest/s3-get';
 import { cloudTrailLines, cutAfter, FakeS3, s3Error } from '../helpers/fake-s3';
 import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
+import { EMPTY_BODY_SHA256, Sha256 } from '../helpers/sdk-signer';
 
 /**
  * The direct GetObject (aws4 signing, node:http) that spares Lambda cold starts the S3 client: it
@@ -83,30 +82,6 @@ describe('directS3 is used only where the SDK would send the same request as the
     });
   }
 });
-
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : data instanceof ArrayBuffer
-      ? new Uint8Array(data)
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-
-/** The SDK's checksum interface over node:crypto, for its signer. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {}
-}
-
-const EMPTY_BODY_SHA256 = createHash('sha256').update('').digest('hex');
 
 /** Keys as CloudTrail and people write them, and hostile ones: any text of whole characters. */
 const keyArbitrary = fc.oneof(
