@@ -25,6 +25,7 @@ import {
   s3Notification,
   snsLambdaEvent,
 } from '../test/factories/events';
+import type { Moto } from '../test/helpers/moto';
 import { motoAvailable, motoS3Client, startMoto } from '../test/helpers/moto';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -137,7 +138,13 @@ function unpack(pkg: Package, fn: string): Unpacked {
 }
 
 /** One fresh process: import the bundle, handle the event cold, then warm. */
-function coldStart(u: Unpacked, eventFile: string, s3Endpoint: string | undefined): DriverRun {
+/** Where moto_server's S3 is, and the certificate a client must trust when it serves HTTPS. */
+interface BenchS3 {
+  readonly endpoint: string;
+  readonly certFile?: string;
+}
+
+function coldStart(u: Unpacked, eventFile: string, s3: BenchS3 | undefined): DriverRun {
   const result = spawnSync(
     process.execPath,
     [join(ROOT, 'bench', 'lambda-driver.mjs'), u.bundle, eventFile],
@@ -151,9 +158,10 @@ function coldStart(u: Unpacked, eventFile: string, s3Endpoint: string | undefine
         TRAILWATCH_RULES_DIR: join(u.dir, 'rules'),
         TRAILWATCH_RULES_PACK: join(u.dir, 'dist', 'rules-pack.json'),
         TRAILWATCH_CONFIG: join(u.dir, 'no-trailwatch.yml'),
-        ...(s3Endpoint
+        ...(s3
           ? {
-              TRAILWATCH_S3_ENDPOINT: s3Endpoint,
+              TRAILWATCH_S3_ENDPOINT: s3.endpoint,
+              ...(s3.certFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: s3.certFile }),
               AWS_ACCESS_KEY_ID: 'testing',
               AWS_SECRET_ACCESS_KEY: 'testing',
               AWS_REGION: 'us-east-1',
@@ -175,6 +183,49 @@ function coldStart(u: Unpacked, eventFile: string, s3Endpoint: string | undefine
 
 const BENCH_BUCKET = 'trailwatch-bench';
 
+interface BenchMoto {
+  readonly server: Moto;
+  readonly s3: BenchS3;
+  /** The certificate moto_server serves, when it serves HTTPS. */
+  readonly ca?: Buffer;
+}
+
+/**
+ * moto_server for the S3 and SNS functions' objects, over HTTPS as S3 in AWS is: reading an object
+ * then costs what it costs in Lambda (node:https and a TLS handshake: about 14 ms more than plain
+ * HTTP in a first request, measured). The certificate is a fresh self-signed one for 127.0.0.1,
+ * made with openssl and trusted through NODE_EXTRA_CA_CERTS; without openssl the bench falls back
+ * to plain HTTP and says so.
+ */
+async function startBenchMoto(): Promise<BenchMoto> {
+  const certFile = join(DATA, 'moto-cert.pem');
+  const keyFile = join(DATA, 'moto-key.pem');
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+    ].concat(['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']),
+    { stdio: 'ignore' },
+  );
+  if (made.status !== 0) {
+    console.log('openssl not found: moto_server serves plain HTTP, and S3 reads cost less than over TLS');
+    const server = await startMoto();
+    return { server, s3: { endpoint: server.endpoint } };
+  }
+  const server = await startMoto({ tls: { certFile, keyFile } });
+  return { server, s3: { endpoint: server.endpoint, certFile }, ca: readFileSync(certFile) };
+}
+
 interface Scenario {
   readonly title: string;
   readonly objectRecords: number;
@@ -185,7 +236,7 @@ interface Scenario {
 
 async function measureScenario(
   packages: readonly Package[],
-  moto: Awaited<ReturnType<typeof startMoto>> | undefined,
+  moto: BenchMoto | undefined,
   seeds: readonly Record<string, unknown>[],
   scenario: Scenario,
 ): Promise<void> {
@@ -197,7 +248,7 @@ async function measureScenario(
   const bucket = BENCH_BUCKET;
   const key = `AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1005Z_bench${scenario.objectRecords}.json.gz`;
   if (moto) {
-    const s3 = motoS3Client(moto);
+    const s3 = motoS3Client(moto.server, moto.ca);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objectBody }));
     s3.destroy();
   }
@@ -237,7 +288,7 @@ async function measureScenario(
     const runs = unpacked.map(() => [] as DriverRun[]);
     // Interleaved, run by run: a burst of load from other processes falls on every package alike.
     for (let i = 0; i < RUNS; i++)
-      for (const [index, u] of unpacked.entries()) runs[index]?.push(coldStart(u, eventFile, moto?.endpoint));
+      for (const [index, u] of unpacked.entries()) runs[index]?.push(coldStart(u, eventFile, moto?.s3));
     unpacked.forEach((u, index) => {
       const measured = runs[index] ?? [];
       const m = (key: keyof DriverRun) => median(measured.map((r) => r[key])).toFixed(0);
@@ -270,9 +321,9 @@ export async function benchLambda(): Promise<void> {
     },
   );
   const seeds = sampleRecords();
-  const moto = motoAvailable ? await startMoto() : undefined;
+  const moto = motoAvailable ? await startBenchMoto() : undefined;
   if (moto) {
-    const s3 = motoS3Client(moto);
+    const s3 = motoS3Client(moto.server, moto.ca);
     await s3.send(new CreateBucketCommand({ Bucket: BENCH_BUCKET }));
     s3.destroy();
   }
@@ -298,5 +349,5 @@ export async function benchLambda(): Promise<void> {
   console.log(
     `targets: bundle at most ${BUNDLE_TARGET_BYTES / 1e6} MB; cold start (init plus first event, one record per event) at most ${COLD_START_TARGET_MS} ms; median of ${RUNS} fresh processes; bundles import @aws-sdk from node_modules as Lambda's runtime provides it; GC and SDK load are wall time inside the cold start, each a median on its own`,
   );
-  await moto?.stop();
+  await moto?.server.stop();
 }

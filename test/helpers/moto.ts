@@ -5,6 +5,10 @@
  * Where moto_server is not installed, `motoAvailable` is false and the suites skip with a message.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { get as httpGet } from 'node:http';
+import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
@@ -44,6 +48,12 @@ export interface MotoOptions {
    * Python that has moto), and falls back to moto_server, with a warning, where it cannot.
    */
   readonly serial?: boolean;
+  /**
+   * Serve HTTPS with this certificate and key (PEM files) instead of plain HTTP, as AWS's endpoints
+   * do: for measurements that must pay for TLS as a Lambda function does. Clients must trust the
+   * certificate (`NODE_EXTRA_CA_CERTS`, or an agent's `ca`).
+   */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /** moto's server entry point with werkzeug's threading off: requests are then handled in turn. */
@@ -70,12 +80,26 @@ function serverCommand(serial: boolean): [string, string[]] {
 /** How many ports to try when another process takes the chosen one before moto_server binds it. */
 const BIND_ATTEMPTS = 5;
 /** What werkzeug prints once its socket is bound, and what it prints when the port is taken. */
-const BOUND = /Running on http:\/\/127\.0\.0\.1:(\d+)/;
+const BOUND = /Running on https?:\/\/127\.0\.0\.1:(\d+)/;
 const PORT_TAKEN = /Address already in use|is in use by another program/;
 /** The last stderr kept to explain a failed start. */
 const STDERR_TAIL_CHARS = 2000;
 
 class PortTakenError extends Error {}
+
+/** The HTTP status of a GET, trusting the given certificate for HTTPS (fetch cannot be told to). */
+function probeStatus(url: string, certFile: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = url.startsWith('https:')
+      ? httpsGet(url, { ...(certFile ? { ca: readFileSync(certFile) } : {}) }, onResponse)
+      : httpGet(url, onResponse);
+    function onResponse(response: IncomingMessage): void {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }
+    request.once('error', reject);
+  });
+}
 
 /**
  * Starts moto_server on `port` and resolves once this child, not some other process, has bound it:
@@ -85,9 +109,10 @@ class PortTakenError extends Error {}
  * could be answered by whoever took the port.
  */
 async function spawnOnPort(port: number, options: MotoOptions): Promise<Moto> {
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const [command, prefix] = serverCommand(options.serial === true);
-  const child: ChildProcess = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', String(port)], {
+  const tlsArgs = options.tls ? ['-c', options.tls.certFile, '-k', options.tls.keyFile] : [];
+  const child: ChildProcess = spawn(command, [...prefix, '-H', '127.0.0.1', '-p', String(port), ...tlsArgs], {
     // stderr is read for the bind outcome, then drained: moto logs every request there.
     stdio: ['ignore', 'ignore', 'pipe'],
     ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
@@ -123,8 +148,7 @@ async function spawnOnPort(port: number, options: MotoOptions): Promise<Moto> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.status < 500) break;
+      if ((await probeStatus(`${endpoint}/moto-api/`, options.tls?.certFile)) < 500) break;
     } catch {
       // not serving yet
     }
@@ -186,12 +210,14 @@ export function useMotoCredentials(): () => void {
 }
 
 /** An S3 client for the emulator: path-style, with its dummy credentials. */
-export function motoS3Client(moto: Moto): S3Client {
+export function motoS3Client(moto: Moto, ca?: Buffer): S3Client {
   return new S3Client({
     region: 'us-east-1',
     endpoint: moto.endpoint,
     forcePathStyle: true,
     credentials: MOTO_CREDENTIALS,
+    // A moto_server started with `tls` is trusted through its certificate.
+    ...(ca === undefined ? {} : { requestHandler: { httpsAgent: new HttpsAgent({ ca }) } }),
   });
 }
 
