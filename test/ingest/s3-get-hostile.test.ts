@@ -18,7 +18,14 @@ import type { DirectS3 } from '../../lib/ingest/s3-direct-settings';
 import { directlyAddressable, directS3 } from '../../lib/ingest/s3-direct-settings';
 import { errorDocumentFields } from '../../lib/ingest/s3-error-answer';
 import { getObjectDirect } from '../../lib/ingest/s3-get';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_SKIP_MESSAGE,
+  type Moto,
+  motoAvailable,
+  motoS3Client,
+  startMoto,
+} from '../helpers/moto';
 import { Sha256 } from '../helpers/sdk-signer';
 
 /**
@@ -887,12 +894,7 @@ describe.skipIf(!motoAvailable)(
     let client: S3Client;
     beforeAll(async () => {
       moto = await startMoto();
-      client = new S3Client({
-        region: 'us-east-1',
-        endpoint: moto.endpoint,
-        forcePathStyle: true,
-        credentials: MOTO_CREDENTIALS,
-      });
+      client = motoS3Client(moto);
       await client.send(new CreateBucketCommand({ Bucket: 'notified' }));
     });
     afterEach(() => {

@@ -16,7 +16,14 @@ import type { DirectS3 } from '../../lib/ingest/s3-direct-settings';
 import { directS3 } from '../../lib/ingest/s3-direct-settings';
 import { getObjectDirect } from '../../lib/ingest/s3-get';
 import { cloudTrailLines, cutAfter, FakeS3, s3Error } from '../helpers/fake-s3';
-import { MOTO_CREDENTIALS, MOTO_SKIP_MESSAGE, type Moto, motoAvailable, startMoto } from '../helpers/moto';
+import {
+  MOTO_CREDENTIALS,
+  MOTO_SKIP_MESSAGE,
+  type Moto,
+  motoAvailable,
+  motoS3Client,
+  startMoto,
+} from '../helpers/moto';
 import { EMPTY_BODY_SHA256, Sha256 } from '../helpers/sdk-signer';
 
 /**
@@ -365,12 +372,7 @@ describe.skipIf(!motoAvailable)('against moto_server', () => {
     let client: S3Client;
     beforeAll(async () => {
       moto = await startMoto();
-      client = new S3Client({
-        region: 'us-east-1',
-        endpoint: moto.endpoint,
-        forcePathStyle: true,
-        credentials: MOTO_CREDENTIALS,
-      });
+      client = motoS3Client(moto);
       await client.send(new CreateBucketCommand({ Bucket: 'direct-get' }));
     });
     afterAll(async () => {
