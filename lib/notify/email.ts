@@ -107,10 +107,13 @@ const emailConfig = z.strictObject({
   topic_arn: z.string().check(z.regex(ARN, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')),
 });
 
-/** https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html */
-/** The SNS SDK, loaded for the first email, once. */
-const loadSnsSdk = loadedOnce(() => import('@aws-sdk/client-sns'));
+/**
+ * The SNS SDK, loaded for the first email, once: the notifier context builds its SNS clients from
+ * the same load (a second `import()` copied the module's exports again).
+ */
+export const loadSnsSdk = loadedOnce(() => import('@aws-sdk/client-sns'));
 
+/** https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html */
 export const emailNotifier: Notifier<z.infer<typeof emailConfig>> = {
   type: 'email',
   description: 'email through an SNS topic with email subscriptions',

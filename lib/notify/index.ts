@@ -1,4 +1,4 @@
-export { emailMessage } from './email';
+export { emailMessage, loadSnsSdk } from './email';
 export type { AnswerVerdict, HttpPolicy, HttpTarget, Sleep } from './http';
 export { DEFAULT_HTTP_POLICY, postWithRetry, realSleep, retryAfterMs } from './http';
 export * as limits from './limits';

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { TrailwatchConfig } from '../config';
 import type { Destination, NotifierContext } from '../notify';
-import { DEFAULT_HTTP_POLICY, NOTIFIERS, realSleep, SecretResolver } from '../notify';
+import { DEFAULT_HTTP_POLICY, loadSnsSdk, NOTIFIERS, realSleep, SecretResolver } from '../notify';
 import type { StateStore } from '../state';
 import { DynamoStateStore, MemoryStateStore } from '../state';
 
@@ -19,7 +19,7 @@ export function defaultNotifierContext(overrides: Partial<NotifierContext> = {})
       ((region) => {
         let client = sns.get(region);
         if (!client) {
-          client = import('@aws-sdk/client-sns').then(({ SNSClient }) => new SNSClient({ region }));
+          client = loadSnsSdk().then(({ SNSClient }) => new SNSClient({ region }));
           sns.set(region, client);
         }
         return client;
