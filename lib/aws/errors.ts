@@ -24,13 +24,16 @@ export interface AwsErrorFacts {
   readonly kind: AwsErrorKind;
   /** `kind === 'transient'`: the only kind that may pass by itself. */
   readonly retryable: boolean;
+  /** An HTTP 429 or one of the SDK's throttling codes: its standard retry mode waits longer after one. */
+  readonly throttling: boolean;
 }
 
 /**
- * Error codes that mean "later", whatever the HTTP status says. The SDK's own list of throttling
- * and transient codes: https://github.com/smithy-lang/smithy-typescript/blob/main/packages/service-error-classification/src/constants.ts
+ * Error codes that mean "later", whatever the HTTP status says, as the SDK lists them: throttling
+ * (after which its standard retry mode waits longer) and other transient faults.
+ * https://github.com/smithy-lang/smithy-typescript/blob/main/packages/service-error-classification/src/constants.ts
  */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
@@ -45,6 +48,9 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'SlowDown',
   'PriorRequestNotComplete',
   'EC2ThrottledException',
+]);
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  ...THROTTLING_CODES,
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
@@ -95,7 +101,7 @@ function kindOf(error: Error, network: boolean, httpStatus: number | undefined):
 
 export function awsErrorFacts(error: unknown): AwsErrorFacts {
   if (!(error instanceof Error))
-    return { code: 'Error', message: String(error), kind: 'other', retryable: false };
+    return { code: 'Error', message: String(error), kind: 'other', retryable: false, throttling: false };
   const nodeCode = field(error, 'code');
   const network = typeof nodeCode === 'string' && NETWORK_CODES.has(nodeCode);
   const code = network ? nodeCode : error.name;
@@ -110,5 +116,6 @@ export function awsErrorFacts(error: unknown): AwsErrorFacts {
     ...(httpStatus === undefined ? {} : { httpStatus }),
     kind,
     retryable: kind === 'transient',
+    throttling: httpStatus === 429 || THROTTLING_CODES.has(code),
   };
 }

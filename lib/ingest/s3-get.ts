@@ -34,32 +34,6 @@ const RETRY_BASE_MS = 100;
 const THROTTLED_RETRY_BASE_MS = 500;
 const MAX_RETRY_DELAY_MS = 20_000;
 
-/**
- * Failures the SDK's standard mode waits longer after (its throttling base delay): an HTTP 429, or
- * one of these error codes.
- * https://github.com/smithy-lang/smithy-typescript/blob/main/packages/service-error-classification/src/constants.ts
- */
-const THROTTLING_CODES: ReadonlySet<string> = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-
-function isThrottling(code: string, httpStatus: number | undefined): boolean {
-  return httpStatus === 429 || THROTTLING_CODES.has(code);
-}
-
 export const STANDARD_RETRY: RetryPolicy = {
   attempts: MAX_ATTEMPTS,
   delayMs: (attempt, throttled) =>
@@ -185,7 +159,7 @@ export async function getObjectDirect(s3: DirectS3, bucket: string, key: string)
     } catch (error) {
       const facts = awsErrorFacts(error);
       if (attempt >= retry.attempts || !(facts.retryable || clockCorrected)) throw error;
-      await sleep(retry.delayMs(attempt, isThrottling(facts.code, facts.httpStatus)));
+      await sleep(retry.delayMs(attempt, facts.throttling));
     }
   }
 }

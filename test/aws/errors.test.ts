@@ -50,3 +50,19 @@ describe('awsErrorFacts: the kind decides whether it is retryable', () => {
     });
   }
 });
+
+describe('awsErrorFacts: throttling, after which the SDK waits longer', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['S3 SlowDown', serviceError('SlowDown', 'server', 503), true],
+    ['an HTTP 429 with no code', serviceError('Http429', 'client', 429), true],
+    ['RequestLimitExceeded', serviceError('RequestLimitExceeded', 'client', 400), true],
+    ['an internal error', serviceError('InternalError', 'server', 500), false],
+    ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), false],
+    ['a thrown string', 'boom', false],
+  ];
+  for (const [name, error, throttling] of cases) {
+    it(`${name}: ${throttling ? 'throttling' : 'not throttling'}`, () => {
+      expect(awsErrorFacts(error).throttling).toBe(throttling);
+    });
+  }
+});
