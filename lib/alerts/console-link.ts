@@ -1,3 +1,5 @@
+import { encodeUnreservedOnly } from '../text';
+
 /**
  * The shape of an AWS region code in the partitions whose console is on the public internet:
  * `us-east-1`, `ap-southeast-7`, `cn-north-1`, `us-gov-west-1`. Anything else from a record's
@@ -15,17 +17,6 @@ const EVENT_ID_MAX = 128;
  * it, so such an id (any JSON string can hold one, `"\ud800"`) gets no link rather than a throw.
  */
 const LONE_SURROGATE = /\p{Cs}/u;
-
-/**
- * Percent-encodes everything but RFC 3986's unreserved characters: `encodeURIComponent` leaves
- * `!'()*`, which `safeConsoleUrl` refuses where a link is rendered (Markdown reads parentheses).
- */
-function encodeStrict(text: string): string {
-  return encodeURIComponent(text).replace(
-    /[!'()*]/g,
-    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
 
 export function isRegionCode(value: unknown): value is string {
   return typeof value === 'string' && REGION_CODE.test(value);
@@ -54,7 +45,8 @@ export function consoleEventUrl(region: unknown, eventID: unknown): string | und
   if (!isRegionCode(region)) return undefined;
   if (typeof eventID !== 'string' || eventID === '' || eventID.length > EVENT_ID_MAX) return undefined;
   if (LONE_SURROGATE.test(eventID)) return undefined;
-  return `https://${consoleHost(region)}/cloudtrailv2/home?region=${region}#/events/${encodeStrict(eventID)}`;
+  // Strictly encoded: `safeConsoleUrl` refuses `!'()*` where a link is rendered (Markdown reads parentheses).
+  return `https://${consoleHost(region)}/cloudtrailv2/home?region=${region}#/events/${encodeUnreservedOnly(eventID)}`;
 }
 
 /** `consoleEventUrl` through the URL API, as it was first built: the reference its tests compare with. */
@@ -64,7 +56,7 @@ export function consoleEventUrlViaUrlApi(region: unknown, eventID: unknown): str
   if (LONE_SURROGATE.test(eventID)) return undefined;
   const url = new URL('/cloudtrailv2/home', `https://${consoleHost(region)}`);
   url.searchParams.set('region', region);
-  url.hash = `/events/${encodeStrict(eventID)}`;
+  url.hash = `/events/${encodeUnreservedOnly(eventID)}`;
   return url.href;
 }
 

@@ -1,4 +1,5 @@
 import { loadedOnce } from '../aws';
+import { encodeUnreservedOnly } from '../text';
 import type { DirectS3 } from './s3-direct-settings';
 import { CHINA_REGION } from './s3-direct-settings';
 
@@ -21,15 +22,7 @@ const IP_ADDRESS_LIKE = /^\d+\.\d+\.\d+\.\d+$/;
  * unreserved characters percent-encoded, `/` kept (S3 encodes the path once, never normalises it).
  */
 export function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(
-        /[!'()*]/g,
-        (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
-    .join('/');
+  return key.split('/').map(encodeUnreservedOnly).join('/');
 }
 
 export interface Target {

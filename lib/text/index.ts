@@ -49,3 +49,15 @@ export function hasControl(text: string): boolean {
   CONTROL.lastIndex = 0;
   return CONTROL.test(text);
 }
+
+/**
+ * Percent-encodes everything but RFC 3986's unreserved characters (letters, digits, `-._~`):
+ * `encodeURIComponent` leaves `!'()*` as they are. Like it, throws a URIError on a lone surrogate.
+ * https://www.rfc-editor.org/rfc/rfc3986#section-2.3
+ */
+export function encodeUnreservedOnly(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
