@@ -139,7 +139,26 @@ export function answeredOnce(part: CompiledPart): CompiledPart {
     answer = result;
     return result;
   };
-  return new LazyTextPart(match, part.requirement, () => part.text, part.partial);
+  return new LazyTextPart(match, part.requirement, () => part.text, partialOnce(part.partial));
+}
+
+/**
+ * A shared part's partial match, computed once per set of known fields: the engine asks each rule
+ * it holds back (`heldMayMatch`) with the one object `knownFields` read from a text, so rules
+ * sharing a selection (a rule and its tuned copies) read it once. Keyed by that object's identity,
+ * which is fresh per text and never changed after it is read.
+ */
+function partialOnce(partial: PartialMatcher): PartialMatcher {
+  if (partial === UNKNOWN) return UNKNOWN;
+  let answeredFor: RecordView | undefined;
+  let answer: boolean | undefined;
+  return (known) => {
+    if (known !== answeredFor) {
+      answer = partial(known);
+      answeredFor = known;
+    }
+    return answer;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

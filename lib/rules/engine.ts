@@ -286,6 +286,16 @@ export class RuleEngine {
   }
 
   /**
+   * Lets go of the memo `mayMatchText` kept for a text it let through that will not be evaluated
+   * after all (a caller that only asks, as the bench's measure of the raw-text checks does): kept,
+   * such memos pile up to `MAX_REMEMBERED` and live long enough to be copied by every scavenge.
+   */
+  passOver(text: string): void {
+    const last = this.passed.length - 1;
+    if (last >= this.passedHead && this.passed[last]?.raw === text) this.passed.length = last;
+  }
+
+  /**
    * The eventName `mayMatchText` read from this text, read as `uniqueStringField` reads it
    * (undefined: none, or not unambiguous); null when the text is not the one it looked at last.
    */
