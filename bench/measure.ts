@@ -48,7 +48,11 @@ async function textChecks(file: string, engine: RuleEngine | undefined): Promise
   let passed = 0;
   const mayMatch = (text: string): boolean => {
     records++;
-    if (engine?.mayMatchText(text) === true) passed++;
+    if (engine?.mayMatchText(text) === true) {
+      passed++;
+      // No evaluation follows, as one would in a scan: the memo kept for it is let go at once.
+      engine.passOver(text);
+    }
     return false;
   };
   for await (const batch of readRecordBatches([{ kind: 'path', path: file }], { mayMatch })) void batch;
