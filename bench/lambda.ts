@@ -14,7 +14,7 @@
  * gives the function, as Lambda would start it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -65,6 +65,8 @@ interface Unpacked {
   readonly dir: string;
   readonly bundle: string;
   readonly bundleBytes: number;
+  /** Code shipped beside the bundle and loaded on first use (dist/vendor: re2js, yaml). */
+  readonly vendorBytes: number;
   readonly zipBytes: number;
   /** What the template sets for the function (`--enable-source-maps`, …); Lambda starts Node with it. */
   readonly nodeOptions: string;
@@ -132,6 +134,12 @@ function unpack(pkg: Package, fn: string): Unpacked {
     dir,
     bundle,
     bundleBytes: statSync(bundle).size,
+    vendorBytes: existsSync(join(dir, 'dist', 'vendor'))
+      ? readdirSync(join(dir, 'dist', 'vendor')).reduce(
+          (sum, name) => sum + statSync(join(dir, 'dist', 'vendor', name)).size,
+          0,
+        )
+      : 0,
     zipBytes: statSync(zip).size,
     nodeOptions,
   };
@@ -295,7 +303,7 @@ async function measureScenario(
       const cold = Number(m('coldTotalMs'));
       const verdict = !scenario.target || cold <= COLD_START_TARGET_MS ? '' : ' (over 150 ms)';
       console.log(
-        `| ${fn} | ${u.label}${u.nodeOptions ? ` (NODE_OPTIONS=${u.nodeOptions})` : ''} | ${kb(u.zipBytes)} | ${kb(u.bundleBytes)}${u.bundleBytes <= BUNDLE_TARGET_BYTES ? '' : ' (over 1 MB)'} | ${m('initMs')} ms | ${m('firstEventMs')} ms | ${cold} ms${verdict} | ${m('coldCpuMs')} ms (${m('initCpuMs')} + ${m('firstEventCpuMs')}) | ${m('initGcMs')} + ${m('firstEventGcMs')} ms | ${m('initSdkLoadMs')} + ${m('firstEventSdkLoadMs')} ms | ${m('warmEventMs')} ms (${m('warmCpuMs')} ms) | ${describeEvent[fn]} (${measured[0]?.records} records read) |`,
+        `| ${fn} | ${u.label}${u.nodeOptions ? ` (NODE_OPTIONS=${u.nodeOptions})` : ''} | ${kb(u.zipBytes)} | ${kb(u.bundleBytes)}${u.bundleBytes <= BUNDLE_TARGET_BYTES ? '' : ' (over 1 MB)'}${u.vendorBytes > 0 ? ` (+ ${kb(u.vendorBytes)} on first use)` : ''} | ${m('initMs')} ms | ${m('firstEventMs')} ms | ${cold} ms${verdict} | ${m('coldCpuMs')} ms (${m('initCpuMs')} + ${m('firstEventCpuMs')}) | ${m('initGcMs')} + ${m('firstEventGcMs')} ms | ${m('initSdkLoadMs')} + ${m('firstEventSdkLoadMs')} ms | ${m('warmEventMs')} ms (${m('warmCpuMs')} ms) | ${describeEvent[fn]} (${measured[0]?.records} records read) |`,
       );
     });
   }

@@ -25,11 +25,10 @@ import { TrailwatchError } from '../errors';
  * Few rules use `|re` (3 shipped) and the pack's literal prefilter skips most records before any
  * regex runs, so re2js's per-call cost does not show in scan throughput. Hence re2js.
  */
-const FLAG_BITS: Readonly<Record<RegexFlag, number>> = {
-  i: RE2JS.CASE_INSENSITIVE,
-  m: RE2JS.MULTILINE,
-  s: RE2JS.DOTALL,
-};
+/** RE2's flag bits, read when a pattern is first compiled: the Lambda bundles load re2js only then. */
+function flagBit(flag: RegexFlag): number {
+  return flag === 'i' ? RE2JS.CASE_INSENSITIVE : flag === 'm' ? RE2JS.MULTILINE : RE2JS.DOTALL;
+}
 
 export type RegexFlag = 'i' | 'm' | 's';
 
@@ -84,7 +83,7 @@ function compileUncached(pattern: string, flags: string): LinearRegex {
     if (flag !== 'i' && flag !== 'm' && flag !== 's') {
       throw new RegexSyntaxError(`unknown regular-expression flag '${flag}' (known: i, m, s)`);
     }
-    bits |= FLAG_BITS[flag];
+    bits |= flagBit(flag);
   }
   try {
     return RE2JS.compile(pattern, bits);

@@ -1,13 +1,16 @@
 /**
  * What `serverless package` ships per function, read from the zips themselves: one bundle under
- * 1 MB, no source map, the rule pack once (pre-parsed, no rule YAML beside it), and no AWS SDK
- * client loaded before the handler runs (each costs tens of milliseconds of cold start).
+ * 1 MB, no source map, the rule pack once (pre-parsed, no rule YAML beside it), re2js and yaml
+ * beside the bundle rather than in it, and neither they nor any AWS SDK client loaded before the
+ * handler runs (each costs milliseconds to tens of milliseconds of cold start).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { eventBridgeCloudTrail } from '../factories/events';
 import type { Packaged } from './package';
 import { packageStack, ROOT } from './package';
 
@@ -39,14 +42,32 @@ function entries(zip: string): Entry[] {
   }));
 }
 
-/** The @aws-sdk packages in require's cache once the bundle has loaded (its init, no event yet). */
-function sdkLoadedAtInit(packaged: Packaged, fn: string, file: string): string[] {
+/**
+ * Runs a function's bundle from its unzipped package: loads it (its init) and, with an event, calls
+ * its handler. Answers the @aws-sdk packages and the dist/vendor files in require's cache after the
+ * init, and after the event with the handler's result.
+ */
+function runPackaged(
+  packaged: Packaged,
+  fn: string,
+  file: string,
+  event?: unknown,
+): {
+  sdk: string[];
+  vendored: string[];
+  afterEvent?: { vendored: string[]; result: Record<string, number> };
+} {
   const dir = mkdtempSync(join(tmpdir(), `trailwatch-${fn}-`));
   execFileSync('unzip', ['-q', join(packaged.dir, `${fn}.zip`), '-d', dir]);
   const script = [
-    `require(${JSON.stringify(join(dir, 'functions', file))});`,
-    'const loaded = Object.keys(require.cache).map((p) => p.match(/node_modules\\/(@aws-sdk\\/[^/]+)/)?.[1]).filter(Boolean);',
-    'process.stdout.write(JSON.stringify([...new Set(loaded)].sort()));',
+    `const handler = require(${JSON.stringify(join(dir, 'functions', file))}).handler;`,
+    'const cached = () => Object.keys(require.cache);',
+    'const sdk = cached().map((p) => p.match(/node_modules\\/(@aws-sdk\\/[^/]+)/)?.[1]).filter(Boolean);',
+    "const vendored = () => cached().filter((p) => p.includes('/dist/vendor/')).map((p) => p.split('/').pop()).sort();",
+    'const init = { sdk: [...new Set(sdk)].sort(), vendored: vendored() };',
+    `const event = ${JSON.stringify(event ?? null)};`,
+    "const answer = (afterEvent) => process.stdout.write('\\n' + JSON.stringify({ ...init, ...afterEvent }));",
+    "if (event === null) answer({}); else handler(event, { awsRequestId: 'bundles-test' }).then((result) => answer({ afterEvent: { vendored: vendored(), result } }));",
   ].join('\n');
   const run = spawnSync(process.execPath, ['-e', script], {
     cwd: dir,
@@ -63,7 +84,30 @@ function sdkLoadedAtInit(packaged: Packaged, fn: string, file: string): string[]
     },
   });
   if (run.status !== 0) throw new Error(`${fn} failed to load: ${run.stderr}`);
-  return JSON.parse(run.stdout) as string[];
+  // The last line: the metrics the handler prints (EMF) come before it.
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as ReturnType<typeof runPackaged>;
+}
+
+function sdkLoadedAtInit(packaged: Packaged, fn: string, file: string): string[] {
+  return runPackaged(packaged, fn, file).sdk;
+}
+
+/** A shipped rule with a `|re` value, and an EventBridge event of its positive test's record. */
+function snsPolicyRule(): { id: string; detection: object; tests: { expect: boolean; event: object }[] } {
+  const file = join(ROOT, 'rules', 'storage-exfiltration', 'sns-topic-policy-public.yml');
+  return parse(readFileSync(file, 'utf8')) as ReturnType<typeof snsPolicyRule>;
+}
+
+function snsPolicyEvent(): unknown {
+  const positive = snsPolicyRule().tests.find((test) => test.expect)?.event;
+  const record = {
+    eventVersion: '1.09',
+    eventID: 'bundles-test-1',
+    eventTime: '2024-05-01T10:00:00Z',
+    awsRegion: 'us-east-1',
+    ...positive,
+  };
+  return eventBridgeCloudTrail(record as Parameters<typeof eventBridgeCloudTrail>[0]);
 }
 
 let packaged: Packaged;
@@ -90,6 +134,8 @@ describe('each function package', () => {
       // Nothing else: a stray file from an earlier build would show here.
       expect(files.map((entry) => entry.name).sort()).toEqual([
         'dist/rules-pack.json',
+        'dist/vendor/re2js.cjs',
+        'dist/vendor/yaml.cjs',
         `functions/${file}.cjs`,
       ]);
     });
@@ -113,6 +159,21 @@ describe('ingest bundles load no AWS SDK client at init', () => {
       expect(sdkLoadedAtInit(packaged, fn, `${file}.cjs`)).toEqual([]);
     });
   }
+
+  it('nor re2js or yaml, which an event reaching a |re rule loads then (and the rule alerts)', () => {
+    expect(JSON.stringify(snsPolicyRule().detection)).toContain('|re');
+    const run = runPackaged(packaged, 'eventsIngest', 'eventbridge.cjs', snsPolicyEvent());
+    expect(run.vendored).toEqual([]);
+    expect(run.afterEvent?.vendored).toEqual(['re2js.cjs']);
+    expect(run.afterEvent?.result).toMatchObject({ recordsRead: 1, alerts: 1, poisonRecords: 0 });
+  });
+
+  it("a deployment's trailwatch.yml is read with the vendored yaml at init: a rule it disables stays quiet", () => {
+    const withConfig = packageStack([], `rules:\n  disabled: [${snsPolicyRule().id}]\n`);
+    const run = runPackaged(withConfig, 'eventsIngest', 'eventbridge.cjs', snsPolicyEvent());
+    expect(run.vendored).toEqual(['yaml.cjs']);
+    expect(run.afterEvent?.result).toMatchObject({ recordsRead: 1, alerts: 0, poisonRecords: 0 });
+  }, 180_000);
 
   it('the bootstrap function does load its clients at init (the check can fail)', () => {
     expect(sdkLoadedAtInit(packaged, 'trailBootstrap', 'trail.cjs')).toContain('@aws-sdk/client-cloudtrail');
