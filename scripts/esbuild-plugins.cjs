@@ -129,15 +129,29 @@ async function buildVendored(name) {
  */
 function standIn(name) {
   const names = Object.keys(require(require.resolve(name, { paths: [ROOT] })));
+  const file = `require('node:path').join(__dirname, '..', 'dist', 'vendor', ${JSON.stringify(`${name}.cjs`)})`;
+  return lazyExports(names, file);
+}
+
+/** A module whose named exports are getters that require `target` (an expression) when first read. */
+function lazyExports(names, target) {
   return [
     "'use strict';",
-    `const file = require('node:path').join(__dirname, '..', 'dist', 'vendor', ${JSON.stringify(`${name}.cjs`)});`,
-    'let library;',
-    'const load = () => (library ??= require(file));',
+    `const target = ${target};`,
+    'let loaded;',
+    'const load = () => (loaded ??= require(target));',
     `for (const name of ${JSON.stringify(names)})`,
     '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
   ].join('\n');
 }
+
+/**
+ * Node modules a dependency imports for what the functions never do: @middy/core imports
+ * node:stream/web for streamed responses (trailwatch's handlers answer with a value), and loading
+ * it cost 2 to 3 ms of every cold start. Its exports become getters, so a streamed response would
+ * still find it.
+ */
+const LAZY_BUILTINS = ['node:stream/web'];
 
 const lazyLibraries = {
   name: 'lazy-libraries',
@@ -154,6 +168,12 @@ const lazyLibraries = {
     build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-library' }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => ({
       contents: standIn(args.path),
+      loader: 'js',
+    }));
+    const builtins = new RegExp(`^(${LAZY_BUILTINS.join('|')})$`);
+    build.onResolve({ filter: builtins }, (args) => ({ path: args.path, namespace: 'lazy-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: lazyExports(Object.keys(require(args.path)), JSON.stringify(args.path)),
       loader: 'js',
     }));
   },

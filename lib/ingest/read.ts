@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// fs.promises, read when a path is read: a Lambda function reads none (see files.ts).
+import { createReadStream, promises as fsPromises } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudTrailRecord } from '../records';
 import { checkRecord } from '../records';
@@ -191,7 +191,7 @@ class RecordReader {
   private async *readPath(path: string): AsyncGenerator<Batch> {
     let info: Stats;
     try {
-      info = await stat(path);
+      info = await fsPromises.stat(path);
     } catch (error) {
       yield [sourceProblem(newContext(path), error)];
       return;

@@ -2,7 +2,6 @@ import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { threadId } from 'node:worker_threads';
 import yamlPackage from 'yaml/package.json';
 import type { YamlDocument } from '../yaml';
 import { MAX_YAML_ALIAS_COUNT, MAX_YAML_NESTING, parseYamlDocuments } from '../yaml';
@@ -151,6 +150,9 @@ function writeEntry(path: string, dir: string, entry: Entry): boolean {
   try {
     mkdirSync(dir, { recursive: true });
     if (++writes % PRUNE_EVERY === 0) prune(dir);
+    // The thread as well as the process: workers of one process may write the same entry at once.
+    // node:worker_threads is read here, not imported: loading it cost every Lambda cold start 1 ms.
+    const { threadId } = process.getBuiltinModule('node:worker_threads');
     const temporary = `${path}.${process.pid}-${threadId}.tmp`;
     writeFileSync(temporary, text);
     renameSync(temporary, path);
