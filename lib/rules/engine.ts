@@ -35,8 +35,12 @@ export class RuleEngine {
   readonly unmatchable: readonly DetectionRule[];
   /** Every literal of every rule's text test, numbered: a record's answers are kept by number. */
   private readonly literals = new LiteralTable();
-  /** Every rule's text tests, for a record whose eventName and eventSource are not read (see `TextPrograms`). */
-  private readonly general: TextPrograms;
+  /**
+   * Every rule's text tests, for a record whose eventName and eventSource are not read (see
+   * `TextPrograms`), each compiled when first asked for: a Lambda cold start meets few rules, and
+   * compiling all of them was a tenth of its init.
+   */
+  private readonly general: LazyPrograms;
   /** Each rule's text test as JSON: rules with equal tests share their compiled programs. */
   private readonly textKeys = new Map<DetectionRule, string>();
   /**
@@ -107,8 +111,47 @@ export class RuleEngine {
     this.actorRules = actorRules;
     this.alwaysPartlyActive = this.always.filter((rule) => this.partlyDecided.has(rule)).length;
     // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
-    this.general = this.compileTests([rules]);
+    const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
+    const programsOf = (
+      rule: DetectionRule,
+    ): { readonly unlinked: TextProgram; readonly open: TextProgram } => {
+      const key = this.textKey(rule);
+      let programs = byText.get(key);
+      if (programs === undefined) {
+        programs = { unlinked: this.compile(rule.text, 'unlinked'), open: this.compile(rule.text, 'open') };
+        byText.set(key, programs);
+      }
+      return programs;
+    };
+    this.general = {
+      unlinkedChecks: new LazyChecks((rule) => programsOf(rule).unlinked),
+      openChecks: new LazyChecks((rule) => programsOf(rule).open),
+    };
   }
+
+  private textKey(rule: DetectionRule): string {
+    let key = this.textKeys.get(rule);
+    if (key === undefined) {
+      key = JSON.stringify(rule.text);
+      this.textKeys.set(rule, key);
+    }
+    return key;
+  }
+
+  /** `general` with the unindexed rules' merged tests, for records past `MAX_SPECIALISED` pairs. */
+  private generalPrograms(): TextPrograms {
+    this.generalMerged ??= {
+      ...this.general,
+      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked'),
+      alwaysActor: this.compile(
+        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
+        'open',
+      ),
+    };
+    return this.generalMerged;
+  }
+
+  private generalMerged: TextPrograms | undefined;
 
   private compile(test: TextTest, mode: TextMode, known?: EventKeys): TextProgram {
     return compileTextProgram(test, mode, this.literals, known);
@@ -125,11 +168,7 @@ export class RuleEngine {
     const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
     for (const list of lists)
       for (const rule of list) {
-        let key = this.textKeys.get(rule);
-        if (key === undefined) {
-          key = JSON.stringify(rule.text);
-          this.textKeys.set(rule, key);
-        }
+        const key = this.textKey(rule);
         let programs = byText.get(key);
         if (programs === undefined) {
           programs = {
@@ -309,7 +348,7 @@ export class RuleEngine {
    */
   private anyOpen(
     rules: readonly DetectionRule[],
-    checks: ReadonlyMap<DetectionRule, TextProgram>,
+    checks: ChecksByRule,
     memo: TextMemo,
     actorOnly: boolean,
   ): boolean {
@@ -362,7 +401,7 @@ export class RuleEngine {
       name.length > MAX_SPECIALISED_VALUE_CHARS ||
       source.length > MAX_SPECIALISED_VALUE_CHARS
     )
-      return { byName, bySource, ...this.general };
+      return { byName, bySource, ...this.generalPrograms() };
     found = {
       byName,
       bySource,
@@ -495,14 +534,41 @@ const MAX_SPECIALISED = 4096;
  */
 const MAX_SPECIALISED_VALUE_CHARS = 128;
 
+/** Each rule's compiled text test in one mode: a map, or `LazyChecks`. */
+interface ChecksByRule {
+  get(rule: DetectionRule): TextProgram | undefined;
+}
+
+/** Each rule's test, compiled when first asked for and kept. */
+class LazyChecks implements ChecksByRule {
+  private readonly compiled = new Map<DetectionRule, TextProgram>();
+
+  constructor(private readonly compile: (rule: DetectionRule) => TextProgram) {}
+
+  get(rule: DetectionRule): TextProgram {
+    let program = this.compiled.get(rule);
+    if (program === undefined) {
+      program = this.compile(rule);
+      this.compiled.set(rule, program);
+    }
+    return program;
+  }
+}
+
+/** Per rule: its test in both modes (see `TextPrograms`). */
+interface LazyPrograms {
+  readonly unlinkedChecks: ChecksByRule;
+  readonly openChecks: ChecksByRule;
+}
+
 /** Compiled text tests (see `RuleEngine.compileTests`). */
-interface TextPrograms {
+interface TextPrograms extends LazyPrograms {
   /**
    * Per rule: its test in `unlinked` mode (the record's session is its own, so actor values come
    * from its text) and in `open` mode (actor tests unknown).
    */
-  readonly unlinkedChecks: ReadonlyMap<DetectionRule, TextProgram>;
-  readonly openChecks: ReadonlyMap<DetectionRule, TextProgram>;
+  readonly unlinkedChecks: ChecksByRule;
+  readonly openChecks: ChecksByRule;
   /** The unindexed rules' tests merged, in `unlinked` mode, and those of the actor rules among them in `open` mode. */
   readonly always: TextProgram;
   readonly alwaysActor: TextProgram;

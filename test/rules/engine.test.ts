@@ -28,6 +28,32 @@ const orBoth = rule(
 );
 const unindexed = rule('root', '  s: {userIdentity.type: Root}\n  condition: s');
 
+describe('the text tests', () => {
+  it('are compiled when a record first needs them, only for the rules it may match', () => {
+    const { rules } = engineFor({ '1.yml': byName, '2.yml': bySource, '3.yml': orBoth, '4.yml': unindexed });
+    const read: string[] = [];
+    // Each rule's text test, read through a getter that notes which rule's was asked for.
+    const counted = rules.map((original) => ({
+      ...original,
+      get text() {
+        read.push(original.meta.title);
+        return original.text;
+      },
+    }));
+    const engine = new RuleEngine(counted);
+    expect(read).toEqual([]);
+    const record = {
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'CreateUser',
+      userIdentity: { type: 'IAMUser' },
+    };
+    const raw = JSON.stringify(record);
+    engine.mayMatchText(raw);
+    engine.evaluate(record, raw);
+    expect([...new Set(read)].sort()).toEqual(['by name', 'root']);
+  });
+});
+
 describe('the rule index', () => {
   it('tests a record only against rules that could match it', () => {
     const { engine } = engineFor({ '1.yml': byName, '2.yml': bySource, '3.yml': orBoth });
