@@ -21,46 +21,48 @@ export interface AccountsConfig {
  * unquoted id as a number and drops a leading zero: such a key, fewer than 12 digits, is reported
  * with the quoting that keeps it.
  */
-export const accountsSchema = z.pipe(
-  plainRecord(z.string(), z.unknown()),
-  z.transform((map: Record<string, unknown>, context): AccountsConfig => {
-    const names: Record<string, string> = Object.create(null);
-    let organizations = false;
-    for (const [key, value] of Object.entries(map)) {
-      if (key === ORGANIZATIONS_KEY) {
-        if (typeof value === 'boolean') organizations = value;
-        else
+export const accountsSchema = z.lazy(() =>
+  z.pipe(
+    plainRecord(z.string(), z.unknown()),
+    z.transform((map: Record<string, unknown>, context): AccountsConfig => {
+      const names: Record<string, string> = Object.create(null);
+      let organizations = false;
+      for (const [key, value] of Object.entries(map)) {
+        if (key === ORGANIZATIONS_KEY) {
+          if (typeof value === 'boolean') organizations = value;
+          else
+            context.issues.push({
+              code: 'custom',
+              path: [key],
+              message: 'organizations is true or false',
+              input: value,
+            });
+          continue;
+        }
+        if (!ACCOUNT_ID.test(key)) {
+          const hint = /^\d{1,11}$/.test(key)
+            ? `; an id with leading zeros must be quoted, e.g. '${key.padStart(12, '0')}'`
+            : '';
           context.issues.push({
             code: 'custom',
             path: [key],
-            message: 'organizations is true or false',
+            message: `'${key}' is not a 12-digit account id${hint} (or 'organizations: true')`,
+            input: key,
+          });
+          continue;
+        }
+        if (typeof value !== 'string' || value.trim() === '') {
+          context.issues.push({
+            code: 'custom',
+            path: [key],
+            message: 'an account name is non-empty text',
             input: value,
           });
-        continue;
+          continue;
+        }
+        names[key] = value.trim().slice(0, ACCOUNT_NAME_MAX);
       }
-      if (!ACCOUNT_ID.test(key)) {
-        const hint = /^\d{1,11}$/.test(key)
-          ? `; an id with leading zeros must be quoted, e.g. '${key.padStart(12, '0')}'`
-          : '';
-        context.issues.push({
-          code: 'custom',
-          path: [key],
-          message: `'${key}' is not a 12-digit account id${hint} (or 'organizations: true')`,
-          input: key,
-        });
-        continue;
-      }
-      if (typeof value !== 'string' || value.trim() === '') {
-        context.issues.push({
-          code: 'custom',
-          path: [key],
-          message: 'an account name is non-empty text',
-          input: value,
-        });
-        continue;
-      }
-      names[key] = value.trim().slice(0, ACCOUNT_NAME_MAX);
-    }
-    return { names, organizations };
-  }),
+      return { names, organizations };
+    }),
+  ),
 );

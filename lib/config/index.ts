@@ -68,100 +68,108 @@ export function withAutoPlaceholders(
   return { ...config, placeholders: filled };
 }
 
-const duration = z.string().check(z.regex(/^(\d+)\s*(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 1h or 7d'));
-const accountId = z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id'));
-const day = z
-  .string()
-  .check(z.refine((text) => !Number.isNaN(Date.parse(text)), 'a date such as 2027-01-31'));
+const duration = z.lazy(() =>
+  z.string().check(z.regex(/^(\d+)\s*(s|m|h|d|w)$/, 'a duration such as 30s, 10m, 1h or 7d')),
+);
+const accountId = z.lazy(() => z.string().check(z.regex(/^\d{12}$/, 'a 12-digit account id')));
+const day = z.lazy(() =>
+  z.string().check(z.refine((text) => !Number.isNaN(Date.parse(text)), 'a date such as 2027-01-31')),
+);
 
 /** What a route or a suppression applies to; every listed key must match, any value of a list. */
-const routeMatch = z.strictObject({
-  rules: z.optional(z.array(z.string())),
-  levels: z.optional(z.array(z.enum(LEVELS))),
-  tags: z.optional(z.array(z.string())),
-  accounts: z.optional(z.array(accountId)),
-});
-
-const suppressionMatch = z
-  .strictObject({
+const routeMatch = z.lazy(() =>
+  z.strictObject({
     rules: z.optional(z.array(z.string())),
-    /** Principal ARNs, `*` and `?` allowed. */
-    principals: z.optional(z.array(z.string())),
+    levels: z.optional(z.array(z.enum(LEVELS))),
+    tags: z.optional(z.array(z.string())),
     accounts: z.optional(z.array(accountId)),
-    eventNames: z.optional(z.array(z.string())),
-    sourceIPs: z.optional(z.array(z.string())),
-  })
-  .check(
-    z.refine((match) => Object.values(match).some((list) => list !== undefined && list.length > 0), {
-      error: 'a suppression must match on something (rules, principals, accounts, eventNames or sourceIPs)',
-    }),
-  );
+  }),
+);
 
-export const configSchema = z.strictObject({
-  // Maps keyed by the user's names are plain data: `__proto__` or `constructor` is a name like any other.
-  placeholders: z.optional(
-    plainRecord(
-      z.string().check(z.regex(placeholderName, 'placeholder names use letters, digits, _ . -')),
-      z.union([z.array(z.string()), z.literal(AUTO_VALUE)]),
+const suppressionMatch = z.lazy(() =>
+  z
+    .strictObject({
+      rules: z.optional(z.array(z.string())),
+      /** Principal ARNs, `*` and `?` allowed. */
+      principals: z.optional(z.array(z.string())),
+      accounts: z.optional(z.array(accountId)),
+      eventNames: z.optional(z.array(z.string())),
+      sourceIPs: z.optional(z.array(z.string())),
+    })
+    .check(
+      z.refine((match) => Object.values(match).some((list) => list !== undefined && list.length > 0), {
+        error: 'a suppression must match on something (rules, principals, accounts, eventNames or sourceIPs)',
+      }),
     ),
-  ),
-  rules: z.optional(
-    z.strictObject({
-      /** Rule files or folders, relative to this file. */
-      paths: z.optional(z.array(z.string())),
-      /** Leave trailwatch's shipped pack out. */
-      shipped: z.optional(z.boolean()),
-      /** Rule ids to switch off. */
-      disabled: z.optional(z.array(z.string())),
-    }),
-  ),
-  /** Named destinations; each is validated by its notifier's own schema. */
-  destinations: z.optional(
-    plainRecord(
-      z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'destination names use letters, digits, _ . -')),
-      z.looseObject({ type: z.string() }),
-    ),
-  ),
-  routing: z.optional(
-    z.strictObject({
-      /** Where an alert goes when no route matched it, by level. */
-      defaults: z.optional(z.partialRecord(z.enum(LEVELS), z.array(z.string()))),
-      routes: z.optional(
-        z.array(
-          z.strictObject({ match: routeMatch, destinations: z.array(z.string()).check(z.minLength(1)) }),
-        ),
+);
+
+export const configSchema = z.lazy(() =>
+  z.strictObject({
+    // Maps keyed by the user's names are plain data: `__proto__` or `constructor` is a name like any other.
+    placeholders: z.optional(
+      plainRecord(
+        z.string().check(z.regex(placeholderName, 'placeholder names use letters, digits, _ . -')),
+        z.union([z.array(z.string()), z.literal(AUTO_VALUE)]),
       ),
-    }),
-  ),
-  suppressions: z.optional(
-    z.array(
+    ),
+    rules: z.optional(
       z.strictObject({
-        match: suppressionMatch,
-        reason: z.string().check(z.minLength(1, 'say why')),
-        owner: z.string().check(z.minLength(1, 'say who owns it')),
-        expires: day,
+        /** Rule files or folders, relative to this file. */
+        paths: z.optional(z.array(z.string())),
+        /** Leave trailwatch's shipped pack out. */
+        shipped: z.optional(z.boolean()),
+        /** Rule ids to switch off. */
+        disabled: z.optional(z.array(z.string())),
       }),
     ),
-  ),
-  dedup: z.optional(
-    z.strictObject({ window: z.optional(duration), fields: z.optional(z.array(z.string())) }),
-  ),
-  /** The trail the bootstrap creates and the health check guards. */
-  trail: z.optional(trailSchema),
-  /** Account names shown next to ids: `{"111122223333": prod, organizations: true}`. */
-  accounts: z.optional(accountsSchema),
-  state: z.optional(
-    z.discriminatedUnion('backend', [
-      z.strictObject({ backend: z.literal('memory') }),
+    /** Named destinations; each is validated by its notifier's own schema. */
+    destinations: z.optional(
+      plainRecord(
+        z.string().check(z.regex(/^[A-Za-z0-9_.-]+$/, 'destination names use letters, digits, _ . -')),
+        z.looseObject({ type: z.string() }),
+      ),
+    ),
+    routing: z.optional(
       z.strictObject({
-        backend: z.literal('dynamodb'),
-        table: z.string().check(z.minLength(3)),
-        region: z.optional(z.string()),
-        endpoint: z.optional(z.string()),
+        /** Where an alert goes when no route matched it, by level. */
+        defaults: z.optional(z.partialRecord(z.enum(LEVELS), z.array(z.string()))),
+        routes: z.optional(
+          z.array(
+            z.strictObject({ match: routeMatch, destinations: z.array(z.string()).check(z.minLength(1)) }),
+          ),
+        ),
       }),
-    ]),
-  ),
-});
+    ),
+    suppressions: z.optional(
+      z.array(
+        z.strictObject({
+          match: suppressionMatch,
+          reason: z.string().check(z.minLength(1, 'say why')),
+          owner: z.string().check(z.minLength(1, 'say who owns it')),
+          expires: day,
+        }),
+      ),
+    ),
+    dedup: z.optional(
+      z.strictObject({ window: z.optional(duration), fields: z.optional(z.array(z.string())) }),
+    ),
+    /** The trail the bootstrap creates and the health check guards. */
+    trail: z.optional(trailSchema),
+    /** Account names shown next to ids: `{"111122223333": prod, organizations: true}`. */
+    accounts: z.optional(accountsSchema),
+    state: z.optional(
+      z.discriminatedUnion('backend', [
+        z.strictObject({ backend: z.literal('memory') }),
+        z.strictObject({
+          backend: z.literal('dynamodb'),
+          table: z.string().check(z.minLength(3)),
+          region: z.optional(z.string()),
+          endpoint: z.optional(z.string()),
+        }),
+      ]),
+    ),
+  }),
+);
 
 export interface RouteConfig {
   readonly match: z.infer<typeof routeMatch>;

@@ -101,11 +101,13 @@ export function emailMessage(alert: Alert): EmailMessage {
 
 const ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
-const emailConfig = z.strictObject({
-  type: z.literal('email'),
-  /** An SNS topic whose subscribers are email addresses. */
-  topic_arn: z.string().check(z.regex(ARN, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')),
-});
+const emailConfig = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('email'),
+    /** An SNS topic whose subscribers are email addresses. */
+    topic_arn: z.string().check(z.regex(ARN, 'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')),
+  }),
+);
 
 /**
  * The SNS SDK, loaded for the first email, once: the notifier context builds its SNS clients from

@@ -83,11 +83,13 @@ export function pagerDutyBody(alert: Alert, routingKey: string): string {
   return inertJson(pagerDutyEvent(alert, routingKey, reduced), {});
 }
 
-const pagerDutyConfig = z.strictObject({
-  type: z.literal('pagerduty'),
-  routing_key: secretRefSchema,
-  url: z.optional(deliveryUrlSchema),
-});
+const pagerDutyConfig = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('pagerduty'),
+    routing_key: secretRefSchema,
+    url: z.optional(deliveryUrlSchema),
+  }),
+);
 
 export const pagerDutyNotifier: Notifier<z.infer<typeof pagerDutyConfig>> = {
   type: 'pagerduty',

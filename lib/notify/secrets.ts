@@ -12,19 +12,21 @@ import { setupFailureKind } from './setup-failure';
  * environment variable, an SSM SecureString parameter, or a Secrets Manager secret (optionally
  * one key of a JSON secret), and the value is fetched when first needed and kept for a while.
  */
-export const secretRefSchema = z.union(
-  [
-    z.strictObject({ env: z.string().check(z.minLength(1)) }),
-    z.strictObject({ ssm: z.string().check(z.minLength(1)) }),
-    z.strictObject({
-      secretsmanager: z.string().check(z.minLength(1)),
-      key: z.optional(z.string().check(z.minLength(1))),
-    }),
-  ],
-  {
-    error:
-      'a secret is a reference: {env: NAME}, {ssm: /parameter/name} or {secretsmanager: name, key?: field}',
-  },
+export const secretRefSchema = z.lazy(() =>
+  z.union(
+    [
+      z.strictObject({ env: z.string().check(z.minLength(1)) }),
+      z.strictObject({ ssm: z.string().check(z.minLength(1)) }),
+      z.strictObject({
+        secretsmanager: z.string().check(z.minLength(1)),
+        key: z.optional(z.string().check(z.minLength(1))),
+      }),
+    ],
+    {
+      error:
+        'a secret is a reference: {env: NAME}, {ssm: /parameter/name} or {secretsmanager: name, key?: field}',
+    },
+  ),
 );
 export type SecretRef = z.infer<typeof secretRefSchema>;
 

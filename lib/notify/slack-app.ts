@@ -65,20 +65,24 @@ const SLACK_CONFIG_ERRORS: Readonly<Record<string, string>> = {
   team_access_not_granted: 'the token has no access to the workspace that owns the channel',
 };
 
-const slackAnswer = z.looseObject({
-  ok: z.boolean(),
-  error: z.optional(z.string()),
-  channel: z.optional(z.string()),
-  ts: z.optional(z.string()),
-});
+const slackAnswer = z.lazy(() =>
+  z.looseObject({
+    ok: z.boolean(),
+    error: z.optional(z.string()),
+    channel: z.optional(z.string()),
+    ts: z.optional(z.string()),
+  }),
+);
 
 /** What a posted message needs to be replied under and updated: Slack's channel ID and ts, and its content. */
-const parentRef = z.strictObject({
-  channel: z.string().check(z.minLength(1)),
-  ts: z.string().check(z.minLength(1)),
-  text: z.string(),
-  blocks: z.array(z.record(z.string(), z.unknown())),
-});
+const parentRef = z.lazy(() =>
+  z.strictObject({
+    channel: z.string().check(z.minLength(1)),
+    ts: z.string().check(z.minLength(1)),
+    text: z.string(),
+    blocks: z.array(z.record(z.string(), z.unknown())),
+  }),
+);
 type ParentRef = z.infer<typeof parentRef>;
 
 /** Judges a Web API answer: HTTP 200 with `ok: false` is still a failure. */
@@ -171,17 +175,19 @@ export function slackReplyMessage(
 /** One day past the window: a parent is needed only while its window is open, then it is garbage. */
 const PARENT_KEPT_AFTER_WINDOW_MS = 86_400_000;
 
-const slackAppConfig = z.strictObject({
-  type: z.literal('slack_app'),
-  /** The bot token (xoxb-…) with the chat:write scope: a secret, so always a reference. */
-  token: secretRefSchema,
-  /** The channel ID (C…); a name works for posting, but replies and updates use the ID Slack returns. */
-  channel: z.string().check(z.minLength(1)),
-  /** Repeats within a dedup window reply in the first alert's thread (default), or are held back as for other destinations. */
-  thread_repeats: z._default(z.boolean(), true),
-  /** The Web API base URL (GovSlack: https://slack-gov.com/api; tests: a local receiver). */
-  api_url: z._default(deliveryUrlSchema, SLACK_API_URL),
-});
+const slackAppConfig = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('slack_app'),
+    /** The bot token (xoxb-…) with the chat:write scope: a secret, so always a reference. */
+    token: secretRefSchema,
+    /** The channel ID (C…); a name works for posting, but replies and updates use the ID Slack returns. */
+    channel: z.string().check(z.minLength(1)),
+    /** Repeats within a dedup window reply in the first alert's thread (default), or are held back as for other destinations. */
+    thread_repeats: z._default(z.boolean(), true),
+    /** The Web API base URL (GovSlack: https://slack-gov.com/api; tests: a local receiver). */
+    api_url: z._default(deliveryUrlSchema, SLACK_API_URL),
+  }),
+);
 type SlackAppConfig = z.infer<typeof slackAppConfig>;
 
 /** One Web API call: Bearer token, JSON body, the transport's retries, the token kept out of errors. */

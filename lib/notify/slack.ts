@@ -166,11 +166,13 @@ export function slackMessage(alert: Alert): SlackMessage {
   };
 }
 
-const slackConfig = z.strictObject({
-  type: z.literal('slack'),
-  /** An incoming webhook URL: a secret, so always a reference. */
-  webhook_url: secretRefSchema,
-});
+const slackConfig = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('slack'),
+    /** An incoming webhook URL: a secret, so always a reference. */
+    webhook_url: secretRefSchema,
+  }),
+);
 
 /** https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks */
 export const slackNotifier: Notifier<z.infer<typeof slackConfig>> = {

@@ -67,7 +67,7 @@ export function teamsMessage(alert: Alert): Record<string, unknown> {
   };
 }
 
-const teamsConfig = z.strictObject({ type: z.literal('teams'), webhook_url: secretRefSchema });
+const teamsConfig = z.lazy(() => z.strictObject({ type: z.literal('teams'), webhook_url: secretRefSchema }));
 
 export const teamsNotifier: Notifier<z.infer<typeof teamsConfig>> = {
   type: 'teams',

@@ -18,11 +18,13 @@ export function checkDeliveryUrl(text: string): string | undefined {
   return 'must be an https:// URL (http:// only for localhost)';
 }
 
-export const deliveryUrlSchema = z.string().check(
-  z.superRefine((text, context) => {
-    const problem = checkDeliveryUrl(text);
-    if (problem) context.addIssue({ code: 'custom', message: problem });
-  }),
+export const deliveryUrlSchema = z.lazy(() =>
+  z.string().check(
+    z.superRefine((text, context) => {
+      const problem = checkDeliveryUrl(text);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
 );
 
 /** Names an endpoint by its host only: paths and queries of webhook URLs are often secrets. */

@@ -35,14 +35,16 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
-const webhookConfig = z.strictObject({
-  type: z.literal('webhook'),
-  /** The URL itself, or a reference when it carries a token. */
-  url: z.union([deliveryUrlSchema, secretRefSchema]),
-  /** The HMAC key for the signature header. */
-  secret: z.optional(secretRefSchema),
-  headers: z.optional(z.record(z.string(), z.union([z.string(), secretRefSchema]))),
-});
+const webhookConfig = z.lazy(() =>
+  z.strictObject({
+    type: z.literal('webhook'),
+    /** The URL itself, or a reference when it carries a token. */
+    url: z.union([deliveryUrlSchema, secretRefSchema]),
+    /** The HMAC key for the signature header. */
+    secret: z.optional(secretRefSchema),
+    headers: z.optional(z.record(z.string(), z.union([z.string(), secretRefSchema]))),
+  }),
+);
 
 export const webhookNotifier: Notifier<z.infer<typeof webhookConfig>> = {
   type: 'webhook',

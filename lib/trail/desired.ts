@@ -26,62 +26,64 @@ const DATA_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   dynamodb: 'AWS::DynamoDB::Table',
 };
 
-export const trailSchema = z.strictObject({
-  name: z.string(),
-  bucket: z.strictObject({
+export const trailSchema = z.lazy(() =>
+  z.strictObject({
     name: z.string(),
-    /** Create the bucket, with CloudTrail's policy, when it does not exist. */
-    create: z.optional(z.boolean()),
-    prefix: z.optional(z.string()),
+    bucket: z.strictObject({
+      name: z.string(),
+      /** Create the bucket, with CloudTrail's policy, when it does not exist. */
+      create: z.optional(z.boolean()),
+      prefix: z.optional(z.string()),
+    }),
+    multi_region: z.optional(z.boolean()),
+    organization: z.optional(z.boolean()),
+    global_service_events: z.optional(z.boolean()),
+    log_file_validation: z.optional(z.boolean()),
+    kms_key_id: z.optional(z.string()),
+    sns_topic: z.optional(z.string()),
+    cloudwatch_logs: z.optional(z.strictObject({ log_group_arn: z.string(), role_arn: z.string() })),
+    tags: z.optional(z.record(z.string(), z.string())),
+    management_events: z.optional(z.enum(['all', 'read', 'write', 'none'])),
+    exclude_management_sources: z.optional(z.array(z.enum(['kms', 'rdsdata']))),
+    data_events: z.optional(
+      z.array(
+        z.strictObject({
+          type: z.enum(['s3', 'lambda', 'dynamodb']),
+          values: z.array(z.string()).check(z.minLength(1)),
+          read_write: z.optional(z.enum(['all', 'read', 'write'])),
+        }),
+      ),
+    ),
+    /**
+     * Raw advanced event selectors, for data events the basic selectors cannot express; they
+     * replace management_events and data_events.
+     * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html
+     */
+    advanced_event_selectors: z.optional(
+      z.array(
+        z.strictObject({
+          Name: z.optional(z.string()),
+          FieldSelectors: z
+            .array(
+              z.strictObject({
+                Field: z.string(),
+                Equals: z.optional(z.array(z.string())),
+                StartsWith: z.optional(z.array(z.string())),
+                EndsWith: z.optional(z.array(z.string())),
+                NotEquals: z.optional(z.array(z.string())),
+                NotStartsWith: z.optional(z.array(z.string())),
+                NotEndsWith: z.optional(z.array(z.string())),
+              }),
+            )
+            .check(z.minLength(1)),
+        }),
+      ),
+    ),
+    insights: z.optional(z.array(z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight']))),
+    /** The health check calls the trail stale when no log file arrived for this long. */
+    stale_after_minutes: z.optional(z.number().check(z.int(), z.positive())),
   }),
-  multi_region: z.optional(z.boolean()),
-  organization: z.optional(z.boolean()),
-  global_service_events: z.optional(z.boolean()),
-  log_file_validation: z.optional(z.boolean()),
-  kms_key_id: z.optional(z.string()),
-  sns_topic: z.optional(z.string()),
-  cloudwatch_logs: z.optional(z.strictObject({ log_group_arn: z.string(), role_arn: z.string() })),
-  tags: z.optional(z.record(z.string(), z.string())),
-  management_events: z.optional(z.enum(['all', 'read', 'write', 'none'])),
-  exclude_management_sources: z.optional(z.array(z.enum(['kms', 'rdsdata']))),
-  data_events: z.optional(
-    z.array(
-      z.strictObject({
-        type: z.enum(['s3', 'lambda', 'dynamodb']),
-        values: z.array(z.string()).check(z.minLength(1)),
-        read_write: z.optional(z.enum(['all', 'read', 'write'])),
-      }),
-    ),
-  ),
-  /**
-   * Raw advanced event selectors, for data events the basic selectors cannot express; they
-   * replace management_events and data_events.
-   * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html
-   */
-  advanced_event_selectors: z.optional(
-    z.array(
-      z.strictObject({
-        Name: z.optional(z.string()),
-        FieldSelectors: z
-          .array(
-            z.strictObject({
-              Field: z.string(),
-              Equals: z.optional(z.array(z.string())),
-              StartsWith: z.optional(z.array(z.string())),
-              EndsWith: z.optional(z.array(z.string())),
-              NotEquals: z.optional(z.array(z.string())),
-              NotStartsWith: z.optional(z.array(z.string())),
-              NotEndsWith: z.optional(z.array(z.string())),
-            }),
-          )
-          .check(z.minLength(1)),
-      }),
-    ),
-  ),
-  insights: z.optional(z.array(z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight']))),
-  /** The health check calls the trail stale when no log file arrived for this long. */
-  stale_after_minutes: z.optional(z.number().check(z.int(), z.positive())),
-});
+);
 export type TrailSettings = z.infer<typeof trailSchema>;
 export type AdvancedEventSelector = NonNullable<TrailSettings['advanced_event_selectors']>[number];
 

@@ -10,6 +10,10 @@
  * Import it as `import * as z from '../validation'`; `export *` (not `export * as z`) keeps each
  * function separately droppable. Classic zod configures English itself; `zod/mini` leaves the
  * language to its user, and without it every message would read "Invalid input".
+ *
+ * Schemas a Lambda function seldom uses (trailwatch.yml's, each notifier's settings, Slack's
+ * answers) are built in `z.lazy`, on their first parse rather than at module load: a function with no
+ * trailwatch.yml never builds them, and building them was a few milliseconds of every cold start.
  */
 import { en } from 'zod/locales';
 import { config } from 'zod/mini';
