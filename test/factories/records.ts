@@ -1,5 +1,21 @@
 /** Whole CloudTrail records for CLI tests, shaped as CloudTrail delivers them. */
 
+/**
+ * The smallest record the reader accepts (`lib/records`' minimal fields), numbered by its eventID:
+ * for tests of reading, where what the record says does not matter.
+ */
+export function minimalRecord(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eventVersion: '1.08',
+    eventTime: '2024-05-01T12:00:00Z',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'GetObject',
+    awsRegion: 'eu-west-1',
+    eventID: `id-${i}`,
+    ...extra,
+  };
+}
+
 const SSO_ROLE = 'AWSReservedSSO_AdministratorAccess_0123456789abcdef';
 
 /**

@@ -5,6 +5,28 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { minimalRecord } from '../factories/records';
+
+/** The static credentials the direct GetObject tests sign with, as Lambda's environment holds them. */
+export const FAKE_S3_ENV = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+
+/**
+ * The SDK's S3 client with the same credentials, the reference the direct GetObject is held to: in
+ * eu-west-1, path-style against `endpoint` when one is given, with the SDK's defaults otherwise.
+ */
+export function sdkS3Client(endpoint: string | undefined, options: Partial<S3ClientConfig> = {}): S3Client {
+  return new S3Client({
+    region: 'eu-west-1',
+    ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
+    credentials: {
+      accessKeyId: FAKE_S3_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: FAKE_S3_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+    ...options,
+  });
+}
 
 /** How the server answers the `attempt`-th request (1-based) for one path. */
 export type FakeS3Behaviour = (attempt: number, response: ServerResponse, request: IncomingMessage) => void;
@@ -54,18 +76,7 @@ export function s3Error(
 
 /** `count` minimal CloudTrail records, one JSON object per line. */
 export function cloudTrailLines(count: number): string {
-  return Array.from(
-    { length: count },
-    (_, i) =>
-      `${JSON.stringify({
-        eventVersion: '1.08',
-        eventTime: '2024-05-01T12:00:00Z',
-        eventSource: 's3.amazonaws.com',
-        eventName: 'GetObject',
-        awsRegion: 'eu-west-1',
-        eventID: `id-${i}`,
-      })}\n`,
-  ).join('');
+  return Array.from({ length: count }, (_, i) => `${JSON.stringify(minimalRecord(i))}\n`).join('');
 }
 
 /** Sends the first `records` lines and 20 bytes of the next of a `total`-line body, then drops the connection. */

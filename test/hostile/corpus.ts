@@ -1,5 +1,6 @@
 import { constants, deflateRawSync, gzipSync, inflateRawSync } from 'node:zlib';
 import type { Input, ReadOptions } from '../../lib/ingest';
+import { minimalRecord } from '../factories/records';
 
 /**
  * The hostile-input corpus for the readers, generated at run time (nothing large is committed).
@@ -28,16 +29,10 @@ export interface HostileCase {
 }
 
 export function record(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    eventVersion: '1.08',
-    eventTime: '2024-05-01T12:00:00Z',
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'eu-west-1',
-    eventID: `id-${i}`,
+  return minimalRecord(i, {
     userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/u${i}` },
     ...extra,
-  };
+  });
 }
 
 export const ids = (from: number, to: number): string[] =>

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,6 +18,8 @@ import type { DirectS3 } from '../../lib/ingest/s3-direct-settings';
 import { directlyAddressable, directS3 } from '../../lib/ingest/s3-direct-settings';
 import { errorDocumentFields } from '../../lib/ingest/s3-error-answer';
 import { getObjectDirect } from '../../lib/ingest/s3-get';
+import { minimalRecord } from '../factories/records';
+import { FAKE_S3_ENV, sdkS3Client } from '../helpers/fake-s3';
 import {
   MOTO_CREDENTIALS,
   MOTO_SKIP_MESSAGE,
@@ -35,7 +37,7 @@ import { Sha256 } from '../helpers/sdk-signer';
  * client fails for the same answer. A raw TCP server on 127.0.0.1 plays S3, byte for byte.
  */
 
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+const CREDENTIALS = FAKE_S3_ENV;
 
 interface RawRequest {
   readonly path: string;
@@ -333,14 +335,7 @@ describe('odd error answers fail as the SDK client fails for them', () => {
   beforeAll(async () => {
     const endpoint = await fake.start();
     direct = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: IDLE_MS });
-    sdk = new S3Client({
-      region: 'eu-west-1',
-      endpoint,
-      forcePathStyle: true,
-      followRegionRedirects: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      requestHandler: { requestTimeout: IDLE_MS },
-    });
+    sdk = sdkS3Client(endpoint, { followRegionRedirects: true, requestHandler: { requestTimeout: IDLE_MS } });
   });
   afterAll(async () => {
     sdk?.destroy();
@@ -464,11 +459,7 @@ async function sdkTarget(
   bucket: string,
   key: string,
 ): Promise<{ host: string; path: string }> {
-  const client = new S3Client({
-    region,
-    followRegionRedirects: true,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-  });
+  const client = sdkS3Client(undefined, { region, followRegionRedirects: true });
   let captured: { host: string; path: string } | undefined;
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -730,14 +721,7 @@ describe('many reads at once share the keep-alive agent without crossing answers
 const cloudTrailFile = (records: number): Buffer =>
   gzipSync(
     JSON.stringify({
-      Records: Array.from({ length: records }, (_, i) => ({
-        eventVersion: '1.08',
-        eventTime: '2024-05-01T12:00:00Z',
-        eventSource: 's3.amazonaws.com',
-        eventName: 'GetObject',
-        awsRegion: 'eu-west-1',
-        eventID: `id-${i}`,
-      })),
+      Records: Array.from({ length: records }, (_, i) => minimalRecord(i)),
     }),
   );
 
@@ -761,13 +745,7 @@ describe('broken object bodies are reported by the reader as they are over the S
   let sdk: S3Client;
   beforeAll(async () => {
     endpoint = await fake.start();
-    sdk = new S3Client({
-      region: 'eu-west-1',
-      endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      maxAttempts: 1,
-    });
+    sdk = sdkS3Client(endpoint, { maxAttempts: 1 });
   });
   afterEach(() => {
     vi.unstubAllEnvs();
@@ -1055,12 +1033,8 @@ describe('generated sequences of failing answers: the direct request ends as the
       fc.asyncProperty(fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 8 }), async (drawn) => {
         sequence = drawn;
         const s3 = directAt(endpoint, { retry: NO_WAIT, idleTimeoutMs: IDLE_MS });
-        const sdk = new S3Client({
-          region: 'eu-west-1',
-          endpoint,
-          forcePathStyle: true,
+        const sdk = sdkS3Client(endpoint, {
           followRegionRedirects: true,
-          credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
           requestHandler: { requestTimeout: IDLE_MS },
         });
         try {
@@ -1103,12 +1077,7 @@ describe('an endpoint at an IPv6 address', () => {
       const { port } = server.address() as AddressInfo;
       const endpoint = `http://[::1]:${port}`;
       const s3 = directAt(endpoint, { retry: NO_WAIT });
-      const sdk = new S3Client({
-        region: 'eu-west-1',
-        endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      });
+      const sdk = sdkS3Client(endpoint);
       const theirs = await openS3Object(sdk, 'b', 'k.json').then(drain, (error: unknown) => error);
       sdk.destroy();
       const ours = await getObjectDirect(s3, 'b', 'k.json').then(drain, (error: unknown) => error);
@@ -1187,12 +1156,7 @@ describe('a local clock an hour slow', () => {
   afterAll(() => fake.stop());
 
   it('is corrected from the Date S3 answers with, and the request signed anew, as the SDK client does', async () => {
-    const sdk = new S3Client({
-      region: 'eu-west-1',
-      endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    });
+    const sdk = sdkS3Client(endpoint);
     const theirs = await failureOrBody(openS3Object(sdk, 'b', 'sdk.json').then(drain));
     sdk.destroy();
     const s3 = directAt(endpoint, { retry: NO_WAIT });

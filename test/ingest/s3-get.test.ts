@@ -15,7 +15,7 @@ import { encodeKey, signedGetRequest } from '../../lib/ingest/s3-direct-request'
 import type { DirectS3 } from '../../lib/ingest/s3-direct-settings';
 import { directS3 } from '../../lib/ingest/s3-direct-settings';
 import { getObjectDirect } from '../../lib/ingest/s3-get';
-import { cloudTrailLines, cutAfter, FakeS3, s3Error } from '../helpers/fake-s3';
+import { cloudTrailLines, cutAfter, FAKE_S3_ENV, FakeS3, s3Error } from '../helpers/fake-s3';
 import {
   MOTO_CREDENTIALS,
   MOTO_SKIP_MESSAGE,
@@ -34,7 +34,7 @@ import { EMPTY_BODY_SHA256, Sha256 } from '../helpers/sdk-signer';
  * in each documented way.
  */
 
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+const CREDENTIALS = FAKE_S3_ENV;
 
 describe('directS3 is used only where the SDK would send the same request as the same principal', () => {
   const cases: {
