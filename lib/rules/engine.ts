@@ -41,6 +41,8 @@ export class RuleEngine {
    * compiling all 198 shipped rules' tests in both modes was work every cold start did for nothing.
    */
   private readonly general: LazyPrograms;
+  /** `general` with the unindexed rules' tests merged, built when first needed (`generalPrograms`). */
+  private generalMerged: TextPrograms | undefined;
   /** Each rule's text test as JSON: rules with equal tests share their compiled programs. */
   private readonly textKeys = new Map<DetectionRule, string>();
   /**
@@ -111,21 +113,39 @@ export class RuleEngine {
     this.actorRules = actorRules;
     this.alwaysPartlyActive = this.always.filter((rule) => this.partlyDecided.has(rule)).length;
     // Rules with the same text test share one compiled check, so `evaluate` can tell them apart.
-    const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
-    const programsOf = (
-      rule: DetectionRule,
-    ): { readonly unlinked: TextProgram; readonly open: TextProgram } => {
-      const key = this.textKey(rule);
-      let programs = byText.get(key);
-      if (programs === undefined) {
-        programs = { unlinked: this.compile(rule.text, 'unlinked'), open: this.compile(rule.text, 'open') };
-        byText.set(key, programs);
-      }
-      return programs;
-    };
+    const byText = new Map<string, BothModes>();
     this.general = {
-      unlinkedChecks: new LazyChecks((rule) => programsOf(rule).unlinked),
-      openChecks: new LazyChecks((rule) => programsOf(rule).open),
+      unlinkedChecks: new LazyChecks((rule) => this.programsOf(rule, byText).unlinked),
+      openChecks: new LazyChecks((rule) => this.programsOf(rule, byText).open),
+    };
+  }
+
+  /**
+   * A rule's text test in both modes, compiled once for all the rules in `byText` whose tests are
+   * equal (a rule and its tuned copies). With `known`, see `compileTests`.
+   */
+  private programsOf(rule: DetectionRule, byText: Map<string, BothModes>, known?: EventKeys): BothModes {
+    const key = this.textKey(rule);
+    let programs = byText.get(key);
+    if (programs === undefined) {
+      programs = {
+        unlinked: this.compile(rule.text, 'unlinked', known),
+        open: this.compile(rule.text, 'open', known),
+      };
+      byText.set(key, programs);
+    }
+    return programs;
+  }
+
+  /** The unindexed rules' tests merged (`TextPrograms.always` and `alwaysActor`). */
+  private mergedAlways(known?: EventKeys): Pick<TextPrograms, 'always' | 'alwaysActor'> {
+    return {
+      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked', known),
+      alwaysActor: this.compile(
+        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
+        'open',
+        known,
+      ),
     };
   }
 
@@ -140,18 +160,9 @@ export class RuleEngine {
 
   /** `general` with the unindexed rules' merged tests, for records past `MAX_SPECIALISED` pairs. */
   private generalPrograms(): TextPrograms {
-    this.generalMerged ??= {
-      ...this.general,
-      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked'),
-      alwaysActor: this.compile(
-        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
-        'open',
-      ),
-    };
+    this.generalMerged ??= { ...this.general, ...this.mergedAlways() };
     return this.generalMerged;
   }
-
-  private generalMerged: TextPrograms | undefined;
 
   private compile(test: TextTest, mode: TextMode, known?: EventKeys): TextProgram {
     return compileTextProgram(test, mode, this.literals, known);
@@ -165,31 +176,14 @@ export class RuleEngine {
   private compileTests(lists: readonly (readonly DetectionRule[])[], known?: EventKeys): TextPrograms {
     const unlinkedChecks = new Map<DetectionRule, TextProgram>();
     const openChecks = new Map<DetectionRule, TextProgram>();
-    const byText = new Map<string, { readonly unlinked: TextProgram; readonly open: TextProgram }>();
+    const byText = new Map<string, BothModes>();
     for (const list of lists)
       for (const rule of list) {
-        const key = this.textKey(rule);
-        let programs = byText.get(key);
-        if (programs === undefined) {
-          programs = {
-            unlinked: this.compile(rule.text, 'unlinked', known),
-            open: this.compile(rule.text, 'open', known),
-          };
-          byText.set(key, programs);
-        }
+        const programs = this.programsOf(rule, byText, known);
         unlinkedChecks.set(rule, programs.unlinked);
         openChecks.set(rule, programs.open);
       }
-    return {
-      unlinkedChecks,
-      openChecks,
-      always: this.compile(textAny(this.always.map((rule) => rule.text)), 'unlinked', known),
-      alwaysActor: this.compile(
-        textAny(this.always.filter((rule) => this.actorRules.has(rule)).map((rule) => rule.text)),
-        'open',
-        known,
-      ),
-    };
+    return { unlinkedChecks, openChecks, ...this.mergedAlways(known) };
   }
 
   /**
@@ -533,6 +527,12 @@ const MAX_SPECIALISED = 4096;
  * the general tests.
  */
 const MAX_SPECIALISED_VALUE_CHARS = 128;
+
+/** A text test compiled in `unlinked` and in `open` mode (see `TextPrograms`). */
+interface BothModes {
+  readonly unlinked: TextProgram;
+  readonly open: TextProgram;
+}
 
 /** Each rule's compiled text test in one mode: a map, or `LazyChecks`. */
 interface ChecksByRule {
